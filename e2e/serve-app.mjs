@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Serves the production build for the e2e suite: a fresh embedded database in a temp dir,
+// provider base URLs pointed at the mock upstream. Started by playwright.config.ts.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureSecrets, root } from "../scripts/lib/setup.mjs";
+import { migrate } from "../scripts/migrate.mjs";
+
+const port = process.env.E2E_APP_PORT || "3300";
+const mock = process.env.E2E_MOCK_URL || "http://127.0.0.1:4300";
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-e2e-"));
+const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+
+const env = { ...process.env };
+delete env.DATABASE_URL;
+ensureSecrets(dataDir, env);
+await migrate({ dataDir });
+
+const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", port], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...env,
+    NODE_ENV: "production",
+    BYOK_DATA_DIR: dataDir,
+    AUTH_URL: `http://localhost:${port}`,
+    OPENAI_BASE_URL: `${mock}/v1`,
+    GROQ_BASE_URL: `${mock}/openai/v1`,
+    GOOGLE_GENERATIVE_AI_BASE_URL: `${mock}/v1beta`,
+    ALLOW_PRIVATE_BASE_URLS: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+  },
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code) => {
+  cleanup();
+  process.exit(code ?? 0);
+});
