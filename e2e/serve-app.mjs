@@ -2,11 +2,12 @@
 // Serves the production build for the e2e suite: a fresh embedded database in a temp dir,
 // provider base URLs pointed at the mock upstream. Started by playwright.config.ts.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureSecrets, root } from "../scripts/lib/setup.mjs";
 import { migrate } from "../scripts/migrate.mjs";
+import { serverLogPath } from "./server-log.mjs";
 
 const port = process.env.E2E_APP_PORT || "3300";
 const mock = process.env.E2E_MOCK_URL || "http://127.0.0.1:4300";
@@ -20,7 +21,7 @@ await migrate({ dataDir });
 
 const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", port], {
   cwd: root,
-  stdio: "inherit",
+  stdio: ["ignore", "pipe", "pipe"],
   env: {
     ...env,
     NODE_ENV: "production",
@@ -32,6 +33,16 @@ const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", p
     ALLOW_PRIVATE_BASE_URLS: "true",
     NEXT_TELEMETRY_DISABLED: "1",
   },
+});
+// Everything the server prints is kept in a file so specs can prove no plaintext key is logged.
+const log = createWriteStream(serverLogPath(port), { flags: "w" });
+child.stdout.on("data", (b) => {
+  process.stdout.write(b);
+  log.write(b);
+});
+child.stderr.on("data", (b) => {
+  process.stderr.write(b);
+  log.write(b);
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => {

@@ -1,0 +1,7 @@
+import os from "node:os";
+import path from "node:path";
+
+/** Where e2e/serve-app.mjs writes the app server's output, per port. */
+export function serverLogPath(port = process.env.E2E_APP_PORT || "3300") {
+  return path.join(os.tmpdir(), `byok-e2e-server-${port}.log`);
+}

@@ -1,0 +1,149 @@
+import { unstable_rethrow } from "next/navigation";
+import { ZodError, z } from "zod";
+import { env } from "@/lib/env";
+import { AppError, isAppError } from "@/lib/errors";
+
+// Every route handler goes through apiRoute(): one place for the error contract
+// ({ code, message, ... } with the right status), no-store caching, and the CSRF defence route
+// handlers lack (server actions have their own): same-origin + JSON on state-changing requests.
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export type ApiRouteOptions = {
+  /** Defaults to true for POST/PUT/PATCH/DELETE. */
+  mutating?: boolean;
+};
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response | unknown> | Response | unknown;
+
+export function apiRoute<C = unknown>(handler: Handler<C>, opts: ApiRouteOptions = {}) {
+  return async (req: Request, ctx: C): Promise<Response> => {
+    try {
+      if (opts.mutating ?? MUTATING.has(req.method)) checkMutatingRequest(req);
+      const result = await handler(req, ctx);
+      return noStore(result instanceof Response ? result : Response.json(result ?? null));
+    } catch (e) {
+      // Next's redirect()/notFound() and dynamic-rendering signals must keep propagating.
+      unstable_rethrow(e);
+      return errorResponse(e, req);
+    }
+  };
+}
+
+/** Throws FORBIDDEN unless the request comes from our own origin, UNSUPPORTED_MEDIA_TYPE unless a body is JSON. */
+export function checkMutatingRequest(req: Request): void {
+  if (!isSameOrigin(req)) throw new AppError("FORBIDDEN", "Cross-origin request refused.");
+  if (hasBody(req) && !isJson(req.headers.get("content-type"))) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
+}
+
+export function isSameOrigin(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  // Browsers send Sec-Fetch-Site on every request; anything but same-origin is another site.
+  if (site && site !== "same-origin") return false;
+  if (site === "same-origin") return true;
+  const origin = req.headers.get("origin");
+  if (!origin || origin === "null") return false;
+  return allowedOrigins(req).has(origin);
+}
+
+function allowedOrigins(req: Request): Set<string> {
+  const set = new Set<string>();
+  const url = new URL(req.url);
+  set.add(url.origin);
+  // A cross-site browser request cannot forge Host, so the origin it names is our own.
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (host) {
+    const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? url.protocol.slice(0, -1);
+    set.add(`${proto}://${host}`);
+  }
+  const authUrl = env().AUTH_URL;
+  if (authUrl) set.add(new URL(authUrl).origin);
+  return set;
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers.get("content-length");
+  if (length !== null) return length.trim() !== "0";
+  return req.headers.has("transfer-encoding") || req.headers.has("content-type");
+}
+
+function isJson(contentType: string | null): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+function noStore(res: Response): Response {
+  try {
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  } catch {
+    // Immutable headers (e.g. a Response.redirect or a proxied fetch): copy into a new Response.
+    const copy = new Response(res.body, res);
+    copy.headers.set("Cache-Control", "no-store");
+    return copy;
+  }
+}
+
+export function errorResponse(e: unknown, req?: Request): Response {
+  let err: AppError;
+  if (isAppError(e)) err = e;
+  else if (e instanceof ZodError) err = validationError(e);
+  else {
+    logUnexpected(e, req);
+    err = new AppError("INTERNAL");
+  }
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  if (err.retryAfter !== undefined) headers["Retry-After"] = String(err.retryAfter);
+  return Response.json(err.toJSON(), { status: err.status, headers });
+}
+
+export function validationError(e: ZodError): AppError {
+  const issues = e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  return new AppError("VALIDATION_FAILED", undefined, { issues });
+}
+
+// Error messages can carry secrets (a provider echoing a key, a connection string); log the
+// type, a code and the stack frames only.
+function logUnexpected(e: unknown, req?: Request) {
+  const where = req ? `${req.method} ${new URL(req.url).pathname}` : "";
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    const frames = (e.stack ?? "").split("\n").filter((l) => l.trimStart().startsWith("at "));
+    console.error(
+      `[api] unhandled ${e.name}${typeof code === "string" ? ` (${code})` : ""} ${where}\n${frames.slice(0, 8).join("\n")}`,
+    );
+  } else {
+    console.error(`[api] unhandled non-Error value (${typeof e}) ${where}`);
+  }
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Reads a JSON body and validates it. A top-level z.object is made strict (unknown fields are
+ * refused); use z.strictObject for nested objects. Bad JSON or schema → AppError VALIDATION_FAILED.
+ */
+export async function parseJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  opts: { maxBytes?: number } = {},
+): Promise<z.infer<S>> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge();
+  const text = await req.text();
+  if (new TextEncoder().encode(text).byteLength > maxBytes) throw tooLarge();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
+  }
+  const strict: z.ZodType = schema instanceof z.ZodObject ? schema.strict() : schema;
+  const parsed = strict.safeParse(data);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data as z.infer<S>;
+}
+
+function tooLarge() {
+  return new AppError("VALIDATION_FAILED", "The request body is too large.", { status: 413 });
+}
