@@ -89,6 +89,11 @@ export async function peek(name: string, key: string): Promise<LimitResult> {
   return { ok: true, remaining: opts.points - res.consumedPoints };
 }
 
+/** Gives back points spent by `key` (e.g. an attempt that turned out fine). */
+export async function refund(name: string, key: string, points = 1): Promise<void> {
+  await get(name).rl.reward(key, points);
+}
+
 /** Forgets everything spent by `key` (e.g. after a successful sign-in). */
 export async function reset(name: string, key: string): Promise<void> {
   await get(name).rl.delete(key);

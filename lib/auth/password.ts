@@ -20,7 +20,7 @@ const g = globalThis as unknown as { __byokDummyHash?: Promise<string> };
 
 // Unknown emails and password-less (OAuth-only) users are checked against this hash so that
 // every failed sign-in costs the same time as a real one.
-function dummyHash(): Promise<string> {
+export function dummyHash(): Promise<string> {
   g.__byokDummyHash ??= hash(crypto.randomUUID(), OPTIONS);
   return g.__byokDummyHash;
 }

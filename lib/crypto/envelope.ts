@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from "./base64";
-import { KID_PATTERN, type Keyring } from "./keyring";
+import { type Keyring, KID_PATTERN } from "./keyring";
 
 // Envelope encryption for stored provider keys. Web Crypto only (no node: imports), so this
 // module runs in Node and edge runtimes alike.
@@ -56,7 +56,12 @@ function dataKey(keyring: Keyring, kid: string, userId: string): Promise<CryptoK
   }
   const derived = base.then((k) =>
     globalThis.crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: utf8.encode(HKDF_SALT), info: utf8.encode(HKDF_INFO_PREFIX + userId) },
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: utf8.encode(HKDF_SALT),
+        info: utf8.encode(HKDF_INFO_PREFIX + userId),
+      },
       k,
       { name: "AES-GCM", length: 256 },
       false,
@@ -96,17 +101,26 @@ export async function encryptWithNonce(
     key,
     data,
   );
-  const ciphertext = [ENVELOPE_VERSION, kid, toBase64Url(nonce), toBase64Url(new Uint8Array(sealed))].join(".");
+  const ciphertext = [ENVELOPE_VERSION, kid, toBase64Url(nonce), toBase64Url(new Uint8Array(sealed))].join(
+    ".",
+  );
   return { ciphertext, kid };
 }
 
 /** Encrypts under the keyring's active kid with a fresh random nonce. */
-export function encryptSecret(input: EncryptInput, keyring: Keyring): Promise<{ ciphertext: string; kid: string }> {
+export function encryptSecret(
+  input: EncryptInput,
+  keyring: Keyring,
+): Promise<{ ciphertext: string; kid: string }> {
   const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   return encryptWithNonce(input, keyring, nonce);
 }
 
-const fail = (detail: DecryptFailure["detail"]): DecryptFailure => ({ ok: false, reason: "NEEDS_REENTRY", detail });
+const fail = (detail: DecryptFailure["detail"]): DecryptFailure => ({
+  ok: false,
+  reason: "NEEDS_REENTRY",
+  detail,
+});
 
 /** Reads the kid of an envelope without decrypting it (rotation reports, status pages). */
 export function envelopeKid(ciphertext: string): string | undefined {

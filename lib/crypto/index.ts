@@ -1,5 +1,5 @@
-import * as envelope from "./envelope";
 import type { DecryptInput, DecryptResult, EncryptInput } from "./envelope";
+import * as envelope from "./envelope";
 import type { Keyring } from "./keyring";
 import { getKeyring } from "./load-keyring";
 
@@ -11,7 +11,10 @@ export { envelopeKid } from "./envelope";
 export { generateKeyringSpec, Keyring, KeyringError, parseKeyring } from "./keyring";
 export { getKeyring, loadKeyring } from "./load-keyring";
 
-export function encryptSecret(input: EncryptInput, keyring?: Keyring): Promise<{ ciphertext: string; kid: string }> {
+export function encryptSecret(
+  input: EncryptInput,
+  keyring?: Keyring,
+): Promise<{ ciphertext: string; kid: string }> {
   return envelope.encryptSecret(input, keyring ?? getKeyring());
 }
 

@@ -34,7 +34,9 @@ export function loadKeyring(): Keyring {
         throw new KeyringError(`${e.dataDir}/master.key: ${(err as Error).message}`);
       }
     }
-    throw new KeyringError(`No master key: BYOK_MASTER_KEYS is unset and ${e.dataDir}/master.key is missing. ${HOW_TO}`);
+    throw new KeyringError(
+      `No master key: BYOK_MASTER_KEYS is unset and ${e.dataDir}/master.key is missing. ${HOW_TO}`,
+    );
   }
   throw new KeyringError(`No master key: BYOK_MASTER_KEYS is unset (required with DATABASE_URL). ${HOW_TO}`);
 }

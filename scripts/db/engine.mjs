@@ -1,21 +1,41 @@
 // Prisma's schema engine compiled to WebAssembly, wired to driver adapters. Shared by the CLI
 // bridge (scripts/schema-engine.mjs) and scripts/migrate.mjs. No native engine exists offline.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as glue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
+const wasmDir = path.dirname(
+  createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg"),
+);
 let ready;
+
+/** The wasm package's version (its exports hide package.json). */
+export function engineVersion() {
+  return JSON.parse(readFileSync(path.join(wasmDir, "package.json"), "utf8")).version;
+}
+
+// The wasm reports a Rust panic's message here before trapping (as Prisma's own loaders set up).
+const panics = { message: undefined };
+globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+  set_message: (message) => {
+    panics.message = message;
+  },
+};
+
+/** The message of the last engine panic, if any (the trap itself says only "unreachable"). */
+export const lastPanicMessage = () => panics.message;
 
 /** Instantiates the wasm once per process (the package's own entry needs a Node flag). */
 export function loadSchemaEngine() {
   ready ??= (async () => {
-    const gluePath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
-    const bytes = await readFile(path.join(path.dirname(gluePath), "schema_engine_bg.wasm"));
+    const bytes = await readFile(path.join(wasmDir, "schema_engine_bg.wasm"));
     const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": glue });
     glue.__wbg_set_wasm(instance.exports);
     instance.exports.__wbindgen_start();
@@ -30,7 +50,8 @@ export function loadSchemaEngine() {
  */
 export async function openSchemaEngine({ datamodels = [], adapterFactory, log = () => {} }) {
   const { SchemaEngine } = await loadSchemaEngine();
-  return SchemaEngine.new({ datamodels }, log, adapterFactory);
+  // The engine expects the binder's Result-wrapped methods, as Prisma's own JS callers pass.
+  return SchemaEngine.new({ datamodels }, log, bindMigrationAwareSqlAdapterFactory(adapterFactory));
 }
 
 // adapter-pg cannot map Postgres' internal "char" type (OID 18), which the engine's catalog
@@ -89,41 +110,79 @@ export async function adminQuery(url, sql) {
 
 export const quoteIdent = (name) => `"${String(name).replaceAll('"', '""')}"`;
 
+// CREATE/DROP DATABASE run from the server's maintenance database, never the target itself.
+export function maintenanceUrl(url) {
+  return withDatabase(url, databaseName(url) === "postgres" ? "template1" : "postgres");
+}
+
+export async function createDatabase(url) {
+  await adminQuery(maintenanceUrl(url), `CREATE DATABASE ${quoteIdent(databaseName(url))}`);
+  return { databaseName: databaseName(url) };
+}
+
+export async function dropDatabase(url) {
+  await adminQuery(maintenanceUrl(url), `DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`);
+}
+
+/** Creates the URL's database when it does not exist yet (as `prisma migrate deploy` does). */
+export async function ensureDatabase(url) {
+  try {
+    await adminQuery(url, "SELECT 1");
+    return false;
+  } catch (e) {
+    if (e.code !== "3D000") throw e;
+  }
+  await createDatabase(url).catch((e) => {
+    if (e.code !== "42P04") throw e; // created concurrently
+  });
+  return true;
+}
+
+/** The URL without credentials, for messages. */
+export function describeUrl(url) {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
 /**
  * Adapter factory for a PostgreSQL server. adapter-pg 7.10's connectToShadowDb connects to the
  * MAIN database when given a connection string (the string wins over `database`), so the
  * shadow database is created, connected and dropped here.
  */
 export function pgAdapterFactory(url) {
-  const main = new PrismaPg({ connectionString: url, Client: CharAsTextClient });
-  const shadows = new Set();
+  const open = new Set();
+  async function connect(connectionString, onDispose) {
+    const adapter = wholeScript(await new PrismaPg({ connectionString, Client: CharAsTextClient }).connect());
+    const dispose = adapter.dispose.bind(adapter);
+    open.add(adapter);
+    adapter.dispose = async () => {
+      if (!open.delete(adapter)) return;
+      await dispose();
+      await onDispose?.();
+    };
+    return adapter;
+  }
   return {
     provider: "postgres",
-    adapterName: main.adapterName,
-    connect: async () => wholeScript(await main.connect()),
+    adapterName: "@prisma/adapter-pg",
+    connect: () => connect(url),
     async connectToShadowDb() {
       const name = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
+      const drop = () => adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
       await adminQuery(url, `CREATE DATABASE ${quoteIdent(name)}`);
-      shadows.add(name);
-      const shadow = new PrismaPg({ connectionString: withDatabase(url, name), Client: CharAsTextClient });
-      const adapter = wholeScript(await shadow.connect());
-      const dispose = adapter.dispose.bind(adapter);
-      adapter.dispose = async () => {
-        await dispose();
-        await dropShadow(name);
-      };
-      return adapter;
+      return connect(withDatabase(url, name), drop).catch(async (e) => {
+        await drop();
+        throw e;
+      });
     },
-    /** Drops any shadow database the engine did not dispose of. */
+    /**
+     * Closes what the engine left open: it never disposes its main connection, whose session
+     * keeps the engine's advisory lock until the pool's idle timeout (10 s) would close it.
+     */
     async cleanup() {
-      for (const name of [...shadows]) await dropShadow(name);
+      for (const adapter of [...open]) await adapter.dispose();
     },
   };
-
-  async function dropShadow(name) {
-    if (!shadows.delete(name)) return;
-    await adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  }
 }
 
 /** Adapter factory for an open PGlite instance (embedded mode). */

@@ -1,0 +1,101 @@
+"use server";
+
+import { headers } from "next/headers";
+import { redirect, unstable_rethrow } from "next/navigation";
+import { AuthError, CredentialsSignin } from "next-auth";
+import type { z } from "zod";
+import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
+import { signIn, signOut } from "@/lib/auth";
+import { clientIp } from "@/lib/auth/credentials";
+import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
+import { oauthProviderInfo } from "@/lib/auth/providers";
+import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { createUser } from "@/lib/auth/sign-up";
+import { env } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
+import { consume, limiter } from "@/lib/limits";
+
+const WRONG_CREDENTIALS = "Wrong email or password.";
+
+function throttledMessage(retryAfterSec: number): string {
+  const min = Math.max(1, Math.ceil(retryAfterSec / 60));
+  return `Too many attempts, try again in ${min} minute${min === 1 ? "" : "s"}.`;
+}
+
+function fieldErrors(error: z.ZodError): Partial<Record<FieldName, string>> {
+  const out: Partial<Record<FieldName, string>> = {};
+  for (const issue of error.issues) {
+    const key = issue.path[0] as FieldName;
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+const text = (form: FormData, key: string) => {
+  const v = form.get(key);
+  return typeof v === "string" ? v : "";
+};
+
+export async function signInAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const values = { email: text(form, "email") };
+  const parsed = signInSchema.safeParse({ email: values.email, password: text(form, "password") });
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  try {
+    await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: safeCallbackPath(text(form, "callbackUrl")),
+    });
+  } catch (e) {
+    if (e instanceof CredentialsSignin) {
+      const m = /^throttled:(\d+)$/.exec(e.code);
+      return { error: m ? throttledMessage(Number(m[1])) : WRONG_CREDENTIALS, values };
+    }
+    if (e instanceof AuthError) return { error: "Sign-in failed. Try again.", values };
+    unstable_rethrow(e); // the redirect that signIn() throws on success
+    throw e;
+  }
+  return {};
+}
+
+export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const values = { email: text(form, "email"), name: text(form, "name") };
+  const parsed = signUpSchema.safeParse({ ...values, password: text(form, "password") });
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+
+  // Hashing is deliberately expensive; cap how many accounts one address can create.
+  const perIp = env().RATE_LIMIT_SIGNIN_PER_15_MIN * 5;
+  limiter("signup-ip", { points: perIp, durationSec: 15 * 60 });
+  const budget = await consume("signup-ip", clientIp(await headers()) ?? "unknown");
+  if (!budget.ok) return { error: throttledMessage(budget.retryAfterSec), values };
+
+  try {
+    await createUser(parsed.data);
+  } catch (e) {
+    if (isAppError(e) && e.code === "CONFLICT") return { fieldErrors: { email: e.message }, values };
+    console.error(`[auth] sign-up failed: ${e instanceof Error ? e.name : typeof e}`);
+    return { error: "Something went wrong on our side. Try again.", values };
+  }
+  try {
+    await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: HOME_PATH,
+    });
+  } catch (e) {
+    // The account exists; if the automatic sign-in is refused (throttled), sign in by hand.
+    if (e instanceof AuthError) redirect(SIGN_IN_PATH);
+    throw e;
+  }
+  return {};
+}
+
+export async function oauthSignInAction(form: FormData): Promise<void> {
+  const provider = text(form, "provider");
+  if (!oauthProviderInfo().some((p) => p.id === provider)) redirect(SIGN_IN_PATH);
+  await signIn(provider, { redirectTo: safeCallbackPath(text(form, "callbackUrl")) });
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: SIGN_IN_PATH });
+}

@@ -1,0 +1,48 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field } from "@/app/_components/auth/field";
+import { initialAuthFormState } from "@/app/_components/auth/form-state";
+import { FormAlert, SubmitButton } from "@/app/_components/auth/submit-button";
+import { signUpAction } from "@/app/(auth)/actions";
+
+export function SignUpForm() {
+  const [state, action, pending] = useActionState(signUpAction, initialAuthFormState);
+  const fe = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      <Field
+        name="name"
+        label="Name"
+        autoComplete="name"
+        maxLength={100}
+        hint="Optional"
+        defaultValue={state.values?.name}
+        error={fe.name}
+      />
+      <Field
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        defaultValue={state.values?.email}
+        error={fe.email}
+      />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        maxLength={128}
+        hint="At least 8 characters."
+        error={fe.password}
+      />
+      <FormAlert message={state.error} />
+      <SubmitButton pending={pending}>Create account</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,106 @@
+"use client";
+
+import { Menu, X } from "lucide-react";
+import { usePathname } from "next/navigation";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { LogoMark } from "@/app/_components/logo";
+import { AccountMenu } from "@/app/_components/shell/account-menu";
+import { SidebarNav } from "@/app/_components/shell/sidebar-nav";
+
+type Props = {
+  user: { email: string; name: string | null };
+  /** The chat history list (filled in by the chat feature). */
+  history: ReactNode;
+  children: ReactNode;
+};
+
+// One sidebar element: a fixed column from md up, an off-canvas drawer below. When the drawer
+// is closed it is `invisible`, so it leaves the tab order and the accessibility tree.
+export function AppShell({ user, history, children }: Props) {
+  const [open, setOpen] = useState(false);
+  const pathname = usePathname();
+  const openButton = useRef<HTMLButtonElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close the drawer whenever the route changes
+  useEffect(() => setOpen(false), [pathname]);
+
+  useEffect(() => {
+    if (!open) return;
+    closeButton.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setOpen(false);
+        openButton.current?.focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
+
+  return (
+    <div className="flex h-dvh overflow-hidden bg-background">
+      {open ? (
+        <div
+          aria-hidden
+          onClick={() => setOpen(false)}
+          className="fixed inset-0 z-30 bg-black/40 backdrop-blur-[1px] md:hidden"
+        />
+      ) : null}
+
+      <aside
+        id="app-sidebar"
+        aria-label="Sidebar"
+        className={`fixed inset-y-0 left-0 z-40 flex w-[280px] max-w-[85vw] flex-col border-r border-border bg-sidebar transition-[translate,visibility] duration-200 ease-out md:static md:visible md:w-[260px] md:translate-x-0 ${
+          open ? "visible translate-x-0 shadow-2xl" : "invisible -translate-x-full"
+        }`}
+      >
+        <div className="flex h-14 shrink-0 items-center gap-2.5 px-4">
+          <LogoMark className="size-7" />
+          <span className="flex-1 text-[15px] font-semibold tracking-tight">BYOK Chat</span>
+          <button
+            ref={closeButton}
+            type="button"
+            onClick={() => setOpen(false)}
+            aria-label="Close sidebar"
+            className="inline-flex size-8 items-center justify-center rounded-lg text-muted-foreground hover:bg-muted hover:text-foreground md:hidden"
+          >
+            <X className="size-4" aria-hidden />
+          </button>
+        </div>
+        <SidebarNav />
+        <section aria-labelledby="history-heading" className="mt-4 flex min-h-0 flex-1 flex-col">
+          <h2
+            id="history-heading"
+            className="px-5 pb-1.5 text-xs font-medium tracking-wide text-muted-foreground uppercase"
+          >
+            Recent chats
+          </h2>
+          <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">{history}</div>
+        </section>
+        <div className="border-t border-border p-2">
+          <AccountMenu email={user.email} name={user.name} />
+        </div>
+      </aside>
+
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex h-14 shrink-0 items-center gap-2 border-b border-border px-3 md:hidden">
+          <button
+            ref={openButton}
+            type="button"
+            onClick={() => setOpen(true)}
+            aria-label="Open sidebar"
+            aria-expanded={open}
+            aria-controls="app-sidebar"
+            className="inline-flex size-9 items-center justify-center rounded-lg text-muted-foreground hover:bg-muted hover:text-foreground"
+          >
+            <Menu className="size-5" aria-hidden />
+          </button>
+          <LogoMark className="size-6 rounded-md" />
+          <span className="text-[15px] font-semibold tracking-tight">BYOK Chat</span>
+        </header>
+        <main className="min-h-0 flex-1 overflow-y-auto">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+"use client";
+
+import { KeyRound, MessageSquare } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const LINKS = [
+  { href: "/chat", label: "Chat", icon: MessageSquare },
+  { href: "/settings/ai", label: "AI settings", icon: KeyRound },
+] as const;
+
+export function SidebarNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="px-2">
+      <ul className="space-y-0.5">
+        {LINKS.map(({ href, label, icon: Icon }) => {
+          const active = pathname === href || pathname.startsWith(`${href}/`);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={`flex h-9 items-center gap-2.5 rounded-lg px-3 text-sm transition-colors ${
+                  active
+                    ? "bg-muted font-medium text-foreground"
+                    : "text-muted-foreground hover:bg-muted/70 hover:text-foreground"
+                }`}
+              >
+                <Icon className={`size-4 ${active ? "text-primary" : ""}`} aria-hidden />
+                {label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,53 @@
+// Deterministic replies: "Echo (turn N): <last user text>" plus filler, split into frames.
+// N counts the user messages in the request, so turn 2 proves history reached the provider.
+
+const FILLER = ["This", "is", "a", "deterministic", "mock", "reply", "with", "filler", "words"];
+const MAX_ECHO_CHARS = 200;
+
+const textOf = (content) => {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((p) => (typeof p === "string" ? p : typeof p?.text === "string" ? p.text : ""))
+    .filter(Boolean)
+    .join(" ");
+};
+
+/** Collects user texts from an OpenAI Responses, Chat Completions or Gemini request body. */
+export function userTexts(api, body) {
+  if (api === "gemini") {
+    return (Array.isArray(body?.contents) ? body.contents : [])
+      .filter((c) => (c?.role ?? "user") === "user")
+      .map((c) => textOf(c?.parts));
+  }
+  const items = api === "responses" ? body?.input : body?.messages;
+  if (typeof items === "string") return [items];
+  return (Array.isArray(items) ? items : []).filter((m) => m?.role === "user").map((m) => textOf(m.content));
+}
+
+/** Rough token count of everything in the request (words), for the usage numbers. */
+export function promptTokenCount(body) {
+  const words = JSON.stringify(body ?? {}).match(/[A-Za-z0-9]+/g);
+  return Math.max(1, words ? Math.ceil(words.length / 2) : 1);
+}
+
+/**
+ * @param {string[]} texts user texts in order
+ * @param {number} tokens number of frames to produce (>= 2)
+ * @returns {{ frames: string[], text: string, turn: number }}
+ */
+export function buildReply(texts, tokens) {
+  const turn = texts.length;
+  const last = (texts.at(-1) ?? "").replace(/\s+/g, " ").trim();
+  const echo = last.length > MAX_ECHO_CHARS ? `${last.slice(0, MAX_ECHO_CHARS)}…` : last;
+  const words = `Echo (turn ${turn}): ${echo}`.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
+  words.push(" —");
+  for (let i = 0; words.length < tokens || i < 3; i++) words.push(` ${FILLER[i % FILLER.length]}`);
+  words[words.length - 1] += ".";
+  const count = Math.max(2, Math.min(tokens, words.length));
+  const frames = [];
+  for (let i = 0; i < count; i++) {
+    frames.push(words.slice(Math.floor((i * words.length) / count), Math.floor(((i + 1) * words.length) / count)).join(""));
+  }
+  return { frames, text: frames.join(""), turn };
+}

@@ -1,0 +1,84 @@
+// Writes one model response, streamed or not, under a scenario, and records what happened in
+// the request's log entry (tokens sent, first token time, client abort).
+
+import { chatJson, chatStream, responsesJson, responsesStream } from "./openai-format.mjs";
+import { geminiJson, geminiStream } from "./gemini-format.mjs";
+import { midStreamError } from "./scenarios.mjs";
+
+/** Resolves after `ms`, or early when the client goes away. */
+const wait = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+function writerFor(route, body) {
+  if (route.api === "responses") return route.stream ? responsesStream : responsesJson;
+  if (route.api === "gemini") return route.stream ? geminiStream : geminiJson;
+  if (!route.stream) return chatJson;
+  const includeUsage = body?.stream_options?.include_usage === true;
+  return (ctx) => chatStream(ctx, { groq: route.provider === "groq", includeUsage });
+}
+
+/** Sends headers, then nothing, until the client leaves or `stallMs` passes. */
+export async function stall(res, entry, signal, stallMs, stream) {
+  res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json" });
+  res.flushHeaders();
+  await wait(stallMs, signal);
+  if (!signal.aborted) {
+    entry.serverClosed = true;
+    res.destroy();
+  }
+}
+
+/**
+ * @param {object} p
+ * @param {{ provider: string, api: string, stream: boolean }} p.route
+ * @param {{ frames: string[], text: string }} p.reply
+ */
+export async function respondWithReply({ res, route, body, entry, signal, ctx, reply, scenario, timing }) {
+  const make = writerFor(route, body);
+  const full = { ...ctx, text: reply.text };
+  if (!route.stream) {
+    await wait(timing.ttftMs, signal);
+    if (signal.aborted) return;
+    const json = JSON.stringify(make(full));
+    res.writeHead(200, { "content-type": "application/json" });
+    if (scenario === "midcut") {
+      res.write(json.slice(0, Math.floor(json.length / 2)));
+      entry.serverClosed = true;
+      return void res.destroy();
+    }
+    entry.firstTokenAt = Date.now();
+    entry.tokensSent = reply.frames.length;
+    return void res.end(json);
+  }
+
+  const w = make(full);
+  res.writeHead(200, { "content-type": w.contentType, "cache-control": "no-cache", connection: "keep-alive" });
+  for (const s of w.pre()) res.write(s);
+  res.flushHeaders();
+  await wait(timing.ttftMs, signal);
+  const count = reply.frames.length;
+  for (let i = 0; i < count; i++) {
+    if (signal.aborted) return;
+    if (i > 0) await wait(timing.tokenDelayMs, signal);
+    if (signal.aborted) return;
+    res.write(w.token(reply.frames[i], i, count));
+    entry.tokensSent++;
+    entry.firstTokenAt ??= Date.now();
+    if ((scenario === "midfail" || scenario === "midcut") && entry.tokensSent >= Math.min(timing.midfailAfter, count - 1)) {
+      if (scenario === "midcut") {
+        // Let the tokens reach the client first, then drop the socket without an SSE ending.
+        entry.serverClosed = true;
+        await wait(20, signal);
+        return void res.socket?.destroy();
+      }
+      res.write(w.error(midStreamError(route.provider, route.api, ctx)));
+      return void res.end();
+    }
+  }
+  for (const s of w.post()) res.write(s);
+  res.end();
+}

@@ -1,0 +1,80 @@
+// Types for server.mjs, so TypeScript tests can import the mock upstream.
+
+export declare const LEAKY_TEXT: "LEAKY-PROVIDER-TEXT";
+
+export type MockScenario =
+  | "ok"
+  | "missing-key"
+  | "invalid"
+  | "forbidden"
+  | "quota"
+  | "ratelimit"
+  | "server-error"
+  | "stall"
+  | "midfail"
+  | "midcut"
+  | "slow"
+  | "model-denied";
+
+/** Knob words, in the order they are matched against a key (with `-`/`_` ignored). */
+export declare const SCENARIOS: readonly Exclude<MockScenario, "ok" | "missing-key">[];
+
+export type MockProvider = "openai" | "groq" | "google" | "compatible";
+
+export type MockRequestLog = {
+  id: number;
+  method: string;
+  /** Path only: the query string (Gemini's ?key=) is never recorded. */
+  path: string;
+  provider: MockProvider;
+  api: "responses" | "chat" | "gemini";
+  kind: "generate" | "models";
+  model: string | null;
+  stream: boolean;
+  scenario: MockScenario;
+  /** Last 4 characters of the key, never more. */
+  keyLast4: string | null;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  status: number | null;
+  firstTokenAt: number | null;
+  endedAt: number | null;
+  tokensSent: number;
+  /** The client closed the connection before the response was complete. */
+  aborted: boolean;
+  abortedAt: number | null;
+  /** The mock itself dropped the connection (midcut, stall timeout). */
+  serverClosed: boolean;
+};
+
+export type MockUpstreamOptions = {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Time to first token; env MOCK_TTFT_MS; default 0. */
+  ttftMs?: number;
+  /** Delay between tokens; env MOCK_TOKEN_DELAY_MS; default 0. */
+  tokenDelayMs?: number;
+  /** Frames per reply (>= 2); env MOCK_TOKENS; default 12. */
+  tokens?: number;
+  /** TTFT and inter-token delay floor of the `slow` knob; default 250. */
+  slowTokenDelayMs?: number;
+  /** How long `stall` holds a connection before dropping it; default 120000. */
+  stallMs?: number;
+  /** Tokens sent before `midfail` / `midcut` strike; default 3. */
+  midfailAfter?: number;
+  /** Retry-After of the `ratelimit` knob, seconds; default 2. */
+  retryAfterSeconds?: number;
+};
+
+export type MockUpstream = {
+  url: string;
+  port: number;
+  /** Base URLs to hand to the app: OPENAI_BASE_URL, GROQ_BASE_URL, GOOGLE_GENERATIVE_AI_BASE_URL, compatible. */
+  baseUrls: { openai: string; groq: string; google: string; compatible: string };
+  requests(): MockRequestLog[];
+  reset(): void;
+  close(): Promise<void>;
+};
+
+export declare function startMockUpstream(options?: MockUpstreamOptions): Promise<MockUpstream>;

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { LEAKY_TEXT, type MockUpstream, startMockUpstream } from "./server.mjs";
+
+// The mock's own contract, over plain HTTP: wire shapes, knobs, the request log.
+
+let mock: MockUpstream;
+beforeAll(async () => {
+  mock = await startMockUpstream({ tokens: 6, stallMs: 20_000 });
+});
+afterAll(() => mock.close());
+beforeEach(() => mock.reset());
+
+const openaiHeaders = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+const chatBody = (extra: object = {}) =>
+  JSON.stringify({ model: "gpt-4.1-mini", messages: [{ role: "user", content: "ping one" }], ...extra });
+
+/** Data payloads of an SSE body (CRLF or LF separated). */
+const sseData = (text: string) =>
+  text
+    .split(/\r?\n\r?\n/)
+    .map((block) => block.split(/\r?\n/).find((l) => l.startsWith("data: "))?.slice(6))
+    .filter((d): d is string => d !== undefined);
+
+describe("wire formats", () => {
+  it("streams chat completions with usage last when include_usage is set", async () => {
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-ok-11112222"),
+      body: chatBody({ stream: true, stream_options: { include_usage: true } }),
+    });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const data = sseData(await res.text());
+    expect(data.at(-1)).toBe("[DONE]");
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+    expect(text).toContain("Echo (turn 1): ping one");
+    expect(chunks.at(-1).choices).toEqual([]);
+    expect(chunks.at(-1).usage.completion_tokens).toBe(6);
+  });
+
+  it("puts Groq's streamed usage in x_groq and omits the usage chunk", async () => {
+    const res = await fetch(`${mock.url}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: openaiHeaders("gsk_mock_ok_11112222"),
+      body: chatBody({ stream: true }),
+    });
+    const chunks = sseData(await res.text()).slice(0, -1).map((d) => JSON.parse(d));
+    expect(chunks.at(-1).x_groq.usage.total_tokens).toBeGreaterThan(6);
+    expect(chunks.every((c) => c.usage === undefined)).toBe(true);
+  });
+
+  it("streams Responses API events in order and counts user turns", async () => {
+    const input = [
+      { role: "user", content: [{ type: "input_text", text: "first" }] },
+      { role: "assistant", content: "reply" },
+      { role: "user", content: [{ type: "input_text", text: "second question" }] },
+    ];
+    const res = await fetch(`${mock.url}/v1/responses`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-ok-11112222"),
+      body: JSON.stringify({ model: "gpt-5-mini", stream: true, input }),
+    });
+    const events = sseData(await res.text()).map((d) => JSON.parse(d));
+    expect(events[0].type).toBe("response.created");
+    expect(events.at(-1).type).toBe("response.completed");
+    const deltas = events.filter((e) => e.type === "response.output_text.delta");
+    expect(deltas).toHaveLength(6);
+    expect(deltas.map((e) => e.delta).join("")).toContain("Echo (turn 2): second question");
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+  });
+
+  it("answers Gemini with ?key= and with the header, and lists models", async () => {
+    const body = JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hola" }] }] });
+    const viaQuery = await fetch(
+      `${mock.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=AIza-mock-ok-9999`,
+      { method: "POST", body },
+    );
+    const chunks = sseData(await viaQuery.text()).map((d) => JSON.parse(d));
+    expect(chunks.at(-1).candidates[0].finishReason).toBe("STOP");
+    const viaHeader = await fetch(`${mock.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": "AIza-mock-ok-8888" },
+      body,
+    });
+    expect((await viaHeader.json()).candidates[0].content.parts[0].text).toContain("Echo (turn 1): hola");
+    const models = await fetch(`${mock.url}/v1beta/models`, { headers: { "x-goog-api-key": "AIza-mock-ok-7777" } });
+    expect((await models.json()).models[0].name).toMatch(/^models\//);
+    const log = mock.requests();
+    expect(log.map((r) => r.keyLast4)).toEqual(["9999", "8888", "7777"]);
+    expect(log.every((r) => !r.path.includes("key="))).toBe(true);
+  });
+});
+
+describe("knobs", () => {
+  const cases = [
+    ["openai", "/v1/chat/completions", "sk-mock-%s-abcd1234"],
+    ["groq", "/openai/v1/chat/completions", "gsk_mock_%s_abcd1234"],
+    ["google", "/v1beta/models/gemini-2.5-flash:generateContent", "AIza-mock-%s-abcd1234"],
+  ] as const;
+  const expected: Record<string, number[]> = {
+    invalid: [401, 401, 400],
+    forbidden: [403, 403, 403],
+    quota: [429, 429, 429],
+    ratelimit: [429, 429, 429],
+    "server-error": [500, 500, 500],
+    "model-denied": [404, 404, 404],
+  };
+
+  for (const [knob, statuses] of Object.entries(expected)) {
+    it(`${knob}: real status per provider, body leaks text and a key fragment`, async () => {
+      for (const [i, [provider, path, keyTemplate]] of cases.entries()) {
+        const key = keyTemplate.replace("%s", knob);
+        const headers = provider === "google" ? { "x-goog-api-key": key } : openaiHeaders(key);
+        const body =
+          provider === "google" ? JSON.stringify({ contents: [{ parts: [{ text: "x" }] }] }) : chatBody();
+        const res = await fetch(`${mock.url}${path}`, { method: "POST", headers, body });
+        expect(res.status, `${provider} ${knob}`).toBe(statuses[i]);
+        const text = await res.text();
+        expect(text).toContain(LEAKY_TEXT);
+        expect(text).toContain(key.slice(-4));
+        if (knob === "ratelimit") expect(res.headers.get("retry-after")).toBe("2");
+      }
+    });
+  }
+
+  it("uses the x-mock-scenario header over the key", async () => {
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...openaiHeaders("sk-mock-ok-abcd1234"), "x-mock-scenario": "quota" },
+      body: chatBody(),
+    });
+    expect(res.status).toBe(429);
+    expect((await res.json()).error.code).toBe("insufficient_quota");
+  });
+
+  it("midfail sends some tokens, then the provider's error frame", async () => {
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-midfail-abcd1234"),
+      body: chatBody({ stream: true }),
+    });
+    const data = sseData(await res.text()).map((d) => JSON.parse(d));
+    expect(data.at(-1).error.type).toBe("server_error");
+    expect(mock.requests()[0]?.tokensSent).toBe(3);
+  });
+
+  it("stall holds the response until the client aborts, and logs the abort", async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${mock.url}/v1/responses`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-stall-abcd1234"),
+      body: JSON.stringify({ model: "gpt-5-mini", stream: true, input: "hi" }),
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    ac.abort();
+    await expect(res.text()).rejects.toThrow();
+    await expect.poll(() => mock.requests()[0]?.aborted).toBe(true);
+    expect(mock.requests()[0]).toMatchObject({ scenario: "stall", tokensSent: 0, keyLast4: "1234" });
+  });
+
+  it("a missing key is refused like the provider does", async () => {
+    const res = await fetch(`${mock.url}/v1/models`);
+    expect(res.status).toBe(401);
+    const google = await fetch(`${mock.url}/v1beta/models`);
+    expect(google.status).toBe(403);
+  });
+
+  it("reset clears the log, over HTTP too", async () => {
+    await fetch(`${mock.url}/v1/models`, { headers: openaiHeaders("sk-mock-ok-abcd1234") });
+    expect((await (await fetch(`${mock.url}/__mock/requests`)).json()).requests).toHaveLength(1);
+    expect((await fetch(`${mock.url}/__mock/reset`, { method: "POST" })).status).toBe(204);
+    expect(mock.requests()).toEqual([]);
+  });
+});

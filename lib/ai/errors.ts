@@ -1,0 +1,133 @@
+import { AISDKError, APICallError, LoadAPIKeyError, RetryError, StreamProviderError } from "ai";
+import { AppError, isAppError } from "@/lib/errors";
+import { type Failure, classifyHttp } from "./classify";
+
+// AI SDK error → AppError, by error TYPE and STATUS. The AppError carries our own message
+// only: provider text (and the request body the SDK attaches) never leaves this module.
+
+export type { Failure, FailureKind } from "./classify";
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null;
+
+/** A signal abort that nobody asked to time out: the user pressed Stop or left. */
+export function isAbortError(err: unknown): boolean {
+  return isObj(err) && (err.name === "AbortError" || err.name === "ResponseAborted");
+}
+
+function isTimeoutError(err: unknown): boolean {
+  return isObj(err) && err.name === "TimeoutError";
+}
+
+/** Socket-level failures (refused, reset, DNS, cut mid-body) carry a system or undici `code`. */
+function isNetworkError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; isObj(e) && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === "string" && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(e.code)) return true;
+  }
+  return false;
+}
+
+/** Normalises anything the AI SDK (or fetch) may throw or stream into a Failure. */
+export function classifyError(err: unknown): Failure {
+  if (RetryError.isInstance(err)) return classifyError(err.lastError);
+  if (isAbortError(err)) return { kind: "aborted" };
+  if (isTimeoutError(err)) return { kind: "timeout" };
+  if (LoadAPIKeyError.isInstance(err)) return { kind: "key_missing" };
+  if (APICallError.isInstance(err)) {
+    if (err.statusCode === undefined) {
+      const cause = err.cause;
+      if (isAbortError(cause)) return { kind: "aborted" };
+      return { kind: isTimeoutError(cause) ? "timeout" : "unavailable" };
+    }
+    return classifyHttp(err.statusCode, err.responseHeaders, err.responseBody ?? err.data);
+  }
+  if (StreamProviderError.isInstance(err)) {
+    const body = { error: { code: err.code, type: err.type, ...(isObj(err.data) ? pickRpc(err.data) : {}) } };
+    return classifyHttp(err.statusCode ?? 500, undefined, body);
+  }
+  if (isObj(err) && typeof err.statusCode === "number") {
+    // A provider stream error object the SDK did not normalise.
+    return classifyHttp(err.statusCode, undefined, { error: { code: err.code, type: err.type } });
+  }
+  if (isNetworkError(err)) return { kind: "unavailable" };
+  if (AISDKError.isInstance(err)) return { kind: "unavailable" }; // malformed upstream response
+  return { kind: "internal" };
+}
+
+/** Keeps google.rpc fields (status, details) of an in-stream Gemini error. */
+function pickRpc(data: Json): Json {
+  const e = isObj(data.error) ? data.error : data;
+  return { status: e.status, details: e.details };
+}
+
+const MODEL_MESSAGE = "This key cannot use the selected model. Choose another model.";
+
+export function failureToAppError(f: Failure): AppError {
+  switch (f.kind) {
+    case "invalid_key":
+      return new AppError("INVALID_API_KEY");
+    case "forbidden":
+      return new AppError(
+        "INVALID_API_KEY",
+        "The provider refused this key for this request (permissions, project or region). Check the key in AI settings.",
+      );
+    case "key_missing":
+      return new AppError("API_KEY_REQUIRED");
+    case "no_credit":
+      return new AppError("QUOTA_EXCEEDED");
+    case "rate_limited":
+      return new AppError(
+        "RATE_LIMITED",
+        f.retryAfter
+          ? `The provider is rate-limiting this key. Try again in ${f.retryAfter} s.`
+          : "The provider is rate-limiting this key. Try again shortly.",
+        { retryAfter: f.retryAfter },
+      );
+    case "model_not_allowed":
+      return new AppError("VALIDATION_FAILED", MODEL_MESSAGE, { issues: [{ path: "model", message: MODEL_MESSAGE }] });
+    case "bad_request":
+      return new AppError(
+        "VALIDATION_FAILED",
+        "The provider refused this request. Try a shorter conversation or another model.",
+      );
+    case "timeout":
+      return new AppError("PROVIDER_UNAVAILABLE", "The provider took too long to answer. Try again.");
+    case "internal":
+      return new AppError("INTERNAL");
+    default:
+      return new AppError("PROVIDER_UNAVAILABLE");
+  }
+}
+
+/**
+ * Maps any error from a provider call to an AppError. `provider` is accepted for call sites
+ * that pass it (and future per-provider rules); the mapping itself reads only structure.
+ */
+export function toAppError(err: unknown, _provider?: string): AppError {
+  if (isAppError(err)) return err;
+  return failureToAppError(classifyError(err));
+}
+
+/** Worth one more try: 408, 429 rate limits (never quota), 5xx. Nothing else. */
+export function isRetryable(err: unknown): boolean {
+  if (isAppError(err)) return err.code === "RATE_LIMITED";
+  const f = classifyError(err);
+  if (f.kind === "rate_limited") return true;
+  return f.status !== undefined && (f.status === 408 || f.status >= 500);
+}
+
+/**
+ * Removes secrets (and the fragments providers echo, like "sk-abc***wxyz") from text bound for
+ * logs. The AppError path never needs it — it copies no provider text at all.
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined | null)[] = []): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 6) continue;
+    out = out.split(s).join("[redacted]");
+    if (s.length >= 16) out = out.split(s.slice(-8)).join("[redacted]").split(s.slice(0, 8)).join("[redacted]");
+  }
+  return out
+    .replace(/\b(sk-|gsk_|AIza)[A-Za-z0-9_*.-]{3,}/g, "$1[redacted]")
+    .replace(/[A-Za-z0-9_-]{2,}\*{3,}[A-Za-z0-9_-]{2,}/g, "[redacted]");
+}

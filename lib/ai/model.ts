@@ -1,0 +1,93 @@
+import "server-only";
+import { createGoogleGenerativeAI } from "@ai-sdk/google";
+import { createGroq } from "@ai-sdk/groq";
+import { createOpenAI } from "@ai-sdk/openai";
+import { defaultSettingsMiddleware, type LanguageModel, wrapLanguageModel } from "ai";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { PROVIDERS, type ProviderId } from "./registry";
+
+// Builds the AI SDK model for ONE request from the key that request resolved. Providers are
+// never cached or created at module level: a shared instance would hold someone's key, and the
+// SDK falls back to OPENAI_API_KEY & co. from process.env when a key is missing — so a missing
+// key is an error here, never a silent switch to the operator's key.
+
+export type OpenAIApi = "responses" | "chat";
+
+export type CreateModelInput = {
+  provider: ProviderId;
+  apiKey: string;
+  modelId: string;
+  /**
+   * `compatible` only (required there; ignored for the others, whose host comes from the
+   * environment). The caller must have run lib/keys' checkBaseUrl on it (SSRF rules).
+   */
+  baseUrl?: string;
+  /**
+   * OpenAI only. Default "responses": OpenAI's primary API, and some models (gpt-5-pro, codex)
+   * exist only there. "chat" uses /chat/completions.
+   */
+  openaiApi?: OpenAIApi;
+};
+
+/** The upstream base URL a provider's requests go to (env override, else the public API). */
+export function providerBaseUrl(provider: ProviderId, userBaseUrl?: string): string {
+  const info = PROVIDERS[provider];
+  if (info.requiresBaseUrl) {
+    const raw = userBaseUrl?.trim();
+    if (!raw) throw invalid("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw invalid("baseUrl", "The base URL is not a valid URL.");
+    }
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
+      throw invalid("baseUrl", "The base URL must be an http(s) URL without credentials.");
+    }
+    return raw.replace(/\/+$/, "");
+  }
+  const fromEnv = info.baseUrlEnv ? env()[info.baseUrlEnv] : undefined;
+  return (fromEnv ?? info.defaultBaseUrl ?? "").replace(/\/+$/, "");
+}
+
+function invalid(path: string, message: string): AppError {
+  return new AppError("VALIDATION_FAILED", message, { issues: [{ path, message }] });
+}
+
+/**
+ * Provider APIs never redirect; a redirect from a user-chosen host could bounce our server to an
+ * internal address the base URL check refused, so following one is an error.
+ */
+const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
+
+// The app keeps its own history and sends it in full each turn, so nothing needs to live at
+// OpenAI: store=false keeps conversations out of OpenAI's 30-day storage and makes the SDK send
+// message text instead of `item_reference`s that break when the user swaps keys or projects.
+const openaiNoStore = defaultSettingsMiddleware({ settings: { providerOptions: { openai: { store: false } } } });
+
+export function createLanguageModel(input: CreateModelInput): LanguageModel {
+  const { provider } = input;
+  const apiKey = typeof input.apiKey === "string" ? input.apiKey.trim() : "";
+  if (!apiKey) throw new AppError("API_KEY_REQUIRED");
+  const modelId = typeof input.modelId === "string" ? input.modelId.trim() : "";
+  if (!modelId) throw invalid("model", "Choose a model.");
+  const baseURL = providerBaseUrl(provider, input.baseUrl);
+
+  switch (provider) {
+    case "openai": {
+      const openai = createOpenAI({ apiKey, baseURL, fetch: noRedirectFetch });
+      if (input.openaiApi === "chat") return openai.chat(modelId);
+      return wrapLanguageModel({ model: openai.responses(modelId), middleware: openaiNoStore });
+    }
+    case "groq":
+      return createGroq({ apiKey, baseURL, fetch: noRedirectFetch }).chat(modelId);
+    case "google":
+      return createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId);
+    case "compatible":
+      // Chat Completions is what "OpenAI-compatible" servers (Ollama, vLLM, OpenRouter…) implement.
+      return createOpenAI({ apiKey, baseURL, name: "compatible", fetch: noRedirectFetch }).chat(modelId);
+    default:
+      throw invalid("provider", "Unknown provider.");
+  }
+}

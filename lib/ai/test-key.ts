@@ -1,0 +1,112 @@
+import "server-only";
+import { streamText } from "ai";
+import { classifyHttp, type Failure } from "./classify";
+import { classifyError } from "./errors";
+import { createLanguageModel, providerBaseUrl } from "./model";
+import { PROVIDERS, type ProviderId } from "./registry";
+
+// "Test key" makes two real, minimal calls, both under one deadline:
+// 1. GET {base}/models — free, and proves the key authenticates (401/403/400 API_KEY_INVALID).
+// 2. If that passes, a streamed generation of at most 16 tokens on the provider's default model
+//    (or the given model), read only until its first token. A models list succeeds for a key
+//    with no credit (OpenAI) or an exhausted free tier (Gemini), and says nothing about access
+//    to the model; only a generation shows quota, billing and model access. It costs a few
+//    tokens on the user's key, which the settings page should say.
+// `compatible` without a model id stops after step 1.
+
+export type KeyTestResult = "valid" | "invalid_key" | "no_credit" | "rate_limited" | "model_not_allowed" | "unreachable";
+
+export type KeyTestOutcome = { result: KeyTestResult; ms: number; retryAfter?: number };
+
+export type KeyTestInput = {
+  provider: ProviderId;
+  apiKey: string;
+  /** `compatible` only; must already have passed lib/keys' checkBaseUrl. */
+  baseUrl?: string;
+  /** Model for the generation probe; defaults to the provider's default model. */
+  modelId?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
+export const KEY_TEST_TIMEOUT_MS = 10_000;
+const PROBE_PROMPT = "Reply with the single word OK.";
+
+function toResult(f: Failure, step: "models" | "probe"): Omit<KeyTestOutcome, "ms"> {
+  switch (f.kind) {
+    case "invalid_key":
+    case "forbidden":
+    case "key_missing":
+      return { result: "invalid_key" };
+    case "no_credit":
+      return { result: "no_credit" };
+    case "rate_limited":
+      return { result: "rate_limited", ...(f.retryAfter ? { retryAfter: f.retryAfter } : {}) };
+    case "model_not_allowed":
+      return { result: step === "probe" ? "model_not_allowed" : "unreachable" };
+    case "bad_request":
+      // The provider authenticated the key before judging our request's shape.
+      return { result: step === "probe" ? "valid" : "unreachable" };
+    default:
+      return { result: "unreachable" };
+  }
+}
+
+async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Failure | null> {
+  const base = providerBaseUrl(input.provider, input.baseUrl);
+  const key = input.apiKey.trim();
+  const google = input.provider === "google";
+  const headers: Record<string, string> = google ? { "x-goog-api-key": key } : { authorization: `Bearer ${key}` };
+  try {
+    const res = await fetch(`${base}/models${google ? "?pageSize=1" : ""}`, { headers, signal, redirect: "error" });
+    if (res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    const body = await res.text();
+    return classifyHttp(res.status, Object.fromEntries(res.headers), body);
+  } catch (e) {
+    return classifyError(e);
+  }
+}
+
+async function probe(input: KeyTestInput, modelId: string, signal: AbortSignal): Promise<Failure | null> {
+  const stop = new AbortController();
+  const model = createLanguageModel({ provider: input.provider, apiKey: input.apiKey, baseUrl: input.baseUrl, modelId });
+  const result = streamText({
+    model,
+    prompt: PROBE_PROMPT,
+    maxOutputTokens: 16,
+    maxRetries: 0,
+    abortSignal: AbortSignal.any([signal, stop.signal]),
+    // The default handler console.logs the whole error: provider text, request body, URL.
+    onError: () => {},
+  });
+  try {
+    for await (const part of result.fullStream) {
+      if (part.type === "error") return classifyError(part.error);
+      if (part.type === "abort") return signal.reason ? classifyError(signal.reason) : { kind: "aborted" };
+      if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "finish") return null;
+    }
+    return null;
+  } catch (e) {
+    return classifyError(e);
+  } finally {
+    stop.abort(); // one token is proof enough; stop paying for the rest
+  }
+}
+
+export async function testProviderKey(input: KeyTestInput): Promise<KeyTestOutcome> {
+  const started = performance.now();
+  const deadline = AbortSignal.timeout(input.timeoutMs ?? KEY_TEST_TIMEOUT_MS);
+  const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
+  const done = (r: Omit<KeyTestOutcome, "ms">): KeyTestOutcome => ({ ...r, ms: Math.round(performance.now() - started) });
+  if (!input.apiKey?.trim()) return done({ result: "invalid_key" });
+
+  const listed = await listModels(input, signal);
+  if (listed) return done(toResult(listed, "models"));
+  const modelId = input.modelId?.trim() || PROVIDERS[input.provider].defaultModel;
+  if (!modelId) return done({ result: "valid" });
+  const probed = await probe(input, modelId, signal);
+  return done(probed ? toResult(probed, "probe") : { result: "valid" });
+}

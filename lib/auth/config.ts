@@ -1,0 +1,76 @@
+import type { NextAuthConfig } from "next-auth";
+import { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { authConfig } from "@/auth.config";
+import { authenticate, clientIp } from "@/lib/auth/credentials";
+import { linkOAuthIdentity, userIdForAccount } from "@/lib/auth/oauth";
+import { oauthProviders } from "@/lib/auth/providers";
+import { signInSchema } from "@/lib/auth/schemas";
+import { authSecret } from "@/lib/auth/secret";
+
+// The full auth config (database, Argon2, OAuth linking). Node only; proxy.ts uses auth.config.ts.
+
+/** Thrown by authorize(); its `code` reaches the sign-in action. */
+export class InvalidCredentials extends CredentialsSignin {
+  code = "invalid";
+}
+export class SignInThrottled extends CredentialsSignin {
+  constructor(readonly retryAfterSec: number) {
+    super();
+    this.code = `throttled:${retryAfterSec}`;
+  }
+}
+
+export function fullAuthConfig(): NextAuthConfig {
+  return {
+    ...authConfig,
+    secret: authSecret(),
+    providers: [
+      Credentials({
+        id: "credentials",
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+        },
+        async authorize(credentials, request) {
+          const parsed = signInSchema.safeParse(credentials);
+          if (!parsed.success) throw new InvalidCredentials();
+          const res = await authenticate(parsed.data.email, parsed.data.password, clientIp(request.headers));
+          if (res.ok) return res.user;
+          if (res.reason === "throttled") throw new SignInThrottled(res.retryAfterSec);
+          throw new InvalidCredentials();
+        },
+      }),
+      ...oauthProviders(),
+    ],
+    callbacks: {
+      ...authConfig.callbacks,
+      async signIn({ account, profile, user }) {
+        if (!account || account.type === "credentials") return true;
+        const result = await linkOAuthIdentity({
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          type: account.type,
+          email: user.email ?? profile?.email,
+          emailVerified: account.provider === "google" && profile?.email_verified === true,
+          name: user.name,
+          image: user.image,
+        });
+        if (result.ok) return true;
+        return `/sign-in?error=${result.reason === "email-in-use" ? "OAuthAccountNotLinked" : "OAuthNoEmail"}`;
+      },
+      async jwt({ token, account, user }) {
+        if (!account || !user) return token;
+        if (account.type === "credentials") {
+          token.sub = user.id;
+          return token;
+        }
+        // The provider's user id is not ours: swap in the User.id linked by signIn above.
+        const userId = await userIdForAccount(account.provider, account.providerAccountId);
+        if (!userId) throw new Error("OAuth account was not linked");
+        token.sub = userId;
+        return token;
+      },
+    },
+  };
+}

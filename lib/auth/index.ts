@@ -1,0 +1,39 @@
+import "server-only";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import NextAuth from "next-auth";
+import { cache } from "react";
+import { fullAuthConfig } from "@/lib/auth/config";
+import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { AppError } from "@/lib/errors";
+
+// Lazy config: the secret may live in a file, and reading it at import time would break `next build`.
+export const { auth, handlers, signIn, signOut } = NextAuth(() => fullAuthConfig());
+
+export type SessionUser = { id: string; email: string; name: string | null };
+
+/** The signed-in user from the verified session JWT (no database query), or null. Once per request. */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const session = await auth();
+  const u = session?.user;
+  if (!u?.id || !u.email) return null;
+  return { id: u.id, email: u.email, name: u.name ?? null };
+});
+
+/**
+ * For pages, layouts and server actions: the signed-in user, or a redirect to the sign-in page
+ * that comes back to `returnTo` (default: the path proxy.ts saw).
+ */
+export async function requireUser(returnTo?: string): Promise<SessionUser> {
+  const user = await currentUser();
+  if (user) return user;
+  const path = returnTo ?? (await headers()).get(PATHNAME_HEADER) ?? undefined;
+  redirect(signInPath(path));
+}
+
+/** For route handlers: the signed-in user, or AppError UNAUTHORIZED (401 JSON via apiRoute). */
+export async function requireApiUser(): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) throw new AppError("UNAUTHORIZED");
+  return user;
+}

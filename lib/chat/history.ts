@@ -1,0 +1,131 @@
+import { AppError } from "@/lib/errors";
+import type { Db } from "./persist";
+import type { AssistantStatus, ChatUIMessage, KeySource } from "./types";
+
+// History reads and edits. Every query names the user: ownership lives in the WHERE clause,
+// and someone else's chat is indistinguishable from a missing one.
+
+export type ChatSummary = { id: string; title: string; updatedAt: string };
+export type ChatPage = { chats: ChatSummary[]; nextCursor?: string };
+
+const encodeCursor = (d: Date, id: string) => Buffer.from(`${d.toISOString()}|${id}`).toString("base64url");
+function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const at = new Date(iso ?? "");
+  return id && !Number.isNaN(at.getTime()) ? { at, id } : undefined;
+}
+
+/** The user's chats, most recently active first, `limit` at a time. */
+export async function listChats(
+  db: Db,
+  userId: string,
+  opts: { cursor?: string; limit?: number } = {},
+): Promise<ChatPage> {
+  const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
+  const c = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  if (opts.cursor && !c) throw new AppError("VALIDATION_FAILED", "Invalid cursor.");
+  const rows = await db.chat.findMany({
+    where: {
+      userId,
+      ...(c ? { OR: [{ updatedAt: { lt: c.at } }, { updatedAt: c.at, id: { lt: c.id } }] } : {}),
+    },
+    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { id: true, title: true, updatedAt: true },
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    chats: page.map((r) => ({ id: r.id, title: r.title, updatedAt: r.updatedAt.toISOString() })),
+    ...(rows.length > limit && last ? { nextCursor: encodeCursor(last.updatedAt, last.id) } : {}),
+  };
+}
+
+export async function getChat(db: Db, userId: string, chatId: string) {
+  return db.chat.findFirst({
+    where: { id: chatId, userId },
+    select: { id: true, title: true, provider: true, model: true, updatedAt: true },
+  });
+}
+
+export async function renameChat(db: Db, userId: string, chatId: string, title: string): Promise<ChatSummary> {
+  const clean = title.replace(/\s+/g, " ").trim();
+  if (!clean || clean.length > 120) throw new AppError("VALIDATION_FAILED", "A title has 1 to 120 characters.");
+  const res = await db.chat.updateMany({ where: { id: chatId, userId }, data: { title: clean } });
+  if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
+  const chat = await db.chat.findFirstOrThrow({ where: { id: chatId, userId }, select: { updatedAt: true } });
+  return { id: chatId, title: clean, updatedAt: chat.updatedAt.toISOString() };
+}
+
+/** Deletes the chat and (by cascade) its messages. Usage events stay: they are the bill. */
+export async function deleteChat(db: Db, userId: string, chatId: string): Promise<void> {
+  const res = await db.chat.deleteMany({ where: { id: chatId, userId } });
+  if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
+}
+
+type MessageRow = {
+  id: string;
+  role: string;
+  content: string;
+  status: string;
+  errorCode: string | null;
+  provider: string | null;
+  model: string | null;
+  keySource: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  createdAt: Date;
+};
+
+export function toUIMessage(m: MessageRow): ChatUIMessage {
+  const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
+  if (m.role !== "assistant") return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+  return {
+    ...base,
+    role: "assistant",
+    metadata: {
+      createdAt: m.createdAt.toISOString(),
+      status: m.status as AssistantStatus,
+      ...(m.errorCode ? { errorCode: m.errorCode } : {}),
+      ...(m.provider ? { provider: m.provider } : {}),
+      ...(m.model ? { model: m.model } : {}),
+      ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
+      ...(m.inputTokens !== null || m.outputTokens !== null
+        ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
+        : {}),
+    },
+  };
+}
+
+export type MessagePage = { messages: ChatUIMessage[]; hasMore: boolean };
+
+/** The latest `limit` messages of a chat, or the `limit` before message `before`; oldest first. */
+export async function listMessages(
+  db: Db,
+  userId: string,
+  chatId: string,
+  opts: { before?: string; limit?: number } = {},
+): Promise<MessagePage> {
+  const limit = Math.min(Math.max(opts.limit ?? 40, 1), 100);
+  const chat = await db.chat.findFirst({ where: { id: chatId, userId }, select: { id: true } });
+  if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
+  let at: { createdAt: Date; id: string } | undefined;
+  if (opts.before) {
+    const anchor = await db.message.findFirst({
+      where: { id: opts.before, chatId, userId },
+      select: { createdAt: true, id: true },
+    });
+    if (!anchor) throw new AppError("NOT_FOUND", "Message not found.");
+    at = anchor;
+  }
+  const rows = await db.message.findMany({
+    where: {
+      chatId,
+      userId,
+      ...(at ? { OR: [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+  });
+  return { messages: rows.slice(0, limit).reverse().map(toUIMessage), hasMore: rows.length > limit };
+}

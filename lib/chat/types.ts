@@ -1,0 +1,27 @@
+import type { UIMessage } from "ai";
+
+// Shapes shared by the server and the browser: no server-only imports here.
+
+export type KeySource = "personal" | "system";
+export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
+
+/** Metadata of an assistant message: sent on `start`/`finish` chunks and rebuilt from the DB. */
+export type ChatMessageMetadata = {
+  provider?: string;
+  model?: string;
+  keySource?: KeySource;
+  usage?: { inputTokens: number; outputTokens: number };
+  status?: AssistantStatus;
+  errorCode?: string;
+  createdAt?: string;
+};
+
+export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
+
+/** The JSON body of an error response, and the text of an in-stream error part. */
+export type ChatErrorPayload = { code: string; message: string; retryAfter?: number };
+
+export const NEW_CHAT_TITLE = "New chat";
+
+/** Ids the browser generates for chats and messages: short, URL-safe, never reused across users. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { apiRoute, checkMutatingRequest, isSameOrigin, parseJson } from "@/lib/http";
+
+const ORIGIN = "http://app.test:3000";
+
+function req(method: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+  return new Request(`${ORIGIN}/api/thing`, { method, headers: init.headers, body: init.body });
+}
+
+const ok = apiRoute(async () => ({ hello: "world" }));
+
+async function json(res: Response) {
+  return { status: res.status, body: await res.json(), cache: res.headers.get("cache-control") };
+}
+
+describe("same-origin check", () => {
+  it("accepts Sec-Fetch-Site: same-origin", () => {
+    expect(isSameOrigin(req("POST", { headers: { "sec-fetch-site": "same-origin" } }))).toBe(true);
+  });
+  it("refuses cross-site and same-site fetches even with a matching Origin", () => {
+    for (const site of ["cross-site", "same-site", "none"]) {
+      expect(isSameOrigin(req("POST", { headers: { "sec-fetch-site": site, origin: ORIGIN } }))).toBe(false);
+    }
+  });
+  it("accepts a matching Origin, refuses another, a null or a missing one", () => {
+    expect(isSameOrigin(req("POST", { headers: { origin: ORIGIN } }))).toBe(true);
+    expect(isSameOrigin(req("POST", { headers: { origin: "http://evil.test" } }))).toBe(false);
+    expect(isSameOrigin(req("POST", { headers: { origin: "http://app.test:3001" } }))).toBe(false);
+    expect(isSameOrigin(req("POST", { headers: { origin: "null" } }))).toBe(false);
+    expect(isSameOrigin(req("POST"))).toBe(false);
+  });
+  it("accepts the origin named by X-Forwarded-Host (app behind a proxy)", () => {
+    const r = new Request("http://127.0.0.1:3000/api/x", {
+      method: "POST",
+      headers: {
+        "x-forwarded-host": "chat.example.com",
+        "x-forwarded-proto": "https",
+        origin: "https://chat.example.com",
+      },
+    });
+    expect(isSameOrigin(r)).toBe(true);
+  });
+});
+
+describe("mutating request checks", () => {
+  const same = { origin: ORIGIN };
+  it("requires JSON when a body is sent", () => {
+    expect(() =>
+      checkMutatingRequest(req("POST", { headers: { ...same, "content-type": "text/plain" }, body: "x" })),
+    ).toThrow(expect.objectContaining({ code: "UNSUPPORTED_MEDIA_TYPE", status: 415 }));
+    expect(() =>
+      checkMutatingRequest(
+        req("POST", { headers: { ...same, "content-type": "application/json; charset=utf-8" }, body: "{}" }),
+      ),
+    ).not.toThrow();
+  });
+  it("allows a body-less DELETE without a content type", () => {
+    expect(() => checkMutatingRequest(req("DELETE", { headers: same }))).not.toThrow();
+  });
+  it("refuses cross-origin before looking at the body", () => {
+    expect(() =>
+      checkMutatingRequest(
+        req("POST", { headers: { origin: "http://evil.test", "content-type": "text/plain" }, body: "x" }),
+      ),
+    ).toThrow(expect.objectContaining({ code: "FORBIDDEN", status: 403 }));
+  });
+  it("apiRoute applies the checks to POST but not GET", async () => {
+    expect((await json(await ok(req("POST", { headers: { origin: "http://evil.test" } }), {}))).status).toBe(
+      403,
+    );
+    expect(await json(await ok(req("GET"), {}))).toEqual({
+      status: 200,
+      body: { hello: "world" },
+      cache: "no-store",
+    });
+    const form = await ok(
+      req("PUT", { headers: { ...same, "content-type": "application/x-www-form-urlencoded" }, body: "a=1" }),
+      {},
+    );
+    expect(await json(form)).toMatchObject({ status: 415, body: { code: "UNSUPPORTED_MEDIA_TYPE" } });
+  });
+  it("mutating:false opts a handler out; mutating:true opts a GET in", async () => {
+    const loose = apiRoute(async () => ({ ok: true }), { mutating: false });
+    expect((await loose(req("POST"), {})).status).toBe(200);
+    const strict = apiRoute(async () => ({ ok: true }), { mutating: true });
+    expect((await strict(req("GET"), {})).status).toBe(403);
+  });
+});
+
+describe("error mapping", () => {
+  it("maps AppError to its status and JSON, with Retry-After", async () => {
+    const h = apiRoute(async () => {
+      throw new AppError("RATE_LIMITED", undefined, { retryAfter: 12 });
+    });
+    const res = await h(req("GET"), {});
+    expect(res.headers.get("retry-after")).toBe("12");
+    expect(await json(res)).toEqual({
+      status: 429,
+      body: { code: "RATE_LIMITED", message: expect.any(String), retryAfter: 12 },
+      cache: "no-store",
+    });
+  });
+  it("maps a ZodError to 400 VALIDATION_FAILED with issues", async () => {
+    const h = apiRoute(async () => z.object({ n: z.number() }).parse({ n: "x" }));
+    const { status, body } = await json(await h(req("GET"), {}));
+    expect(status).toBe(400);
+    expect(body.code).toBe("VALIDATION_FAILED");
+    expect(body.issues).toEqual([{ path: "n", message: expect.any(String) }]);
+  });
+  it("maps anything else to 500 INTERNAL without leaking the message", async () => {
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => errors.push(a.join(" "));
+    try {
+      const h = apiRoute(async () => {
+        throw new Error("connect postgres://admin:hunter2@db sk-secret");
+      });
+      const res = await h(req("GET"), {});
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(JSON.parse(text).code).toBe("INTERNAL");
+      expect(text).not.toContain("hunter2");
+      expect(errors.join("\n")).not.toMatch(/hunter2|sk-secret/);
+      expect(errors.join("\n")).toContain("[api] unhandled Error");
+    } finally {
+      console.error = orig;
+    }
+  });
+  it("passes a handler's own Response through, adding no-store", async () => {
+    const h = apiRoute(async () => Response.redirect(`${ORIGIN}/elsewhere`, 303));
+    const res = await h(req("GET"), {});
+    expect(res.status).toBe(303);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("parseJson", () => {
+  const schema = z.object({ name: z.string().min(1) });
+  const post = (body: string) => req("POST", { headers: { "content-type": "application/json" }, body });
+
+  it("returns the parsed body", async () => {
+    await expect(parseJson(post('{"name":"a"}'), schema)).resolves.toEqual({ name: "a" });
+  });
+  it("refuses unknown fields", async () => {
+    await expect(parseJson(post('{"name":"a","admin":true}'), schema)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      status: 400,
+    });
+  });
+  it("refuses malformed JSON and schema violations with 400", async () => {
+    await expect(parseJson(post("{nope"), schema)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(parseJson(post('{"name":""}'), schema)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      issues: [{ path: "name", message: expect.any(String) }],
+    });
+  });
+  it("refuses a body over the size limit with 413", async () => {
+    await expect(
+      parseJson(post(`{"name":"${"a".repeat(200)}"}`), schema, { maxBytes: 100 }),
+    ).rejects.toMatchObject({
+      status: 413,
+    });
+  });
+  it("through apiRoute, a bad body is a 400 response, never a 500", async () => {
+    const h = apiRoute(async (r) => parseJson(r, schema));
+    const res = await h(
+      req("POST", { headers: { origin: ORIGIN, "content-type": "application/json" }, body: "[1" }),
+      {},
+    );
+    expect(res.status).toBe(400);
+  });
+});

@@ -1,0 +1,100 @@
+import { getProvider, isProviderId, type ProviderId } from "@/lib/ai";
+import type { KeyStatus } from "@/lib/db/generated/enums";
+import { AppError } from "@/lib/errors";
+import { decideSource, displayStatus, type KeyDisplayStatus, type KeySource } from "./policy";
+
+// The public view of a stored key. Built from an explicit column list that leaves out the
+// ciphertext, so a careless spread can never put it on the wire.
+
+export const PUBLIC_KEY_COLUMNS = {
+  provider: true,
+  label: true,
+  baseUrl: true,
+  prefix: true,
+  last4: true,
+  status: true,
+  enabled: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  lastUsedAt: true,
+  lastTestedAt: true,
+  lastTestMs: true,
+} as const;
+
+export type PublicKeyRow = {
+  provider: string;
+  label: string | null;
+  baseUrl: string | null;
+  prefix: string;
+  last4: string;
+  status: KeyStatus;
+  enabled: boolean;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+  lastTestedAt: Date | null;
+  lastTestMs: number | null;
+};
+
+export type KeyDto = {
+  provider: ProviderId;
+  providerLabel: string;
+  hasKey: boolean;
+  status: KeyDisplayStatus;
+  /** prefix + "…" + last 4, e.g. "sk-proj-…a1b2"; null when no key is stored. */
+  preview: string | null;
+  last4: string | null;
+  /** `compatible` only: the user's name for the service, and its base URL. */
+  label: string | null;
+  baseUrl: string | null;
+  enabled: boolean;
+  createdAt: string | null;
+  updatedAt: string | null;
+  lastUsedAt: string | null;
+  lastTestedAt: string | null;
+  lastTestMs: number | null;
+  systemKeyAvailable: boolean;
+  /** Which key a new chat would use right now, or null when it would ask for one. */
+  chatSource: KeySource | null;
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toKeyDto(provider: ProviderId, row: PublicKeyRow | null, systemKeyAvailable: boolean): KeyDto {
+  const stored = row ? { enabled: row.enabled, status: row.status } : null;
+  const decision = decideSource({ provider, stored, systemKeyConfigured: systemKeyAvailable });
+  const chatSource =
+    decision.kind === "system" || (decision.kind === "personal" && row?.status !== "NEEDS_REENTRY")
+      ? decision.kind
+      : null;
+  return {
+    provider,
+    providerLabel: getProvider(provider).label,
+    hasKey: !!row,
+    status: displayStatus(stored),
+    preview: row ? `${row.prefix}…${row.last4}` : null,
+    last4: row?.last4 || null,
+    label: row?.label ?? null,
+    baseUrl: row?.baseUrl ?? null,
+    enabled: row?.enabled ?? false,
+    createdAt: iso(row?.createdAt ?? null),
+    updatedAt: iso(row?.updatedAt ?? null),
+    lastUsedAt: iso(row?.lastUsedAt ?? null),
+    lastTestedAt: iso(row?.lastTestedAt ?? null),
+    lastTestMs: row?.lastTestMs ?? null,
+    systemKeyAvailable,
+    chatSource,
+  };
+}
+
+/** Unknown providers are a missing resource (404), like a missing key. */
+export function parseProvider(value: unknown): ProviderId {
+  if (!isProviderId(value)) throw new AppError("NOT_FOUND", "Unknown provider.");
+  return value;
+}
+
+export function noKey(provider: ProviderId): AppError {
+  return new AppError("NOT_FOUND", `No ${getProvider(provider).label} key is saved.`);
+}

@@ -1,0 +1,76 @@
+import { checkKeyFormat, getProvider, type ProviderId } from "@/lib/ai";
+import { encryptSecret } from "@/lib/crypto";
+import { writeAudit } from "./audit";
+import { checkBaseUrl } from "./base-url";
+import type { VaultDeps } from "./deps";
+import { type KeyDto, PUBLIC_KEY_COLUMNS, parseProvider, toKeyDto } from "./dto";
+import { maskKey } from "./mask";
+import { parseInput, type RequestContext, saveKeySchema, validationFailed } from "./schemas";
+
+// Add or replace a user's key for one provider. The plaintext is encrypted before the
+// transaction starts (keeps it short on single-session PGlite) and never leaves this function.
+
+/** Validates the key's shape and, for `compatible`, the base URL; returns the normalised base URL. */
+export async function checkKeyInput(
+  deps: VaultDeps,
+  provider: ProviderId,
+  input: { apiKey: string; baseUrl?: string; label?: string },
+): Promise<string | null> {
+  const formatProblem = checkKeyFormat(provider, input.apiKey);
+  if (formatProblem) throw validationFailed("apiKey", formatProblem);
+  if (!getProvider(provider).requiresBaseUrl) {
+    if (input.baseUrl !== undefined) throw validationFailed("baseUrl", "Only OpenAI-compatible keys take a base URL.");
+    if (input.label !== undefined) throw validationFailed("label", "Only OpenAI-compatible keys take a name.");
+    return null;
+  }
+  if (input.baseUrl === undefined) throw validationFailed("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
+  return checkBaseUrl(input.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup });
+}
+
+export async function saveKey(
+  deps: VaultDeps,
+  userId: string,
+  providerParam: string,
+  body: unknown,
+  ctx?: RequestContext,
+): Promise<KeyDto> {
+  const provider = parseProvider(providerParam);
+  const input = parseInput(saveKeySchema, body);
+  const baseUrl = await checkKeyInput(deps, provider, input);
+  const { prefix, last4 } = maskKey(input.apiKey, provider);
+  const { ciphertext, kid } = await encryptSecret({ plaintext: input.apiKey, userId, provider }, deps.keyring);
+
+  const row = await deps.db.$transaction(async (tx) => {
+    const existing = await tx.providerKey.findUnique({
+      where: { userId_provider: { userId, provider } },
+      select: { id: true },
+    });
+    const material = { ciphertext, kid, prefix, last4, baseUrl, label: baseUrl ? (input.label ?? null) : null };
+    // A replaced key is a new key: its test results and usage belong to the old one.
+    const fresh = { status: "UNTESTED" as const, lastTestedAt: null, lastTestMs: null, lastUsedAt: null };
+    const saved = await tx.providerKey.upsert({
+      where: { userId_provider: { userId, provider } },
+      create: { userId, provider, ...material, ...fresh, enabled: input.enabled ?? true },
+      update: {
+        ...material,
+        ...fresh,
+        version: { increment: 1 },
+        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+      },
+      select: PUBLIC_KEY_COLUMNS,
+    });
+    await writeAudit(
+      tx,
+      userId,
+      {
+        action: existing ? "key.replaced" : "key.added",
+        provider,
+        last4,
+        detail: { version: saved.version, ...(baseUrl ? { host: new URL(baseUrl).host } : {}) },
+      },
+      ctx,
+    );
+    return saved;
+  });
+  return toKeyDto(provider, row, !!deps.systemKey(provider));
+}

@@ -1,0 +1,138 @@
+import { getProvider, type ProviderId } from "@/lib/ai";
+import { testProviderKey } from "@/lib/ai/test-key";
+import { decryptSecret } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { consume, humanizeSeconds, limiter } from "@/lib/limits";
+import { writeAudit } from "./audit";
+import { checkBaseUrl } from "./base-url";
+import type { VaultDeps } from "./deps";
+import { noKey, parseProvider } from "./dto";
+import { type KeyDisplayStatus, displayStatus, statusForTest, type TestResult } from "./policy";
+import { checkKeyInput } from "./save";
+import { markNeedsReentry } from "./reentry";
+import { maskKey } from "./mask";
+import { parseInput, type RequestContext, testKeySchema, validationFailed } from "./schemas";
+
+// A key test makes one real, cheap call to the provider. Testing a typed key saves nothing;
+// testing the stored key records the outcome on it. A failed test never touches key material.
+
+export type KeyTestReport = {
+  result: TestResult;
+  ms: number;
+  /** The stored key's status after the test; null when a typed (unsaved) key was tested. */
+  status: KeyDisplayStatus | null;
+  tested: "stored" | "supplied";
+  /** Seconds, when the provider said when to retry (rate_limited). */
+  retryAfter?: number;
+};
+
+// Each test is an outbound request with someone's key: cap them so the server is not a free
+// oracle for checking leaked keys in bulk.
+const TEST_LIMIT = { points: 20, durationSec: 60 };
+
+async function spendTestBudget(userId: string) {
+  limiter("key-test", TEST_LIMIT);
+  const r = await consume("key-test", userId);
+  if (!r.ok) {
+    throw new AppError("RATE_LIMITED", `Too many key tests. Try again in ${humanizeSeconds(r.retryAfterSec)}.`, {
+      retryAfter: r.retryAfterSec,
+    });
+  }
+}
+
+export async function testKey(
+  deps: VaultDeps,
+  userId: string,
+  providerParam: string,
+  body: unknown,
+  ctx?: RequestContext,
+): Promise<KeyTestReport> {
+  const provider = parseProvider(providerParam);
+  const input = parseInput(testKeySchema, body ?? {});
+  // Sending the STORED key to a newly typed URL would let anyone holding the session exfiltrate
+  // it; a different base URL is only ever tried with a key typed alongside it.
+  if (input.baseUrl !== undefined && input.apiKey === undefined) {
+    throw validationFailed("apiKey", "Enter the API key to test it against a different base URL.");
+  }
+  if (input.apiKey !== undefined) return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
+  return testStored(deps, userId, provider, ctx);
+}
+
+async function testSupplied(
+  deps: VaultDeps,
+  userId: string,
+  provider: ProviderId,
+  apiKey: string,
+  typedBaseUrl: string | undefined,
+  ctx?: RequestContext,
+): Promise<KeyTestReport> {
+  let baseUrlInput = typedBaseUrl;
+  if (baseUrlInput === undefined && getProvider(provider).requiresBaseUrl) {
+    const stored = await deps.db.providerKey.findUnique({
+      where: { userId_provider: { userId, provider } },
+      select: { baseUrl: true },
+    });
+    baseUrlInput = stored?.baseUrl ?? undefined;
+  }
+  const baseUrl = await checkKeyInput(deps, provider, { apiKey, baseUrl: baseUrlInput });
+  await spendTestBudget(userId);
+  const { result, ms, retryAfter } = await testProviderKey({ provider, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+  await writeAudit(
+    deps.db,
+    userId,
+    { action: "key.tested", provider, last4: maskKey(apiKey, provider).last4, detail: { result, ms, saved: false } },
+    ctx,
+  );
+  return { result, ms, status: null, tested: "supplied", ...(retryAfter ? { retryAfter } : {}) };
+}
+
+async function testStored(
+  deps: VaultDeps,
+  userId: string,
+  provider: ProviderId,
+  ctx?: RequestContext,
+): Promise<KeyTestReport> {
+  const row = await deps.db.providerKey.findUnique({
+    where: { userId_provider: { userId, provider } },
+    select: { id: true, ciphertext: true, baseUrl: true, version: true, last4: true, enabled: true, updatedAt: true },
+  });
+  if (!row) throw noKey(provider);
+  const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
+  if (!decrypted.ok) {
+    await markNeedsReentry(deps, userId, provider, row, ctx);
+    throw new AppError("KEY_NEEDS_REENTRY");
+  }
+  // Re-checked at use: DNS answers and the operator's private-network setting can change.
+  const baseUrl = row.baseUrl
+    ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
+    : undefined;
+  await spendTestBudget(userId);
+  const { result, ms, retryAfter } = await testProviderKey({
+    provider,
+    apiKey: decrypted.plaintext,
+    ...(baseUrl ? { baseUrl } : {}),
+  });
+  const status = statusForTest(result);
+  await deps.db.$transaction(async (tx) => {
+    // Compare-and-set on version: if the key was replaced while the test ran, this result
+    // belongs to the old key and must not be stamped on the new one. updatedAt is kept: a test
+    // is not a change to the key.
+    await tx.providerKey.updateMany({
+      where: { id: row.id, userId, version: row.version },
+      data: { status, lastTestedAt: new Date(), lastTestMs: Math.round(ms), updatedAt: row.updatedAt },
+    });
+    await writeAudit(
+      tx,
+      userId,
+      { action: "key.tested", provider, last4: row.last4, detail: { result, ms: Math.round(ms), saved: true } },
+      ctx,
+    );
+  });
+  return {
+    result,
+    ms,
+    status: displayStatus({ enabled: row.enabled, status }),
+    tested: "stored",
+    ...(retryAfter ? { retryAfter } : {}),
+  };
+}

@@ -1,0 +1,50 @@
+import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
+import NextAuth from "next-auth";
+import { authConfig } from "@/auth.config";
+import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
+import { authSecret } from "@/lib/auth/secret";
+
+// Optimistic only: sends signed-out visitors to sign-in before a page renders and answers
+// signed-out API calls with 401. Every page, action and route handler still checks the session
+// itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
+
+const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
+
+const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
+
+const handler = auth((req) => {
+  const { pathname, search } = req.nextUrl;
+  const signedIn = Boolean(req.auth?.user?.id);
+
+  if (pathname === "/api" || pathname.startsWith("/api/")) {
+    if (pathname.startsWith("/api/auth/") || signedIn) return NextResponse.next();
+    return NextResponse.json(
+      { code: "UNAUTHORIZED", message: "Sign in to continue." },
+      { status: 401, headers: { "Cache-Control": "no-store" } },
+    );
+  }
+
+  if (AUTH_PAGES.has(pathname)) {
+    return signedIn ? NextResponse.redirect(new URL(HOME_PATH, req.nextUrl)) : NextResponse.next();
+  }
+
+  if (!signedIn && pathname !== "/") {
+    return NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
+  }
+
+  // Lets requireUser() send people back to the page they asked for.
+  const headers = new Headers(req.headers);
+  headers.set(PATHNAME_HEADER, `${pathname}${search}`);
+  return NextResponse.next({ request: { headers } });
+});
+
+export async function proxy(request: NextRequest, event: NextFetchEvent) {
+  // With a lazy config, next-auth's auth(fn) hands back a promise of the wrapped function.
+  const run = await handler;
+  return run(request, event);
+}
+
+export const config = {
+  // Everything except Next's assets and static files in public/.
+  matcher: ["/((?!_next/static|_next/image|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
+};

@@ -1,0 +1,40 @@
+// Test helper: PostgreSQL-backed tests run against TEST_POSTGRES_URL in databases of their own.
+// Unreachable → the suite is skipped with the reason in its name, unless REQUIRE_POSTGRES=1
+// (CI), where it fails instead.
+import { randomBytes } from "node:crypto";
+import { describe, it } from "vitest";
+import { adminQuery, dropDatabase, withDatabase } from "./engine.mjs";
+
+export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+
+async function probe(): Promise<string | undefined> {
+  try {
+    await adminQuery(TEST_POSTGRES_URL, "SELECT 1");
+    return undefined;
+  } catch (e) {
+    return `PostgreSQL unreachable at ${new URL(TEST_POSTGRES_URL).host} (${(e as Error).message || (e as { code?: string }).code})`;
+  }
+}
+
+const unavailable = await probe();
+
+export function describePostgres(name: string, body: () => void): void {
+  if (!unavailable) return describe(name, body);
+  if (process.env.REQUIRE_POSTGRES === "1") {
+    return describe(name, () => {
+      it("needs PostgreSQL (REQUIRE_POSTGRES=1)", () => {
+        throw new Error(unavailable);
+      });
+    });
+  }
+  console.warn(`[skipped] ${name}: ${unavailable}`);
+  describe.skip(`${name} — skipped: ${unavailable}`, body);
+}
+
+/** A URL for a database name of our own; nothing is created (pass create: true to create it). */
+export async function tempDatabase(create = true): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `byok_test_${randomBytes(6).toString("hex")}`;
+  const url = withDatabase(TEST_POSTGRES_URL, name);
+  if (create) await adminQuery(TEST_POSTGRES_URL, `CREATE DATABASE "${name}"`);
+  return { url, drop: () => dropDatabase(url) };
+}
