@@ -15,6 +15,7 @@ import {
   dropDatabase,
   engineVersion,
   lastPanicMessage,
+  NO_FILTERS,
   openSchemaEngine,
   pgAdapterFactory,
 } from "./db/engine.mjs";
@@ -44,13 +45,27 @@ function describePgError(e, url) {
   const u = new URL(url);
   const at = `${u.hostname}:${u.port || 5432}`;
   const db = databaseName(url);
-  if (e.code === "3D000") return { error_code: "P1003", message: `Database \`${db}\` does not exist on the database server at \`${at}\`.` };
-  if (e.code === "42P04") return { error_code: "P1009", message: `Database \`${db}\` already exists on the database server at \`${at}\`` };
+  if (e.code === "3D000")
+    return {
+      error_code: "P1003",
+      message: `Database \`${db}\` does not exist on the database server at \`${at}\`.`,
+    };
+  if (e.code === "42P04")
+    return {
+      error_code: "P1009",
+      message: `Database \`${db}\` already exists on the database server at \`${at}\``,
+    };
   if (e.code === "28P01" || e.code === "28000") {
-    return { error_code: "P1000", message: `Authentication failed against database server at \`${at}\`, the provided database credentials for \`${decodeURIComponent(u.username)}\` are not valid.` };
+    return {
+      error_code: "P1000",
+      message: `Authentication failed against database server at \`${at}\`, the provided database credentials for \`${decodeURIComponent(u.username)}\` are not valid.`,
+    };
   }
   if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET"].includes(e.code)) {
-    return { error_code: "P1001", message: `Can't reach database server at \`${at}\`\n\nPlease make sure your database server is running at \`${at}\`.` };
+    return {
+      error_code: "P1001",
+      message: `Can't reach database server at \`${at}\`\n\nPlease make sure your database server is running at \`${at}\`.`,
+    };
   }
   return { message: String(e.message ?? e) };
 }
@@ -63,7 +78,8 @@ async function oneShot(command, url) {
   }[command];
   try {
     if (!run) throw new Error(`Unknown command: cli ${command}`);
-    if (!/^postgres(ql)?:\/\//.test(url ?? "")) throw new Error("This schema engine bridge supports postgres:// URLs only.");
+    if (!/^postgres(ql)?:\/\//.test(url ?? ""))
+      throw new Error("This schema engine bridge supports postgres:// URLs only.");
     await run();
   } catch (e) {
     // The CLI skips the first stderr line and parses every later one as a JSON log record.
@@ -81,13 +97,16 @@ function serveJsonRpc() {
     : {
         provider: "postgres",
         adapterName: "none",
-        connect: () => Promise.reject(new Error(`No postgres:// datasource url (got "${url ?? ""}"): set DATABASE_URL.`)),
-        connectToShadowDb: () => Promise.reject(new Error("No postgres:// datasource url: set DATABASE_URL.")),
+        connect: () =>
+          Promise.reject(new Error(`No postgres:// datasource url (got "${url ?? ""}"): set DATABASE_URL.`)),
+        connectToShadowDb: () =>
+          Promise.reject(new Error("No postgres:// datasource url: set DATABASE_URL.")),
         cleanup: async () => {},
       };
   const datamodels = (args.datamodels ?? []).map((file) => [file, readFileSync(file, "utf8")]);
   // The wasm engine panics without a schema (`migrate diff` sends none); it only needs the provider.
-  if (datamodels.length === 0) datamodels.push(["schema.prisma", 'datasource db {\n  provider = "postgresql"\n}\n']);
+  if (datamodels.length === 0)
+    datamodels.push(["schema.prisma", 'datasource db {\n  provider = "postgresql"\n}\n']);
   let engine;
   let printId = 0;
   const send = (msg) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
@@ -95,13 +114,22 @@ function serveJsonRpc() {
 
   async function call(method, params) {
     if (method === "createDatabase") return createDatabase(params?.datasource?.url ?? url);
-    if (method === "debugPanic") throw Object.assign(new Error("This is the debugPanic artificial panic"), { panic: true });
+    if (method === "debugPanic")
+      throw Object.assign(new Error("This is the debugPanic artificial panic"), { panic: true });
     engine ??= await openSchemaEngine({ datamodels, adapterFactory: factory, log });
     if (method === "getDatabaseVersion") return engine.version(params ?? null);
     if (typeof engine[method] !== "function" || method === "free") {
       throw Object.assign(new Error(`Method not found: ${method}`), { rpcCode: -32601 });
     }
-    const result = await engine[method](params);
+    // evaluateDataLoss and createMigration read the migration history's schema from a cache that
+    // only diagnoseMigrationHistory/devDiagnostic fill (only they get the shadow-database
+    // factory). `migrate dev` on a database it just brought up to date skips that: fill, retry.
+    const result = await engine[method](params).catch(async (e) => {
+      if (!/shadow DB must be provided/.test(e.message) || !params?.migrationsList) throw e;
+      const { migrationsList, filters = NO_FILTERS } = params;
+      await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: true, filters });
+      return engine[method](params);
+    });
     // The native engine streams `migrate diff` output as a print request; the CLI ignores `stdout`.
     if (method === "diff" && result?.stdout) {
       send({ id: ++printId, method: "print", params: { content: result.stdout } });

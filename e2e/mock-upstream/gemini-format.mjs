@@ -53,7 +53,12 @@ export function geminiModels() {
       displayName,
       inputTokenLimit: 1_048_576,
       outputTokenLimit: 65_536,
-      supportedGenerationMethods: ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"],
+      supportedGenerationMethods: [
+        "generateContent",
+        "countTokens",
+        "createCachedContent",
+        "batchGenerateContent",
+      ],
     })),
   };
 }

@@ -44,17 +44,41 @@ export function responsesStream(ctx) {
       ev("response.created", { response: responseObject(ctx, "in_progress", [], null) }),
       ev("response.in_progress", { response: responseObject(ctx, "in_progress", [], null) }),
       ev("response.output_item.added", { output_index: 0, item: messageItem(ctx, "in_progress", null) }),
-      ev("response.content_part.added", { item_id: itemId, output_index: 0, content_index: 0, part: part("") }),
+      ev("response.content_part.added", {
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        part: part(""),
+      }),
     ],
     token: (delta) =>
-      ev("response.output_text.delta", { item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] }),
+      ev("response.output_text.delta", {
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        delta,
+        logprobs: [],
+      }),
     post: () => {
       const item = messageItem(ctx, "completed", ctx.text);
       return [
-        ev("response.output_text.done", { item_id: itemId, output_index: 0, content_index: 0, text: ctx.text, logprobs: [] }),
-        ev("response.content_part.done", { item_id: itemId, output_index: 0, content_index: 0, part: part(ctx.text) }),
+        ev("response.output_text.done", {
+          item_id: itemId,
+          output_index: 0,
+          content_index: 0,
+          text: ctx.text,
+          logprobs: [],
+        }),
+        ev("response.content_part.done", {
+          item_id: itemId,
+          output_index: 0,
+          content_index: 0,
+          part: part(ctx.text),
+        }),
         ev("response.output_item.done", { output_index: 0, item }),
-        ev("response.completed", { response: responseObject(ctx, "completed", [item], responsesUsage(ctx.usage)) }),
+        ev("response.completed", {
+          response: responseObject(ctx, "completed", [item], responsesUsage(ctx.usage)),
+        }),
       ];
     },
     error: (frame) => ev("error", frame),
@@ -62,7 +86,12 @@ export function responsesStream(ctx) {
 }
 
 export function responsesJson(ctx) {
-  return responseObject(ctx, "completed", [messageItem(ctx, "completed", ctx.text)], responsesUsage(ctx.usage));
+  return responseObject(
+    ctx,
+    "completed",
+    [messageItem(ctx, "completed", ctx.text)],
+    responsesUsage(ctx.usage),
+  );
 }
 
 const chatUsage = (u) => ({
@@ -87,7 +116,11 @@ export function chatStream(ctx, { groq, includeUsage }) {
   const choice = (delta, finish = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
   return {
     contentType: "text/event-stream; charset=utf-8",
-    pre: () => [sse(chunk([choice({ role: "assistant", content: "" })], groq ? { x_groq: { id: `req_${ctx.id}` } } : {}))],
+    pre: () => [
+      sse(
+        chunk([choice({ role: "assistant", content: "" })], groq ? { x_groq: { id: `req_${ctx.id}` } } : {}),
+      ),
+    ],
     token: (delta) => sse(chunk([choice({ content: delta })])),
     post: () => {
       const groqUsage = { x_groq: { id: `req_${ctx.id}`, usage: chatUsage(ctx.usage) } };
@@ -107,7 +140,12 @@ export function chatJson(ctx) {
     created: ctx.created,
     model: ctx.model,
     choices: [
-      { index: 0, message: { role: "assistant", content: ctx.text, refusal: null }, logprobs: null, finish_reason: "stop" },
+      {
+        index: 0,
+        message: { role: "assistant", content: ctx.text, refusal: null },
+        logprobs: null,
+        finish_reason: "stop",
+      },
     ],
     usage: chatUsage(ctx.usage),
     system_fingerprint: "fp_mock",

@@ -47,7 +47,11 @@ export function buildReply(texts, tokens) {
   const count = Math.max(2, Math.min(tokens, words.length));
   const frames = [];
   for (let i = 0; i < count; i++) {
-    frames.push(words.slice(Math.floor((i * words.length) / count), Math.floor(((i + 1) * words.length) / count)).join(""));
+    frames.push(
+      words
+        .slice(Math.floor((i * words.length) / count), Math.floor(((i + 1) * words.length) / count))
+        .join(""),
+    );
   }
   return { frames, text: frames.join(""), turn };
 }

@@ -1,8 +1,8 @@
 // Writes one model response, streamed or not, under a scenario, and records what happened in
 // the request's log entry (tokens sent, first token time, client abort).
 
-import { chatJson, chatStream, responsesJson, responsesStream } from "./openai-format.mjs";
 import { geminiJson, geminiStream } from "./gemini-format.mjs";
+import { chatJson, chatStream, responsesJson, responsesStream } from "./openai-format.mjs";
 import { midStreamError } from "./scenarios.mjs";
 
 /** Resolves after `ms`, or early when the client goes away. */
@@ -10,7 +10,14 @@ const wait = (ms, signal) =>
   new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 function writerFor(route, body) {
@@ -56,7 +63,11 @@ export async function respondWithReply({ res, route, body, entry, signal, ctx, r
   }
 
   const w = make(full);
-  res.writeHead(200, { "content-type": w.contentType, "cache-control": "no-cache", connection: "keep-alive" });
+  res.writeHead(200, {
+    "content-type": w.contentType,
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
   for (const s of w.pre()) res.write(s);
   res.flushHeaders();
   await wait(timing.ttftMs, signal);
@@ -68,7 +79,10 @@ export async function respondWithReply({ res, route, body, entry, signal, ctx, r
     res.write(w.token(reply.frames[i], i, count));
     entry.tokensSent++;
     entry.firstTokenAt ??= Date.now();
-    if ((scenario === "midfail" || scenario === "midcut") && entry.tokensSent >= Math.min(timing.midfailAfter, count - 1)) {
+    if (
+      (scenario === "midfail" || scenario === "midcut") &&
+      entry.tokensSent >= Math.min(timing.midfailAfter, count - 1)
+    ) {
       if (scenario === "midcut") {
         // Let the tokens reach the client first, then drop the socket without an SSE ending.
         entry.serverClosed = true;

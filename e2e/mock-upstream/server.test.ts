@@ -10,7 +10,10 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());
 
-const openaiHeaders = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+const openaiHeaders = (key: string) => ({
+  authorization: `Bearer ${key}`,
+  "content-type": "application/json",
+});
 const chatBody = (extra: object = {}) =>
   JSON.stringify({ model: "gpt-4.1-mini", messages: [{ role: "user", content: "ping one" }], ...extra });
 
@@ -18,7 +21,12 @@ const chatBody = (extra: object = {}) =>
 const sseData = (text: string) =>
   text
     .split(/\r?\n\r?\n/)
-    .map((block) => block.split(/\r?\n/).find((l) => l.startsWith("data: "))?.slice(6))
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .find((l) => l.startsWith("data: "))
+        ?.slice(6),
+    )
     .filter((d): d is string => d !== undefined);
 
 describe("wire formats", () => {
@@ -44,7 +52,9 @@ describe("wire formats", () => {
       headers: openaiHeaders("gsk_mock_ok_11112222"),
       body: chatBody({ stream: true }),
     });
-    const chunks = sseData(await res.text()).slice(0, -1).map((d) => JSON.parse(d));
+    const chunks = sseData(await res.text())
+      .slice(0, -1)
+      .map((d) => JSON.parse(d));
     expect(chunks.at(-1).x_groq.usage.total_tokens).toBeGreaterThan(6);
     expect(chunks.every((c) => c.usage === undefined)).toBe(true);
   });
@@ -83,7 +93,9 @@ describe("wire formats", () => {
       body,
     });
     expect((await viaHeader.json()).candidates[0].content.parts[0].text).toContain("Echo (turn 1): hola");
-    const models = await fetch(`${mock.url}/v1beta/models`, { headers: { "x-goog-api-key": "AIza-mock-ok-7777" } });
+    const models = await fetch(`${mock.url}/v1beta/models`, {
+      headers: { "x-goog-api-key": "AIza-mock-ok-7777" },
+    });
     expect((await models.json()).models[0].name).toMatch(/^models\//);
     const log = mock.requests();
     expect(log.map((r) => r.keyLast4)).toEqual(["9999", "8888", "7777"]);

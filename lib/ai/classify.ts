@@ -42,11 +42,16 @@ function errorObject(body: Json | undefined): Json | undefined {
 
 function details(err: Json | undefined, kind: string): Json[] {
   const list = err && Array.isArray(err.details) ? err.details : [];
-  return list.filter((d): d is Json => isObj(d) && typeof d["@type"] === "string" && d["@type"].endsWith(`.${kind}`));
+  return list.filter(
+    (d): d is Json => isObj(d) && typeof d["@type"] === "string" && d["@type"].endsWith(`.${kind}`),
+  );
 }
 
 /** Seconds, rounded up, from retry-after-ms / retry-after headers or a google.rpc.RetryInfo. */
-export function retryAfterSeconds(headers: Record<string, string> | undefined, err?: Json): number | undefined {
+export function retryAfterSeconds(
+  headers: Record<string, string> | undefined,
+  err?: Json,
+): number | undefined {
   const h = headers ?? {};
   const get = (name: string) => Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
   let ms: number | undefined;
@@ -67,16 +72,28 @@ export function retryAfterSeconds(headers: Record<string, string> | undefined, e
 }
 
 const KEY_REASONS = new Set(["API_KEY_INVALID", "API_KEY_EXPIRED"]);
-const QUOTA_CODES = new Set(["insufficient_quota", "billing_hard_limit_reached", "billing_not_active", "quota_exceeded"]);
+const MODEL_CODES = new Set(["model_not_found", "model_decommissioned"]);
+const QUOTA_CODES = new Set([
+  "insufficient_quota",
+  "billing_hard_limit_reached",
+  "billing_not_active",
+  "quota_exceeded",
+]);
 
 /** Gemini sends QuotaFailure for per-minute limits too; only those are a rate limit. */
 function isExhaustedQuota(err: Json | undefined): boolean {
-  const violations = details(err, "QuotaFailure").flatMap((d) => (Array.isArray(d.violations) ? d.violations : []));
+  const violations = details(err, "QuotaFailure").flatMap((d) =>
+    Array.isArray(d.violations) ? d.violations : [],
+  );
   if (violations.length === 0) return false;
   return violations.some((v) => !/PerMinute/i.test(isObj(v) ? `${v.quotaId ?? ""}` : ""));
 }
 
-export function classifyHttp(status: number, headers: Record<string, string> | undefined, body: unknown): Failure {
+export function classifyHttp(
+  status: number,
+  headers: Record<string, string> | undefined,
+  body: unknown,
+): Failure {
   const err = errorObject(parseBody(body));
   const code = str(err?.code);
   const type = str(err?.type);
@@ -84,12 +101,15 @@ export function classifyHttp(status: number, headers: Record<string, string> | u
   const reasons = details(err, "ErrorInfo").map((d) => `${d.reason ?? ""}`);
   const f = (kind: FailureKind, retryAfter?: number): Failure => ({ kind, status, retryAfter });
 
-  if (reasons.some((r) => KEY_REASONS.has(r)) || code === "invalid_api_key" || status === 401) return f("invalid_key");
+  if (reasons.some((r) => KEY_REASONS.has(r)) || code === "invalid_api_key" || status === 401)
+    return f("invalid_key");
   if (status === 402 || QUOTA_CODES.has(code) || QUOTA_CODES.has(type)) return f("no_credit");
-  if (status === 429) return isExhaustedQuota(err) ? f("no_credit") : f("rate_limited", retryAfterSeconds(headers, err));
+  if (status === 429)
+    return isExhaustedQuota(err) ? f("no_credit") : f("rate_limited", retryAfterSeconds(headers, err));
   // A 404 with a provider error object is about the model; a bare 404 means a wrong base URL.
-  if (code === "model_not_found" || (status === 404 && (code || type || rpcStatus))) return f("model_not_allowed");
-  if (status === 403 || rpcStatus === "PERMISSION_DENIED" || rpcStatus === "FAILED_PRECONDITION") return f("forbidden");
+  if (MODEL_CODES.has(code) || (status === 404 && (code || type || rpcStatus))) return f("model_not_allowed");
+  if (status === 403 || rpcStatus === "PERMISSION_DENIED" || rpcStatus === "FAILED_PRECONDITION")
+    return f("forbidden");
   if (status === 408 || status === 504) return f("timeout");
   if (status >= 500 || status < 400 || status === 404) return f("unavailable");
   return f("bad_request");

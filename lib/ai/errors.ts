@@ -1,6 +1,6 @@
 import { AISDKError, APICallError, LoadAPIKeyError, RetryError, StreamProviderError } from "ai";
 import { AppError, isAppError } from "@/lib/errors";
-import { type Failure, classifyHttp } from "./classify";
+import { classifyHttp, type Failure } from "./classify";
 
 // AI SDK error → AppError, by error TYPE and STATUS. The AppError carries our own message
 // only: provider text (and the request body the SDK attaches) never leaves this module.
@@ -84,7 +84,9 @@ export function failureToAppError(f: Failure): AppError {
         { retryAfter: f.retryAfter },
       );
     case "model_not_allowed":
-      return new AppError("VALIDATION_FAILED", MODEL_MESSAGE, { issues: [{ path: "model", message: MODEL_MESSAGE }] });
+      return new AppError("VALIDATION_FAILED", MODEL_MESSAGE, {
+        issues: [{ path: "model", message: MODEL_MESSAGE }],
+      });
     case "bad_request":
       return new AppError(
         "VALIDATION_FAILED",
@@ -121,13 +123,14 @@ export function isRetryable(err: unknown): boolean {
  * logs. The AppError path never needs it — it copies no provider text at all.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined | null)[] = []): string {
-  let out = text;
+  let out = text
+    .replace(/[A-Za-z0-9_-]{2,}\*{3,}[A-Za-z0-9_-]{2,}/g, "[redacted]")
+    .replace(/\b(sk-|gsk_|AIza)[A-Za-z0-9_*.-]{3,}/g, "$1[redacted]");
   for (const s of secrets) {
     if (!s || s.length < 6) continue;
     out = out.split(s).join("[redacted]");
-    if (s.length >= 16) out = out.split(s.slice(-8)).join("[redacted]").split(s.slice(0, 8)).join("[redacted]");
+    // The key's public prefix is no secret; its tail is what providers echo.
+    if (s.length >= 16) out = out.split(s.slice(-8)).join("[redacted]");
   }
-  return out
-    .replace(/\b(sk-|gsk_|AIza)[A-Za-z0-9_*.-]{3,}/g, "$1[redacted]")
-    .replace(/[A-Za-z0-9_-]{2,}\*{3,}[A-Za-z0-9_-]{2,}/g, "[redacted]");
+  return out;
 }

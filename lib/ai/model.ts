@@ -64,7 +64,9 @@ const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, r
 // The app keeps its own history and sends it in full each turn, so nothing needs to live at
 // OpenAI: store=false keeps conversations out of OpenAI's 30-day storage and makes the SDK send
 // message text instead of `item_reference`s that break when the user swaps keys or projects.
-const openaiNoStore = defaultSettingsMiddleware({ settings: { providerOptions: { openai: { store: false } } } });
+const openaiNoStore = defaultSettingsMiddleware({
+  settings: { providerOptions: { openai: { store: false } } },
+});
 
 export function createLanguageModel(input: CreateModelInput): LanguageModel {
   const { provider } = input;
@@ -81,7 +83,7 @@ export function createLanguageModel(input: CreateModelInput): LanguageModel {
       return wrapLanguageModel({ model: openai.responses(modelId), middleware: openaiNoStore });
     }
     case "groq":
-      return createGroq({ apiKey, baseURL, fetch: noRedirectFetch }).chat(modelId);
+      return createGroq({ apiKey, baseURL, fetch: noRedirectFetch })(modelId); // chat completions
     case "google":
       return createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId);
     case "compatible":

@@ -149,7 +149,8 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     guide: {
       keyUrl: "https://platform.openai.com/docs/api-reference/chat",
       billingUrl: "https://platform.openai.com/docs/api-reference/chat",
-      freeTier: "Depends on the service; local servers such as Ollama or LM Studio are free (any non-empty key).",
+      freeTier:
+        "Depends on the service; local servers such as Ollama or LM Studio are free (any non-empty key).",
       steps: [
         "Find the service's OpenAI-compatible base URL, usually ending in /v1 (e.g. https://openrouter.ai/api/v1).",
         "Create a key in that service's dashboard.",

@@ -14,7 +14,13 @@ import { PROVIDERS, type ProviderId } from "./registry";
 //    tokens on the user's key, which the settings page should say.
 // `compatible` without a model id stops after step 1.
 
-export type KeyTestResult = "valid" | "invalid_key" | "no_credit" | "rate_limited" | "model_not_allowed" | "unreachable";
+export type KeyTestResult =
+  | "valid"
+  | "invalid_key"
+  | "no_credit"
+  | "rate_limited"
+  | "model_not_allowed"
+  | "unreachable";
 
 export type KeyTestOutcome = { result: KeyTestResult; ms: number; retryAfter?: number };
 
@@ -52,19 +58,33 @@ function toResult(f: Failure, step: "models" | "probe"): Omit<KeyTestOutcome, "m
   }
 }
 
+/** OpenAI-style `{ data: [...] }` or Gemini `{ models: [...] }`; OpenRouter's list is megabytes. */
+function isModelList(body: string): boolean {
+  try {
+    const list = JSON.parse(body) as { data?: unknown; models?: unknown } | null;
+    return Array.isArray(list?.data) || Array.isArray(list?.models);
+  } catch {
+    return false;
+  }
+}
+
 async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Failure | null> {
   const base = providerBaseUrl(input.provider, input.baseUrl);
   const key = input.apiKey.trim();
   const google = input.provider === "google";
-  const headers: Record<string, string> = google ? { "x-goog-api-key": key } : { authorization: `Bearer ${key}` };
+  const headers: Record<string, string> = google
+    ? { "x-goog-api-key": key }
+    : { authorization: `Bearer ${key}` };
   try {
-    const res = await fetch(`${base}/models${google ? "?pageSize=1" : ""}`, { headers, signal, redirect: "error" });
-    if (res.ok) {
-      await res.body?.cancel();
-      return null;
-    }
+    const res = await fetch(`${base}/models${google ? "?pageSize=1" : ""}`, {
+      headers,
+      signal,
+      redirect: "error",
+    });
     const body = await res.text();
-    return classifyHttp(res.status, Object.fromEntries(res.headers), body);
+    if (!res.ok) return classifyHttp(res.status, Object.fromEntries(res.headers), body);
+    // A 200 that is not a model list (a web page, a proxy's login form) means a wrong base URL.
+    return isModelList(body) ? null : { kind: "unavailable" };
   } catch (e) {
     return classifyError(e);
   }
@@ -72,7 +92,12 @@ async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Fai
 
 async function probe(input: KeyTestInput, modelId: string, signal: AbortSignal): Promise<Failure | null> {
   const stop = new AbortController();
-  const model = createLanguageModel({ provider: input.provider, apiKey: input.apiKey, baseUrl: input.baseUrl, modelId });
+  const model = createLanguageModel({
+    provider: input.provider,
+    apiKey: input.apiKey,
+    baseUrl: input.baseUrl,
+    modelId,
+  });
   const result = streamText({
     model,
     prompt: PROBE_PROMPT,
@@ -86,7 +111,8 @@ async function probe(input: KeyTestInput, modelId: string, signal: AbortSignal):
     for await (const part of result.fullStream) {
       if (part.type === "error") return classifyError(part.error);
       if (part.type === "abort") return signal.reason ? classifyError(signal.reason) : { kind: "aborted" };
-      if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "finish") return null;
+      if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "finish")
+        return null;
     }
     return null;
   } catch (e) {
@@ -100,7 +126,10 @@ export async function testProviderKey(input: KeyTestInput): Promise<KeyTestOutco
   const started = performance.now();
   const deadline = AbortSignal.timeout(input.timeoutMs ?? KEY_TEST_TIMEOUT_MS);
   const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
-  const done = (r: Omit<KeyTestOutcome, "ms">): KeyTestOutcome => ({ ...r, ms: Math.round(performance.now() - started) });
+  const done = (r: Omit<KeyTestOutcome, "ms">): KeyTestOutcome => ({
+    ...r,
+    ms: Math.round(performance.now() - started),
+  });
   if (!input.apiKey?.trim()) return done({ result: "invalid_key" });
 
   const listed = await listModels(input, signal);

@@ -4,14 +4,20 @@ import type { ProviderId } from "./registry";
 // Test helper: a mock upstream on a free port, with the provider base URLs pointed at it.
 // Not a test file; imported only by lib/ai/*.test.ts.
 
-export async function startMockForProviders(options?: Parameters<typeof startMockUpstream>[0]): Promise<MockUpstream> {
+export async function startMockForProviders(
+  options?: Parameters<typeof startMockUpstream>[0],
+): Promise<MockUpstream> {
   const mock = await startMockUpstream({ tokens: 8, stallMs: 20_000, ...options });
+  pointEnvAt(mock);
+  return mock;
+}
+
+export function pointEnvAt(mock: MockUpstream): void {
   process.env.OPENAI_BASE_URL = mock.baseUrls.openai;
   process.env.GROQ_BASE_URL = mock.baseUrls.groq;
   process.env.GOOGLE_GENERATIVE_AI_BASE_URL = mock.baseUrls.google;
   // env() parses once per process; make it see the URLs above.
   (globalThis as { __byokEnv?: unknown }).__byokEnv = undefined;
-  return mock;
 }
 
 export type ProviderCase = {
@@ -25,7 +31,12 @@ export type ProviderCase = {
 };
 
 export const PROVIDER_CASES: ProviderCase[] = [
-  { name: "openai (Responses)", provider: "openai", modelId: "gpt-5-mini", key: (k) => `sk-mock-${k}-0000wxyz` },
+  {
+    name: "openai (Responses)",
+    provider: "openai",
+    modelId: "gpt-5-mini",
+    key: (k) => `sk-mock-${k}-0000wxyz`,
+  },
   {
     name: "openai (chat)",
     provider: "openai",
@@ -33,7 +44,12 @@ export const PROVIDER_CASES: ProviderCase[] = [
     openaiApi: "chat",
     key: (k) => `sk-proj-mock-${k}-0000wxyz`,
   },
-  { name: "groq", provider: "groq", modelId: "llama-3.3-70b-versatile", key: (k) => `gsk_mock_${k}_0000wxyz` },
+  {
+    name: "groq",
+    provider: "groq",
+    modelId: "llama-3.3-70b-versatile",
+    key: (k) => `gsk_mock_${k}_0000wxyz`,
+  },
   { name: "google", provider: "google", modelId: "gemini-2.5-flash", key: (k) => `AIza-mock-${k}-0000wxyz` },
   {
     name: "compatible",

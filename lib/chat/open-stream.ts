@@ -83,6 +83,9 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
       maxRetries: 0,
       maxOutputTokens: opts.maxOutputTokens,
       abortSignal: ac.signal,
+      // The SDK's default prints the raw error, whose text can echo key fragments. Errors reach
+      // us as stream parts and are mapped by type and status; nothing to print here.
+      onError: () => undefined,
     });
     const it = result.fullStream[Symbol.asyncIterator]();
 

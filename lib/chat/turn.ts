@@ -1,5 +1,8 @@
 import { generateId, type LanguageModel, type UIMessageChunk } from "ai";
+import type { ProviderId } from "@/lib/ai";
+import type { CreateModelInput } from "@/lib/ai/model";
 import { AppError } from "@/lib/errors";
+import type { ResolvedKey } from "@/lib/keys";
 import { buildContext, DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "./open-stream";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
@@ -11,14 +14,12 @@ import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata, KeySource 
 // Everything that talks to the outside world is injected, so tests run it against a fresh
 // database and the mock upstream, and the route handler passes the real ones.
 
-export type ResolvedKey = { source: KeySource; apiKey: string; baseUrl?: string };
-
 export type TurnDeps = {
   db: Db;
-  resolveKey: (userId: string, provider: string) => Promise<ResolvedKey>;
-  markKeyInvalid: (userId: string, provider: string) => Promise<unknown>;
-  touchKeyUsed?: (userId: string, provider: string) => Promise<unknown>;
-  createModel: (opts: { provider: string; apiKey: string; baseUrl?: string; modelId: string }) => LanguageModel;
+  resolveKey: (userId: string, provider: ProviderId) => Promise<ResolvedKey>;
+  markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+  touchKeyUsed?: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+  createModel: (input: CreateModelInput) => LanguageModel;
   mapError: (error: unknown, provider: string) => AppError;
   isRetryable: (error: unknown) => boolean;
   /** Throws AppError RATE_LIMITED when the user is over budget for this key source. */
@@ -36,7 +37,7 @@ export type TurnInput = {
   userId: string;
   chatId: string;
   message: { id: string; text: string };
-  provider: string;
+  provider: ProviderId;
   model: string;
   regenerate?: boolean;
 };
@@ -169,7 +170,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
           : Promise.resolve(undefined);
       if (status === "COMPLETE" && key.source === "personal") {
-        void deps.touchKeyUsed?.(userId, input.provider)?.catch(() => undefined);
+        void deps.touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })?.catch(() => undefined);
       }
       const result = { assistantMessageId, status, text, errorCode, usage, title: titleDone };
       settle(result);
@@ -199,7 +200,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
     }
     const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, input.provider), key.source);
     if (err.code === "INVALID_API_KEY" && key.source === "personal") {
-      await deps.markKeyInvalid(userId, input.provider).catch(() => undefined);
+      await deps.markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion }).catch(() => undefined);
     }
     await finalize("ERROR", "", err.code);
     throw err;

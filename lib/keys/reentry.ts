@@ -11,6 +11,7 @@ export async function markNeedsReentry(
   userId: string,
   provider: ProviderId,
   row: { id: string; version: number; last4: string; updatedAt: Date },
+  why: string,
   ctx?: RequestContext,
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
@@ -18,6 +19,6 @@ export async function markNeedsReentry(
       where: { id: row.id, userId, version: row.version, status: { not: "NEEDS_REENTRY" } },
       data: { status: "NEEDS_REENTRY", updatedAt: row.updatedAt },
     });
-    if (count > 0) await writeAudit(tx, userId, { action: "key.needs_reentry", provider, last4: row.last4 }, ctx);
+    if (count > 0) await writeAudit(tx, userId, { action: "key.needs_reentry", provider, last4: row.last4, detail: { why } }, ctx);
   });
 }

@@ -54,7 +54,7 @@ export async function resolveKey(deps: VaultDeps, userId: string, providerParam:
 
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
   if (!decrypted.ok) {
-    await markNeedsReentry(deps, userId, provider, row);
+    await markNeedsReentry(deps, userId, provider, row, decrypted.detail);
     throw new AppError("KEY_NEEDS_REENTRY");
   }
   if (row.status === "NEEDS_REENTRY") {

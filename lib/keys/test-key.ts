@@ -99,7 +99,7 @@ async function testStored(
   if (!row) throw noKey(provider);
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
   if (!decrypted.ok) {
-    await markNeedsReentry(deps, userId, provider, row, ctx);
+    await markNeedsReentry(deps, userId, provider, row, decrypted.detail, ctx);
     throw new AppError("KEY_NEEDS_REENTRY");
   }
   // Re-checked at use: DNS answers and the operator's private-network setting can change.

@@ -121,7 +121,10 @@ export async function createDatabase(url) {
 }
 
 export async function dropDatabase(url) {
-  await adminQuery(maintenanceUrl(url), `DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`);
+  await adminQuery(
+    maintenanceUrl(url),
+    `DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`,
+  );
 }
 
 /** Creates the URL's database when it does not exist yet (as `prisma migrate deploy` does). */
@@ -226,7 +229,12 @@ export async function readMigrations(baseDir, shadowDbInitScript = "") {
       },
     })),
   );
-  return { baseDir, lockfile: { path: lockPath, content: lockContent }, migrationDirectories, shadowDbInitScript };
+  return {
+    baseDir,
+    lockfile: { path: lockPath, content: lockContent },
+    migrationDirectories,
+    shadowDbInitScript,
+  };
 }
 
 export const NO_FILTERS = { externalTables: [], externalEnums: [] };

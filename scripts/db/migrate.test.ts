@@ -55,7 +55,10 @@ describePostgres("migrate() on PostgreSQL", () => {
     const rows = await adminQuery(tmp.url, `SELECT migration_name, finished_at FROM _prisma_migrations`);
     expect(rows.rows.map((r) => r.migration_name)).toEqual(MIGRATIONS);
     expect(rows.rows[0]?.finished_at).toBeInstanceOf(Date);
-    const idx = await adminQuery(tmp.url, `SELECT 1 FROM pg_indexes WHERE indexname = 'Message_content_fts_idx'`);
+    const idx = await adminQuery(
+      tmp.url,
+      `SELECT 1 FROM pg_indexes WHERE indexname = 'Message_content_fts_idx'`,
+    );
     expect(idx.rowCount).toBe(1);
   });
 });

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { describe, it } from "vitest";
 import { adminQuery, dropDatabase, withDatabase } from "./engine.mjs";
 
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 async function probe(): Promise<string | undefined> {
   try {
@@ -19,16 +20,18 @@ async function probe(): Promise<string | undefined> {
 const unavailable = await probe();
 
 export function describePostgres(name: string, body: () => void): void {
-  if (!unavailable) return describe(name, body);
-  if (process.env.REQUIRE_POSTGRES === "1") {
-    return describe(name, () => {
+  if (!unavailable) {
+    describe(name, () => body());
+  } else if (process.env.REQUIRE_POSTGRES === "1") {
+    describe(name, () => {
       it("needs PostgreSQL (REQUIRE_POSTGRES=1)", () => {
         throw new Error(unavailable);
       });
     });
+  } else {
+    console.warn(`[skipped] ${name}: ${unavailable}`);
+    describe.skip(`${name} — skipped: ${unavailable}`, () => body());
   }
-  console.warn(`[skipped] ${name}: ${unavailable}`);
-  describe.skip(`${name} — skipped: ${unavailable}`, body);
 }
 
 /** A URL for a database name of our own; nothing is created (pass create: true to create it). */

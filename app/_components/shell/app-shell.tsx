@@ -2,7 +2,7 @@
 
 import { Menu, X } from "lucide-react";
 import { usePathname } from "next/navigation";
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { LogoMark } from "@/app/_components/logo";
 import { AccountMenu } from "@/app/_components/shell/account-menu";
 import { SidebarNav } from "@/app/_components/shell/sidebar-nav";
@@ -21,29 +21,42 @@ export function AppShell({ user, history, children }: Props) {
   const pathname = usePathname();
   const openButton = useRef<HTMLButtonElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
+  // Set when the person closes the drawer themselves: focus then returns to the menu button.
+  const restoreFocus = useRef(false);
+  const close = useCallback(() => {
+    restoreFocus.current = true;
+    setOpen(false);
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the drawer whenever the route changes
   useEffect(() => setOpen(false), [pathname]);
 
+  // Widening past the drawer breakpoint closes the drawer (and un-inerts the page behind it).
   useEffect(() => {
-    if (!open) return;
+    const wide = window.matchMedia("(min-width: 768px)");
+    const onChange = () => wide.matches && setOpen(false);
+    wide.addEventListener("change", onChange);
+    return () => wide.removeEventListener("change", onChange);
+  }, []);
+
+  useEffect(() => {
+    if (!open) {
+      if (restoreFocus.current) openButton.current?.focus();
+      restoreFocus.current = false;
+      return;
+    }
     closeButton.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        setOpen(false);
-        openButton.current?.focus();
-      }
-    };
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [open]);
+  }, [open, close]);
 
   return (
     <div className="flex h-dvh overflow-hidden bg-background">
       {open ? (
         <div
           aria-hidden
-          onClick={() => setOpen(false)}
+          onClick={close}
           className="fixed inset-0 z-30 bg-black/40 backdrop-blur-[1px] md:hidden"
         />
       ) : null}
@@ -51,8 +64,11 @@ export function AppShell({ user, history, children }: Props) {
       <aside
         id="app-sidebar"
         aria-label="Sidebar"
-        className={`fixed inset-y-0 left-0 z-40 flex w-[280px] max-w-[85vw] flex-col border-r border-border bg-sidebar transition-[translate,visibility] duration-200 ease-out md:static md:visible md:w-[260px] md:translate-x-0 ${
-          open ? "visible translate-x-0 shadow-2xl" : "invisible -translate-x-full"
+        className={`fixed inset-y-0 left-0 z-40 flex w-[280px] max-w-[85vw] flex-col border-r border-border bg-sidebar duration-200 ease-out md:static md:visible md:w-[260px] md:translate-x-0 ${
+          // Opening shows it at once (so it can take focus); closing hides it after the slide.
+          open
+            ? "visible translate-x-0 shadow-2xl transition-[translate]"
+            : "invisible -translate-x-full transition-[translate,visibility]"
         }`}
       >
         <div className="flex h-14 shrink-0 items-center gap-2.5 px-4">
@@ -61,7 +77,7 @@ export function AppShell({ user, history, children }: Props) {
           <button
             ref={closeButton}
             type="button"
-            onClick={() => setOpen(false)}
+            onClick={close}
             aria-label="Close sidebar"
             className="inline-flex size-8 items-center justify-center rounded-lg text-muted-foreground hover:bg-muted hover:text-foreground md:hidden"
           >
@@ -83,7 +99,8 @@ export function AppShell({ user, history, children }: Props) {
         </div>
       </aside>
 
-      <div className="flex min-w-0 flex-1 flex-col">
+      {/* While the drawer is open the page behind it takes no focus or clicks. */}
+      <div className="flex min-w-0 flex-1 flex-col" inert={open || undefined}>
         <header className="flex h-14 shrink-0 items-center gap-2 border-b border-border px-3 md:hidden">
           <button
             ref={openButton}

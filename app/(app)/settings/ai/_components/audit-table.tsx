@@ -1,0 +1,75 @@
+import Link from "next/link";
+import { getProvider, isProviderId } from "@/lib/ai";
+import type { AuditEventDto } from "@/lib/keys/audit";
+import { LocalTime } from "./local-time";
+import { link } from "./styles";
+
+const ACTIONS: Record<string, string> = {
+  "key.added": "Key added",
+  "key.replaced": "Key replaced",
+  "key.tested": "Key tested",
+  "key.enabled": "Personal key on",
+  "key.disabled": "Personal key off",
+  "key.removed": "Key removed",
+  "key.needs_reentry": "Key unreadable",
+};
+
+const RESULTS: Record<string, string> = {
+  valid: "valid",
+  invalid_key: "invalid key",
+  no_credit: "no credit",
+  rate_limited: "rate limited",
+  model_not_allowed: "model not allowed",
+  unreachable: "unreachable",
+};
+
+function actionText(e: AuditEventDto): string {
+  const base = ACTIONS[e.action] ?? e.action;
+  const result = typeof e.detail?.result === "string" ? RESULTS[e.detail.result] : undefined;
+  if (!result) return base;
+  return `${base}: ${result}${e.detail?.saved === false ? " (typed key, not saved)" : ""}`;
+}
+
+const cell = "px-3 py-2 align-top";
+
+export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; nextCursor: string | null }) {
+  if (items.length === 0) return <p className="text-sm text-muted-foreground">Nothing yet. Changes to your keys appear here.</p>;
+  return (
+    <div className="space-y-3">
+      <div className="overflow-x-auto rounded-xl border border-border">
+        <table className="w-full min-w-[640px] text-left text-sm">
+          <thead className="bg-muted/60 text-xs text-muted-foreground">
+            <tr>
+              {["Time", "Action", "Provider", "Last 4", "IP", "User agent"].map((h) => (
+                <th key={h} scope="col" className={`${cell} font-medium`}>
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-border">
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td className={`${cell} whitespace-nowrap`}>
+                  <LocalTime iso={e.createdAt} />
+                </td>
+                <td className={cell}>{actionText(e)}</td>
+                <td className={cell}>{e.provider && isProviderId(e.provider) ? getProvider(e.provider).label : (e.provider ?? "—")}</td>
+                <td className={`${cell} font-mono text-xs`}>{e.last4 ? `…${e.last4}` : "—"}</td>
+                <td className={`${cell} font-mono text-xs`}>{e.ip ?? "—"}</td>
+                <td className={`${cell} max-w-[16rem] truncate text-xs text-muted-foreground`} title={e.userAgent ?? undefined}>
+                  {e.userAgent ?? "—"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {nextCursor ? (
+        <Link href={`?activity=${encodeURIComponent(nextCursor)}#activity`} className={`${link} text-sm`} scroll={false}>
+          Show older activity
+        </Link>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+"use client";
+
+import { FlaskConical, LoaderCircle, Save } from "lucide-react";
+import type { FormEvent } from "react";
+import type { ProviderInfo } from "@/lib/ai";
+import { KeyField } from "./key-field";
+import { button } from "./styles";
+
+export type KeyFormValues = { apiKey: string; baseUrl: string; label: string };
+
+type Props = {
+  info: ProviderInfo;
+  hasKey: boolean;
+  values: KeyFormValues;
+  errors: Record<string, string>;
+  /** Any action in flight disables the form; only save and test show a spinner here. */
+  pending: string | null;
+  onChange: (values: KeyFormValues) => void;
+  onSave: () => void;
+  onTest: () => void;
+};
+
+export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSave, onTest }: Props) {
+  const id = (field: string) => `${info.id}-${field}`;
+  const set = (field: keyof KeyFormValues) => (e: { target: { value: string } }) =>
+    onChange({ ...values, [field]: e.target.value });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSave();
+  };
+  return (
+    <form onSubmit={submit} className="space-y-3" noValidate>
+      {info.requiresBaseUrl ? (
+        <div className="grid gap-3 sm:grid-cols-2">
+          <KeyField
+            id={id("label")}
+            label="Name"
+            value={values.label}
+            onChange={set("label")}
+            error={errors.label}
+            placeholder="e.g. OpenRouter or My Ollama"
+            maxLength={60}
+            autoComplete="off"
+          />
+          <KeyField
+            id={id("baseUrl")}
+            label="Base URL"
+            type="url"
+            inputMode="url"
+            value={values.baseUrl}
+            onChange={set("baseUrl")}
+            error={errors.baseUrl}
+            placeholder="https://api.example.com/v1"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </div>
+      ) : null}
+      <KeyField
+        id={id("apiKey")}
+        label="API key"
+        type="password"
+        value={values.apiKey}
+        onChange={set("apiKey")}
+        error={errors.apiKey ?? errors.form}
+        hint={
+          hasKey
+            ? `Enter a new key to replace the saved one (${info.keyFormatHint}).`
+            : `Starts with ${info.keyFormatHint}. Stored encrypted; only the last 4 characters are ever shown.`
+        }
+        placeholder={hasKey ? "Enter a new key to replace it" : info.keyFormatHint}
+        autoComplete="off"
+        autoCapitalize="off"
+        autoCorrect="off"
+        spellCheck={false}
+        data-1p-ignore
+        data-lpignore="true"
+      />
+      <div className="flex flex-wrap items-center gap-2">
+        <button
+          type="submit"
+          disabled={pending !== null}
+          aria-busy={pending === "save" || undefined}
+          className={`${button.base} ${button.primary}`}
+        >
+          {pending === "save" ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : <Save className="size-4" aria-hidden />}
+          Save key
+        </button>
+        <button
+          type="button"
+          onClick={onTest}
+          disabled={pending !== null}
+          aria-busy={pending === "test" || undefined}
+          className={`${button.base} ${button.secondary}`}
+        >
+          {pending === "test" ? (
+            <LoaderCircle className="size-4 animate-spin" aria-hidden />
+          ) : (
+            <FlaskConical className="size-4" aria-hidden />
+          )}
+          Test
+        </button>
+        <span className="text-xs text-muted-foreground">
+          {values.apiKey ? "Test checks the key you typed, without saving it." : hasKey ? "Test checks your saved key." : ""}
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,159 @@
+"use client";
+
+import { Trash2 } from "lucide-react";
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { getProvider, type ProviderId } from "@/lib/ai";
+import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
+import { KeyDetails } from "./key-details";
+import { KeyForm, type KeyFormValues } from "./key-form";
+import { KeySwitch } from "./key-switch";
+import { RemoveDialog } from "./remove-dialog";
+import { SetupGuide } from "./setup-guide";
+import { StatusBadge } from "./status-badge";
+import { button, card } from "./styles";
+import { TestResult, type TestView } from "./test-result";
+import type { KeyDto } from "./types";
+import { sourceLine } from "./source-line";
+
+// One provider: its status, the add/replace form, Test, the personal-key switch and Remove.
+// The typed key lives only in this component's state and is cleared as soon as it is saved.
+
+export function ProviderCard({ dto }: { dto: KeyDto }) {
+  const info = getProvider(dto.provider as ProviderId);
+  const [values, setValues] = useState<KeyFormValues>({
+    apiKey: "",
+    baseUrl: dto.baseUrl ?? "",
+    label: dto.label ?? "",
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [test, setTest] = useState<TestView | null>(null);
+  const [pending, setPending] = useState<"save" | "test" | "toggle" | "remove" | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [, startTransition] = useTransition();
+
+  const run = (kind: NonNullable<typeof pending>, work: () => Promise<void>) => {
+    setPending(kind);
+    startTransition(async () => {
+      try {
+        await work();
+      } catch {
+        toast.error("The server could not be reached. Try again.");
+      } finally {
+        setPending(null);
+      }
+    });
+  };
+
+  const compat = info.requiresBaseUrl;
+  const typedExtras = () => ({
+    ...(compat && values.baseUrl.trim() ? { baseUrl: values.baseUrl.trim() } : {}),
+    ...(compat && values.label.trim() ? { label: values.label.trim() } : {}),
+  });
+
+  const save = () =>
+    run("save", async () => {
+      setErrors({});
+      const r = await saveKeyAction({ provider: info.id, apiKey: values.apiKey, ...typedExtras() });
+      if (!r.ok) {
+        setErrors(r.fieldErrors ?? { apiKey: r.message });
+        return;
+      }
+      setValues((v) => ({ ...v, apiKey: "" }));
+      setTest(null);
+      toast.success(`${info.label} key ${dto.hasKey ? "replaced" : "saved"}. Press Test to check it.`);
+    });
+
+  const runTest = () =>
+    run("test", async () => {
+      setErrors({});
+      const apiKey = values.apiKey.trim();
+      if (!apiKey && !dto.hasKey) {
+        setTest({ note: "Enter an API key to test it." });
+        return;
+      }
+      const { label: _unused, ...extras } = typedExtras();
+      const r = await testKeyAction(apiKey ? { provider: info.id, apiKey, ...extras } : { provider: info.id });
+      if (r.ok) setTest({ report: r.test });
+      else {
+        setTest({ error: r.message });
+        if (r.fieldErrors) setErrors(r.fieldErrors);
+      }
+    });
+
+  const toggle = (enabled: boolean) =>
+    run("toggle", async () => {
+      const r = await toggleKeyAction({ provider: info.id, enabled });
+      if (r.ok) toast.success(enabled ? `Using your ${info.label} key.` : `Your ${info.label} key is off (still stored).`);
+      else toast.error(r.message);
+    });
+
+  const remove = () =>
+    run("remove", async () => {
+      const r = await removeKeyAction({ provider: info.id });
+      setConfirming(false);
+      if (r.ok) {
+        setTest(null);
+        setValues({ apiKey: "", baseUrl: "", label: "" });
+        toast.success(`${info.label} key removed.`);
+      } else toast.error(r.message);
+    });
+
+  const titleId = `provider-${info.id}-title`;
+  return (
+    <section aria-labelledby={titleId} className={`${card} space-y-4`}>
+      <div className="flex items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h2 id={titleId} className="text-base font-semibold tracking-tight">
+            {info.label}
+          </h2>
+          <p className="mt-0.5 text-sm text-muted-foreground">{sourceLine(dto, info.label)}</p>
+        </div>
+        <StatusBadge status={dto.status} />
+      </div>
+
+      <KeyDetails dto={dto} />
+
+      <KeyForm
+        info={info}
+        hasKey={dto.hasKey}
+        values={values}
+        errors={errors}
+        pending={pending}
+        onChange={setValues}
+        onSave={save}
+        onTest={runTest}
+      />
+      <TestResult view={test} info={info} />
+
+      {dto.hasKey ? (
+        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">
+          <KeySwitch checked={dto.enabled} busy={pending === "toggle"} onChange={toggle} />
+          <button
+            type="button"
+            onClick={() => setConfirming(true)}
+            disabled={pending !== null}
+            className={`${button.base} ${button.danger}`}
+          >
+            <Trash2 className="size-4" aria-hidden />
+            Remove
+          </button>
+        </div>
+      ) : null}
+
+      <SetupGuide info={info} />
+      <RemoveDialog
+        open={confirming}
+        providerLabel={info.label}
+        afterRemoval={
+          dto.systemKeyAvailable && info.systemKeyEnv
+            ? `Chats with ${info.label} will then use this server's key.`
+            : `Chats with ${info.label} will then ask you to add a key.`
+        }
+        pending={pending === "remove"}
+        onConfirm={remove}
+        onClose={() => setConfirming(false)}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import type { KeyDto } from "@/lib/keys/dto";
+import type { KeyTestReport } from "@/lib/keys/test-key";
+
+// What the AI-settings server actions hand back. Never plaintext: DTOs carry the masked preview.
+
+export type ActionError = {
+  ok: false;
+  code: string;
+  message: string;
+  /** Field → message, from VALIDATION_FAILED issues. */
+  fieldErrors?: Record<string, string>;
+  retryAfter?: number;
+};
+
+export type ActionResult<T = object> = ({ ok: true } & T) | ActionError;
+
+export type SaveKeyResult = ActionResult<{ key: KeyDto }>;
+export type TestKeyResult = ActionResult<{ test: KeyTestReport }>;
+export type KeyResult = ActionResult<{ key: KeyDto }>;
+export type DefaultsResult = ActionResult<{ provider: string; model: string | null }>;
+
+export type { KeyDto, KeyTestReport };

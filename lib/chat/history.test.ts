@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AppError } from "@/lib/errors";
+import { deleteChat, listChats, listMessages, renameChat } from "./history";
+import { searchChats } from "./search";
+import { type ChatHarness, clientId, readAll, startChatHarness } from "./test-support";
+import { startTurn } from "./turn";
+import { usageSummary } from "./usage";
+
+vi.mock("server-only", () => ({}));
+
+// History, search and usage on a real database, with chats created by real turns through the
+// mock upstream; and the ownership rule: another user's chat behaves like a missing one.
+
+let h: ChatHarness;
+beforeAll(async () => {
+  h = await startChatHarness();
+});
+afterAll(() => h?.close());
+
+const never = () => new AbortController().signal;
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+  throw new Error("expected an AppError");
+}
+
+async function chatWith(userId: string, texts: string[], chatId = clientId("c")) {
+  for (const text of texts) {
+    const handle = await startTurn(
+      h.deps(),
+      { userId, chatId, message: { id: clientId(), text }, provider: "openai", model: "gpt-4o-mini" },
+      never(),
+    );
+    await readAll(handle.stream);
+    await handle.done;
+  }
+  return chatId;
+}
+
+async function userWithKey(tag: string) {
+  const userId = await h.newUser();
+  await h.vault.saveKey(userId, { provider: "openai", apiKey: `sk-proj-${tag}HistoryKey00` });
+  return userId;
+}
+
+describe("search", () => {
+  it("finds a chat by a word from the middle of a message, never another user's chat", async () => {
+    const alice = await userWithKey("alice");
+    const bob = await userWithKey("bob");
+    const target = await chatWith(alice, ["Groceries: apples, pumpernickel bread and some cheese for Sunday"]);
+    await chatWith(alice, ["Something unrelated about the weather"]);
+    const bobs = await chatWith(bob, ["Bob also likes pumpernickel"]);
+
+    const hits = await searchChats(h.handle.prisma, alice, "pumpernickel");
+    expect(hits.map((x) => x.id)).toEqual([target]);
+    expect(hits[0]?.snippet).toContain("pumpernickel");
+    expect((await searchChats(h.handle.prisma, bob, "pumpernickel")).map((x) => x.id)).toEqual([bobs]);
+    expect(await searchChats(h.handle.prisma, alice, "nonexistentword")).toEqual([]);
+    expect(await searchChats(h.handle.prisma, alice, "   ")).toEqual([]);
+
+    await renameChat(h.handle.prisma, alice, target, "Shopping list");
+    expect((await searchChats(h.handle.prisma, alice, "shopping")).map((x) => x.id)).toEqual([target]);
+  });
+});
+
+describe("history list and messages", () => {
+  it("lists chats newest first, a page at a time", async () => {
+    const userId = await userWithKey("pager");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await chatWith(userId, [`chat number ${i}`]));
+    const first = await listChats(h.handle.prisma, userId, { limit: 2 });
+    expect(first.chats.map((c) => c.id)).toEqual([ids[4], ids[3]]);
+    expect(first.nextCursor).toBeDefined();
+    const second = await listChats(h.handle.prisma, userId, { limit: 2, cursor: first.nextCursor });
+    const third = await listChats(h.handle.prisma, userId, { limit: 2, cursor: second.nextCursor });
+    expect([...second.chats, ...third.chats].map((c) => c.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(third.nextCursor).toBeUndefined();
+
+    // A new turn moves the chat to the top.
+    await chatWith(userId, ["back to the first one"], ids[0]);
+    expect((await listChats(h.handle.prisma, userId, { limit: 1 })).chats[0]?.id).toBe(ids[0]);
+  });
+
+  it("pages messages from the latest backwards, oldest first within a page", async () => {
+    const userId = await userWithKey("msgs");
+    const chatId = await chatWith(userId, ["m1", "m2", "m3"]);
+    const latest = await listMessages(h.handle.prisma, userId, chatId, { limit: 4 });
+    expect(latest.hasMore).toBe(true);
+    expect(latest.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(latest.messages[0]?.parts[0]).toEqual({ type: "text", text: "m2" });
+    expect(latest.messages[1]?.metadata).toMatchObject({ model: "gpt-4o-mini", keySource: "personal", status: "COMPLETE" });
+    const earlier = await listMessages(h.handle.prisma, userId, chatId, { limit: 4, before: latest.messages[0]?.id });
+    expect(earlier.hasMore).toBe(false);
+    expect(earlier.messages.map((m) => m.parts[0])).toEqual([{ type: "text", text: "m1" }, expect.anything()]);
+  });
+});
+
+describe("another user", () => {
+  it("cannot read, post to, rename or delete someone else's chat", async () => {
+    const owner = await userWithKey("owner");
+    const intruder = await userWithKey("intruder");
+    const chatId = await chatWith(owner, ["private thoughts"]);
+    const db = h.handle.prisma;
+
+    expect(await code(listMessages(db, intruder, chatId))).toBe("NOT_FOUND");
+    expect(await code(renameChat(db, intruder, chatId, "mine now"))).toBe("NOT_FOUND");
+    expect(await code(deleteChat(db, intruder, chatId))).toBe("NOT_FOUND");
+    const post = startTurn(
+      h.deps(),
+      { userId: intruder, chatId, message: { id: clientId(), text: "hi" }, provider: "openai", model: "gpt-4o-mini" },
+      never(),
+    );
+    expect(await code(post)).toBe("NOT_FOUND");
+    // Reusing the owner's message id in one's own chat is refused too.
+    const ownerMsg = (await listMessages(db, owner, chatId)).messages[0]?.id as string;
+    const reuse = startTurn(
+      h.deps(),
+      { userId: intruder, chatId: clientId("c"), message: { id: ownerMsg, text: "x" }, provider: "openai", model: "gpt-4o-mini" },
+      never(),
+    );
+    expect(await code(reuse)).toBe("CONFLICT");
+    expect((await listChats(db, intruder)).chats.map((c) => c.id)).not.toContain(chatId);
+
+    const after = await listMessages(db, owner, chatId);
+    expect(after.messages.map((m) => m.parts[0])).toEqual([{ type: "text", text: "private thoughts" }, expect.anything()]);
+    expect((await db.chat.findUniqueOrThrow({ where: { id: chatId } })).title).toBe("private thoughts");
+  });
+
+  it("the owner can rename and delete", async () => {
+    const owner = await userWithKey("owner2");
+    const chatId = await chatWith(owner, ["to be deleted"]);
+    const db = h.handle.prisma;
+    expect((await renameChat(db, owner, chatId, "  New   name ")).title).toBe("New name");
+    expect(await code(renameChat(db, owner, chatId, "   "))).toBe("VALIDATION_FAILED");
+    await deleteChat(db, owner, chatId);
+    expect(await db.message.count({ where: { chatId } })).toBe(0);
+    expect(await code(listMessages(db, owner, chatId))).toBe("NOT_FOUND");
+  });
+});
+
+describe("usage", () => {
+  it("sums tokens and cost per provider for today and the last 30 days", async () => {
+    const userId = await userWithKey("usage");
+    await chatWith(userId, ["count me", "and me"]);
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    await h.handle.prisma.usageEvent.create({
+      data: { userId, provider: "groq", keySource: "system", model: "x", inputTokens: 5, outputTokens: 7, costMicros: 3, createdAt: old },
+    });
+    const s = await usageSummary(h.handle.prisma, userId);
+    const openai = s.providers.find((p) => p.provider === "openai");
+    const groq = s.providers.find((p) => p.provider === "groq");
+    expect(openai?.today.requests).toBe(2);
+    expect(openai?.today.inputTokens).toBeGreaterThan(0);
+    expect(openai?.today.costMicros).toBeGreaterThan(0);
+    expect(openai?.last30Days).toEqual(openai?.today);
+    expect(groq?.today.requests).toBe(0);
+    expect(groq?.last30Days).toEqual({ requests: 1, inputTokens: 5, outputTokens: 7, costMicros: 3 });
+  });
+});

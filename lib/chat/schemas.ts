@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { isKnownModel, PROVIDER_IDS } from "@/lib/ai";
+import { CLIENT_ID_PATTERN } from "./types";
+
+// Request bodies of the chat API. The message text limit comes from the environment, so the
+// schema is built per call.
+
+const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
+
+export function chatRequestSchema(maxChars: number) {
+  return z
+    .object({
+      id: clientId,
+      message: z.strictObject({
+        id: clientId,
+        text: z
+          .string()
+          .max(maxChars, `A message has at most ${maxChars} characters.`)
+          .refine((t) => t.trim().length > 0, "Type a message."),
+      }),
+      provider: z.enum(PROVIDER_IDS),
+      model: z.string().trim().min(1, "Choose a model.").max(200),
+      regenerate: z.boolean().optional(),
+    })
+    .refine((b) => isKnownModel(b.provider, b.model), {
+      path: ["model"],
+      message: "This model is not offered for the chosen provider.",
+    });
+}
+
+export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
+
+export const renameSchema = z.object({ title: z.string().trim().min(1, "Enter a title.").max(120) });
+
+export const listQuerySchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  q: z.string().max(200).optional(),
+});
+
+export const messagesQuerySchema = z.object({
+  before: clientId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const chatIdSchema = clientId;

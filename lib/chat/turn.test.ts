@@ -1,0 +1,303 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
+import type { ProviderId } from "@/lib/ai";
+import { AppError } from "@/lib/errors";
+import { type ChatHarness, clientId, flakyProxy, readAll, startChatHarness, textOf } from "./test-support";
+import { checkChatRateLimit } from "./rate-limit";
+import { startTurn } from "./turn";
+
+// lib/ai marks its server modules; outside Next's react-server build the marker throws.
+vi.mock("server-only", () => ({}));
+
+// A chat turn end to end: real database (PGlite), real key vault, real provider SDKs talking to
+// the mock upstream over HTTP. Knob words in the key pick the mock's behaviour.
+
+let h: ChatHarness;
+beforeAll(async () => {
+  h = await startChatHarness({ retryAfterSeconds: 1 });
+});
+afterAll(() => h?.close());
+
+const OPENAI = "gpt-5-mini";
+const never = () => new AbortController().signal;
+
+async function userWithKey(apiKey: string, provider: ProviderId = "openai", baseUrl?: string) {
+  const userId = await h.newUser();
+  await h.vault.saveKey(userId, { provider, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+  return userId;
+}
+
+function turn(userId: string, chatId: string, text: string, extra: Partial<Parameters<typeof startTurn>[1]> = {}) {
+  return { userId, chatId, message: { id: clientId(), text }, provider: "openai" as ProviderId, model: OPENAI, ...extra };
+}
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error("expected an AppError");
+}
+
+const rows = (chatId: string) =>
+  h.handle.prisma.message.findMany({ where: { chatId }, orderBy: { createdAt: "asc" } });
+const requestsFor = (last4: string) => h.mock.requests().filter((r) => r.keyLast4 === last4 && r.kind === "generate");
+
+describe("a turn", () => {
+  it("streams the answer and stores the user message and the COMPLETE assistant with usage", async () => {
+    const userId = await userWithKey("sk-proj-happyPathKey0001");
+    const chatId = clientId("c");
+    const t = turn(userId, chatId, "Hello there, mock");
+    const handle = await startTurn(h.deps(), t, never());
+    const chunks = await readAll(handle.stream);
+    const result = await handle.done;
+
+    expect(textOf(chunks)).toContain("Echo (turn 1): Hello there, mock");
+    expect(chunks[0]).toMatchObject({ type: "start", messageId: handle.assistantMessageId });
+    expect(chunks[0]).toMatchObject({ messageMetadata: { provider: "openai", model: OPENAI, keySource: "personal" } });
+    const finish = chunks.at(-1);
+    expect(finish).toMatchObject({ type: "finish", messageMetadata: { status: "COMPLETE" } });
+
+    const stored = await rows(chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "COMPLETE"],
+      ["assistant", "COMPLETE"],
+    ]);
+    expect(stored[0]?.id).toBe(t.message.id);
+    expect(stored[1]?.content).toBe(textOf(chunks));
+    expect(stored[1]?.inputTokens).toBeGreaterThan(0);
+    expect(stored[1]?.outputTokens).toBeGreaterThan(0);
+    expect(result.usage?.outputTokens).toBe(stored[1]?.outputTokens);
+    const events = await h.handle.prisma.usageEvent.findMany({ where: { userId } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ provider: "openai", keySource: "personal", model: OPENAI });
+    expect(events[0]?.costMicros).toBeGreaterThan(0);
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    expect(chat).toMatchObject({ userId, title: "Hello there, mock", provider: "openai" });
+  });
+
+  it("sends the earlier turns from the database to the provider", async () => {
+    const userId = await userWithKey("sk-proj-multiTurnKey0002");
+    const chatId = clientId("c");
+    for (const [i, text] of ["first question", "second question", "third question"].entries()) {
+      const handle = await startTurn(h.deps(), turn(userId, chatId, text), never());
+      const answer = textOf(await readAll(handle.stream));
+      expect(answer).toContain(`Echo (turn ${i + 1}): ${text}`);
+    }
+    expect(await rows(chatId)).toHaveLength(6);
+  });
+
+  it("writes a model-made title after the first answer, keeping the first words until then", async () => {
+    const userId = await userWithKey("sk-proj-titleKey0003");
+    const chatId = clientId("c");
+    const handle = await startTurn(h.deps({ autoTitle: true }), turn(userId, chatId, "Plan a trip to Lisbon"), never());
+    await readAll(handle.stream);
+    const title = await (await handle.done).title;
+    // The mock echoes the title prompt's user text.
+    expect(title).toContain("Plan a trip to Lisbon");
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    expect(chat.title).toBe(title);
+  });
+});
+
+describe("errors before the first token", () => {
+  const cases: [string, ProviderId, string, string][] = [
+    ["invalid", "openai", "sk-proj-invalidKey00004", "INVALID_API_KEY"],
+    ["invalid (Gemini's 400)", "google", "AIzaInvalidKey000000005", "INVALID_API_KEY"],
+    ["forbidden", "groq", "gsk_forbiddenKey0000006", "INVALID_API_KEY"],
+    ["quota", "openai", "sk-proj-quotaKey0000007", "QUOTA_EXCEEDED"],
+    ["quota (Gemini)", "google", "AIzaQuotaKey00000000008", "QUOTA_EXCEEDED"],
+    ["server-error", "openai", "sk-proj-serverErrorKey09", "PROVIDER_UNAVAILABLE"],
+    ["model-denied", "groq", "gsk_modelDeniedKey00010", "VALIDATION_FAILED"],
+  ];
+  const models: Record<ProviderId, string> = {
+    openai: OPENAI,
+    groq: "llama-3.3-70b-versatile",
+    google: "gemini-2.5-flash",
+    compatible: "x",
+  };
+
+  for (const [name, provider, key, code] of cases) {
+    it(`${name} → ${code}, stored as an ERROR turn, no provider text`, async () => {
+      const userId = await userWithKey(key, provider);
+      const chatId = clientId("c");
+      const t = turn(userId, chatId, `knob ${name}`, { provider, model: models[provider] });
+      const err = await failure(startTurn(h.deps({ retryPolicy: { budgetMs: 0, baseDelayMs: 1, maxAttempts: 1 } }), t, never()));
+      expect(err.code).toBe(code);
+      expect(JSON.stringify(err.toJSON())).not.toContain(LEAKY_TEXT);
+      expect(JSON.stringify(err.toJSON())).not.toContain(key.slice(-4));
+      const stored = await rows(chatId);
+      expect(stored.map((m) => [m.role, m.status, m.errorCode])).toEqual([
+        ["user", "COMPLETE", null],
+        ["assistant", "ERROR", code],
+      ]);
+    });
+  }
+
+  it("marks a personal key the provider rejects as INVALID", async () => {
+    const userId = await userWithKey("sk-proj-invalidMarkKey11");
+    await failure(startTurn(h.deps(), turn(userId, clientId("c"), "hi"), never()));
+    const key = await h.handle.prisma.providerKey.findFirstOrThrow({ where: { userId } });
+    expect(key.status).toBe("INVALID");
+  });
+
+  it("a rate limit carries retryAfter; retried while retry-after fits the budget", async () => {
+    const userId = await userWithKey("sk-proj-ratelimitKey012");
+    const noWait = h.deps({ retryPolicy: { budgetMs: 500, baseDelayMs: 100, maxAttempts: 3 } });
+    const err = await failure(startTurn(noWait, turn(userId, clientId("c"), "hi"), never()));
+    expect(err.code).toBe("RATE_LIMITED");
+    expect(err.retryAfter).toBe(1);
+    expect(requestsFor("y012")).toHaveLength(1);
+
+    const err2 = await failure(startTurn(h.deps(), turn(userId, clientId("c"), "hi"), never()));
+    expect(err2.code).toBe("RATE_LIMITED");
+    expect(requestsFor("y012")).toHaveLength(1 + 3);
+  });
+
+  it("a stalled provider becomes PROVIDER_UNAVAILABLE", async () => {
+    const userId = await userWithKey("sk-proj-stallKey0000013");
+    const err = await failure(startTurn(h.deps({ firstChunkTimeoutMs: 400 }), turn(userId, clientId("c"), "hi"), never()));
+    expect(err.code).toBe("PROVIDER_UNAVAILABLE");
+  });
+
+  it("no key at all: API_KEY_REQUIRED and nothing stored", async () => {
+    const userId = await h.newUser();
+    const chatId = clientId("c");
+    const err = await failure(startTurn(h.deps(), turn(userId, chatId, "hi"), never()));
+    expect(err.code).toBe("API_KEY_REQUIRED");
+    expect(await rows(chatId)).toHaveLength(0);
+    expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(0);
+  });
+
+  it("retries a 500 and then streams, only before the first chunk", async () => {
+    const proxy = await flakyProxy(h.mock.url, 1);
+    try {
+      const userId = await userWithKey("sk-flaky-recovers-0014", "compatible", `${proxy.url}/compat/v1`);
+      const t = turn(userId, clientId("c"), "after a hiccup", { provider: "compatible", model: "mock-model" });
+      const handle = await startTurn(h.deps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }), t, never());
+      expect(textOf(await readAll(handle.stream))).toContain("Echo (turn 1): after a hiccup");
+      expect((await handle.done).status).toBe("COMPLETE");
+      expect(requestsFor("0014").map((r) => r.scenario)).toEqual(["server-error", "ok"]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("after the first token", () => {
+  it("midfail keeps the partial text as an ERROR row and streams our code, not the provider's text", async () => {
+    const userId = await userWithKey("sk-proj-midfailKey00015");
+    const chatId = clientId("c");
+    const handle = await startTurn(h.deps(), turn(userId, chatId, "fail halfway"), never());
+    const chunks = await readAll(handle.stream);
+    const result = await handle.done;
+    const error = chunks.find((c) => c.type === "error");
+    expect(error).toBeDefined();
+    const payload = JSON.parse((error as { errorText: string }).errorText);
+    expect(payload.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(JSON.stringify(chunks)).not.toContain(LEAKY_TEXT);
+    expect(result.status).toBe("ERROR");
+    const stored = await rows(chatId);
+    expect(stored[1]).toMatchObject({ role: "assistant", status: "ERROR", errorCode: "PROVIDER_UNAVAILABLE" });
+    expect(stored[1]?.content.length).toBeGreaterThan(0);
+    expect(stored[1]?.content).toBe(textOf(chunks));
+    // Mid-stream failures are never retried: the user already saw text.
+    expect(requestsFor("0015")).toHaveLength(1);
+  });
+
+  for (const how of ["browser disconnect", "stream cancel (Stop)"] as const) {
+    it(`${how} aborts the upstream and keeps exactly one ABORTED row with the partial`, async () => {
+      const userId = await userWithKey(how === "browser disconnect" ? "sk-proj-slowKey00000016" : "sk-proj-slowKey00000017");
+      const last4 = how === "browser disconnect" ? "0016" : "0017";
+      const chatId = clientId("c");
+      const ac = new AbortController();
+      const handle = await startTurn(h.deps(), turn(userId, chatId, "a long answer please"), ac.signal);
+      const reader = handle.stream.getReader();
+      let seen = "";
+      while (seen.split(" ").length < 4) {
+        const { value } = await reader.read();
+        if (value?.type === "text-delta") seen += value.delta;
+      }
+      if (how === "browser disconnect") ac.abort();
+      else await reader.cancel();
+      const result = await handle.done;
+      expect(result.status).toBe("ABORTED");
+      const stored = await rows(chatId);
+      const assistants = stored.filter((m) => m.role === "assistant");
+      expect(assistants).toHaveLength(1);
+      expect(assistants[0]?.status).toBe("ABORTED");
+      expect(assistants[0]?.content.startsWith(seen)).toBe(true);
+      expect(assistants[0]?.content.length).toBeGreaterThan(0);
+      await vi.waitFor(() => expect(requestsFor(last4)[0]?.aborted).toBe(true), { timeout: 5000 });
+    });
+  }
+});
+
+describe("resending", () => {
+  it("the same message id twice stores one user row and one answer", async () => {
+    const userId = await userWithKey("sk-proj-resendKey000018");
+    const chatId = clientId("c");
+    const t = turn(userId, chatId, "only once");
+    for (let i = 0; i < 2; i++) {
+      const handle = await startTurn(h.deps(), t, never());
+      await readAll(handle.stream);
+      await handle.done;
+    }
+    const stored = await rows(chatId);
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(stored[0]?.id).toBe(t.message.id);
+  });
+
+  it("regenerate answers the last user message again and replaces the old answer", async () => {
+    const userId = await userWithKey("sk-proj-regenKey0000019");
+    const chatId = clientId("c");
+    const first = turn(userId, chatId, "one");
+    await readAll((await startTurn(h.deps(), first, never())).stream);
+    const second = turn(userId, chatId, "two");
+    const h2 = await startTurn(h.deps(), second, never());
+    await readAll(h2.stream);
+    const old = await h2.done;
+    const again = await startTurn(h.deps(), { ...second, message: { ...second.message, text: "" }, regenerate: true }, never());
+    expect(textOf(await readAll(again.stream))).toContain("Echo (turn 2): two");
+    const stored = await rows(chatId);
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(stored[3]?.id).toBe(again.assistantMessageId);
+    expect(stored.some((m) => m.id === old.assistantMessageId)).toBe(false);
+
+    // Only the latest message can be answered again.
+    const err = await failure(startTurn(h.deps(), { ...first, regenerate: true }, never()));
+    expect(err.code).toBe("CONFLICT");
+  });
+});
+
+describe("rate limits", () => {
+  it("system-key traffic spends a smaller per-user budget of its own (RATE_LIMITED + retryAfter)", async () => {
+    process.env.RATE_LIMIT_SYSTEM_KEY_PER_MINUTE = "2";
+    const g = globalThis as { __byokEnv?: unknown; __byokLimits?: unknown };
+    g.__byokEnv = undefined;
+    g.__byokLimits = undefined;
+    h.systemKeys.openai = "sk-mock-system-key-0020";
+    try {
+      const deps = h.deps({ checkRateLimit: checkChatRateLimit });
+      const userId = await h.newUser();
+      for (let i = 0; i < 2; i++) {
+        const handle = await startTurn(deps, turn(userId, clientId("c"), "hi"), never());
+        expect((await readAll(handle.stream))[0]).toMatchObject({ messageMetadata: { keySource: "system" } });
+      }
+      const chatId = clientId("c");
+      const err = await failure(startTurn(deps, turn(userId, chatId, "hi"), never()));
+      expect(err.code).toBe("RATE_LIMITED");
+      expect(err.retryAfter).toBeGreaterThan(0);
+      expect(await rows(chatId)).toHaveLength(0);
+      // Another user is unaffected.
+      const other = await h.newUser();
+      await readAll((await startTurn(deps, turn(other, clientId("c"), "hi"), never())).stream);
+    } finally {
+      delete h.systemKeys.openai;
+      delete process.env.RATE_LIMIT_SYSTEM_KEY_PER_MINUTE;
+      g.__byokEnv = undefined;
+    }
+  });
+});

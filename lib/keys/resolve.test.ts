@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { encryptSecret, generateKeyringSpec, parseKeyring } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { type Harness, startHarness } from "./test-support";
+import { createKeyVault } from "./vault";
+
+// lib/ai marks its server modules; outside Next's react-server build the marker throws.
+vi.mock("server-only", () => ({}));
+
+// Which key a chat runs on: the policy matrix, against stored rows in a real database.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+beforeEach(() => {
+  for (const p of Object.keys(h.systemKeys)) delete h.systemKeys[p as keyof typeof h.systemKeys];
+});
+
+const OPENAI_KEY = "sk-proj-personalKeyAbcdefghij5E6f";
+const SYSTEM_KEY = "sk-system-operatorKey-000000";
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error("expected an AppError");
+}
+
+async function userWithKey(apiKey = OPENAI_KEY) {
+  const user = await h.newUser();
+  await h.vault.saveKey(user, { provider: "openai", apiKey });
+  return user;
+}
+
+const row = (user: string, provider = "openai") =>
+  h.handle.prisma.providerKey.findFirstOrThrow({ where: { userId: user, provider } });
+
+describe("resolveKey", () => {
+  it("no key and no system key → API_KEY_REQUIRED", async () => {
+    const user = await h.newUser();
+    const e = await failure(h.vault.resolveKey(user, "openai"));
+    expect(e.code).toBe("API_KEY_REQUIRED");
+    expect(e.message).toMatch(/Add your OpenAI API key/);
+  });
+
+  it("no key, system key configured → the system key", async () => {
+    h.systemKeys.openai = SYSTEM_KEY;
+    const user = await h.newUser();
+    expect(await h.vault.resolveKey(user, "openai")).toEqual({ source: "system", apiKey: SYSTEM_KEY });
+  });
+
+  it("an enabled personal key wins over a configured system key", async () => {
+    h.systemKeys.openai = SYSTEM_KEY;
+    const user = await userWithKey();
+    expect(await h.vault.resolveKey(user, "openai")).toEqual({ source: "personal", apiKey: OPENAI_KEY, keyVersion: 1 });
+  });
+
+  it("a disabled personal key → the system key when configured, else API_KEY_REQUIRED naming the switch", async () => {
+    const user = await userWithKey();
+    await h.vault.setKeyEnabled(user, "openai", false);
+    const e = await failure(h.vault.resolveKey(user, "openai"));
+    expect(e.code).toBe("API_KEY_REQUIRED");
+    expect(e.message).toMatch(/switched off/);
+    h.systemKeys.openai = SYSTEM_KEY;
+    expect(await h.vault.resolveKey(user, "openai")).toMatchObject({ source: "system", apiKey: SYSTEM_KEY });
+    expect(await row(user)).toMatchObject({ enabled: false }); // still stored
+  });
+
+  it("an enabled key known to be invalid → INVALID_API_KEY, never the system key", async () => {
+    h.systemKeys.openai = SYSTEM_KEY;
+    const user = await userWithKey("sk-proj-invalidKeyAbcdefghij0000");
+    await h.vault.testKey(user, "openai");
+    expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("INVALID_API_KEY");
+  });
+
+  it("a key that no longer decrypts → KEY_NEEDS_REENTRY and marked, never the system key", async () => {
+    h.systemKeys.openai = SYSTEM_KEY;
+    const user = await userWithKey();
+    const stored = await row(user);
+    // Flip one character of the sealed body: the GCM tag no longer verifies.
+    const last = stored.ciphertext.at(-2) === "A" ? "B" : "A";
+    const corrupted = `${stored.ciphertext.slice(0, -2)}${last}${stored.ciphertext.slice(-1)}`;
+    await h.handle.prisma.providerKey.update({ where: { id: stored.id }, data: { ciphertext: corrupted } });
+
+    expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
+    expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
+    expect((await row(user)).status).toBe("NEEDS_REENTRY");
+    expect((await h.vault.listKeys(user))[0]).toMatchObject({ status: "needs_reentry", chatSource: null });
+    expect((await failure(h.vault.testKey(user, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
+    const reentry = (await h.vault.listAudit(user)).items.filter((e) => e.action === "key.needs_reentry");
+    expect(reentry).toHaveLength(1); // recorded once, not on every request
+    expect(reentry[0]?.detail).toEqual({ why: "auth_failed" });
+
+    // Entering the key again fixes it.
+    await h.vault.saveKey(user, { provider: "openai", apiKey: OPENAI_KEY });
+    expect(await h.vault.resolveKey(user, "openai")).toMatchObject({ source: "personal", apiKey: OPENAI_KEY });
+  });
+
+  it("a key sealed under a master key the server no longer has → KEY_NEEDS_REENTRY; restoring it heals", async () => {
+    const user = await h.newUser();
+    const lost = parseKeyring(generateKeyringSpec("lost1"));
+    const lostVault = createKeyVault({ ...h.deps, keyring: lost });
+    await lostVault.saveKey(user, { provider: "openai", apiKey: OPENAI_KEY });
+    expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
+    expect((await row(user)).status).toBe("NEEDS_REENTRY");
+    // The operator puts the old master key back: the key is usable again, without re-entry.
+    expect(await lostVault.resolveKey(user, "openai")).toMatchObject({ source: "personal", apiKey: OPENAI_KEY });
+    expect((await row(user)).status).toBe("UNTESTED");
+  });
+
+  it("a ciphertext copied from another user's row does not open", async () => {
+    const victim = await userWithKey();
+    const attacker = await userWithKey("sk-proj-attackerKeyAbcdefghi1111");
+    const victimRow = await row(victim);
+    await h.handle.prisma.providerKey.update({
+      where: { id: (await row(attacker)).id },
+      data: { ciphertext: victimRow.ciphertext },
+    });
+    expect((await failure(h.vault.resolveKey(attacker, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
+  });
+
+  it("compatible never gets a system key, and a personal one comes with its base URL", async () => {
+    (h.systemKeys as Record<string, string>).compatible = SYSTEM_KEY;
+    const user = await h.newUser();
+    expect((await failure(h.vault.resolveKey(user, "compatible"))).code).toBe("API_KEY_REQUIRED");
+    await h.vault.saveKey(user, { provider: "compatible", apiKey: "local-key-1", baseUrl: h.mock.baseUrls.compatible });
+    await h.vault.setKeyEnabled(user, "compatible", false);
+    expect((await failure(h.vault.resolveKey(user, "compatible"))).code).toBe("API_KEY_REQUIRED");
+    await h.vault.setKeyEnabled(user, "compatible", true);
+    expect(await h.vault.resolveKey(user, "compatible")).toMatchObject({
+      source: "personal",
+      apiKey: "local-key-1",
+      baseUrl: h.mock.baseUrls.compatible,
+    });
+  });
+
+  it("re-checks a stored base URL at use, so a server that stops allowing private URLs refuses it", async () => {
+    const user = await h.newUser();
+    await h.vault.saveKey(user, { provider: "compatible", apiKey: "local-key-2", baseUrl: h.mock.baseUrls.compatible });
+    const strict = createKeyVault({ ...h.deps, allowPrivateBaseUrls: false });
+    expect((await failure(strict.resolveKey(user, "compatible"))).code).toBe("VALIDATION_FAILED");
+    expect((await failure(strict.testKey(user, "compatible"))).code).toBe("VALIDATION_FAILED");
+    expect((await row(user, "compatible")).status).toBe("UNTESTED");
+  });
+
+  it("unknown provider → NOT_FOUND", async () => {
+    const user = await h.newUser();
+    expect((await failure(h.vault.resolveKey(user, "anthropic"))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("chat-path bookkeeping", () => {
+  it("markKeyInvalid marks the key (compare-and-set on version) and touchKeyUsed keeps updatedAt", async () => {
+    const user = await userWithKey();
+    const resolved = await h.vault.resolveKey(user, "openai");
+    const before = await row(user);
+    await h.vault.touchKeyUsed(user, "openai", { keyVersion: resolved.keyVersion });
+    const touched = await row(user);
+    expect(touched.lastUsedAt).toBeInstanceOf(Date);
+    expect(touched.updatedAt).toEqual(before.updatedAt);
+    expect((await h.vault.listKeys(user))[0]?.lastUsedAt).toEqual(expect.any(String));
+
+    // The key was replaced while the chat ran: the old key's 401 must not brand the new key.
+    await h.vault.saveKey(user, { provider: "openai", apiKey: OPENAI_KEY });
+    await h.vault.markKeyInvalid(user, "openai", { keyVersion: resolved.keyVersion });
+    expect((await row(user)).status).toBe("UNTESTED");
+    await h.vault.markKeyInvalid(user, "openai");
+    expect((await row(user)).status).toBe("INVALID");
+    expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("INVALID_API_KEY");
+  });
+
+  it("usableProviders reports the source each provider would use", async () => {
+    h.systemKeys.groq = "gsk_systemKeyAbcdefghijk";
+    const user = await userWithKey();
+    await h.vault.saveKey(user, { provider: "google", apiKey: "AIzaGoogleKeyAbcdefghij12" });
+    await h.vault.setKeyEnabled(user, "google", false);
+    const usable = await h.vault.usableProviders(user);
+    expect(usable.map(({ provider, source, code }) => ({ provider, source, code }))).toEqual([
+      { provider: "openai", source: "personal", code: null },
+      { provider: "groq", source: "system", code: null },
+      { provider: "google", source: null, code: "API_KEY_REQUIRED" },
+      { provider: "compatible", source: null, code: "API_KEY_REQUIRED" },
+    ]);
+    const keys = await h.vault.listKeys(user);
+    expect(keys.map((k) => [k.provider, k.chatSource, k.systemKeyAvailable])).toEqual([
+      ["openai", "personal", false],
+      ["groq", "system", true],
+      ["google", null, false],
+      ["compatible", null, false],
+    ]);
+  });
+});
+
+describe("encryption binding", () => {
+  it("stores only ciphertext, bound to user and provider", async () => {
+    const user = await userWithKey();
+    const stored = await row(user);
+    expect(stored.ciphertext).not.toContain(OPENAI_KEY);
+    expect(stored.ciphertext).not.toContain(OPENAI_KEY.slice(8, -4));
+    const again = await encryptSecret({ plaintext: OPENAI_KEY, userId: user, provider: "openai" }, h.keyring);
+    expect(again.ciphertext).not.toBe(stored.ciphertext); // fresh nonce per encryption
+  });
+});
