@@ -39,8 +39,9 @@ const handler = auth((req) => {
 });
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {
-  // With a lazy config, next-auth's auth(fn) hands back a promise of the wrapped function.
-  const run = await handler;
+  // With a lazy config, next-auth's auth(fn) hands back a promise of the wrapped function; its
+  // typings pick the route-handler overload, hence the cast.
+  const run = (await handler) as unknown as (req: NextRequest, ev: NextFetchEvent) => Promise<Response>;
   return run(request, event);
 }
 

@@ -5,6 +5,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { ensureBuild, ensureDependencies, ensurePrismaClient, ensureSecrets, root, step } from "./lib/setup.mjs";
 
+import { existsSync } from "node:fs";
+
+// next start reads .env itself; read it here too so migrations target the same database.
+if (existsSync(".env")) process.loadEnvFile(".env");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const port = process.env.PORT || "3000";
 const dataDir = path.resolve(root, process.env.BYOK_DATA_DIR || ".data");

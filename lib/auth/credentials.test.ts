@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { describePostgres, tempDatabase } from "@/scripts/db/test-postgres";
 import { migrate } from "@/scripts/migrate.mjs";
 
@@ -115,16 +115,34 @@ describePostgres("credentials, sign-up and OAuth linking", () => {
 
     const taken = email();
     const owner = await m.createUser({ email: taken, password: "a long password" });
-    const gh = { ...base, provider: "github", providerAccountId: randomUUID(), email: taken, emailVerified: false };
+    const gh = {
+      ...base,
+      provider: "github",
+      providerAccountId: randomUUID(),
+      email: taken,
+      emailVerified: false,
+    };
     expect(await m.linkOAuthIdentity(gh)).toEqual({ ok: false, reason: "email-in-use" });
 
-    const google = { ...base, provider: "google", providerAccountId: randomUUID(), email: taken, emailVerified: true };
+    const google = {
+      ...base,
+      provider: "google",
+      providerAccountId: randomUUID(),
+      email: taken,
+      emailVerified: true,
+    };
     expect(await m.linkOAuthIdentity(google)).toEqual({ ok: true, userId: owner.id });
     expect(await m.linkOAuthIdentity(google)).toEqual({ ok: true, userId: owner.id });
     expect(await m.userIdForAccount("google", google.providerAccountId)).toBe(owner.id);
 
     expect(
-      await m.linkOAuthIdentity({ ...base, provider: "github", providerAccountId: randomUUID(), email: null, emailVerified: false }),
+      await m.linkOAuthIdentity({
+        ...base,
+        provider: "github",
+        providerAccountId: randomUUID(),
+        email: null,
+        emailVerified: false,
+      }),
     ).toEqual({ ok: false, reason: "no-email" });
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -39,7 +40,14 @@ export function createDbClient(options: DbOptions): DbHandle {
   if (!options.dataDir) throw new Error("createDbClient: pass databaseUrl or dataDir");
   const lock = acquireDataDirLock(options.dataDir, options.purpose ?? "app server");
   try {
-    const pglite = new PGlite({ dataDir: path.join(path.resolve(options.dataDir), "pglite") });
+    const dir = path.join(path.resolve(options.dataDir), "pglite");
+    // PGlite would silently initialise an empty database here; every query would then fail.
+    if (!existsSync(path.join(dir, "PG_VERSION"))) {
+      throw new Error(
+        `No embedded database in ${dir}: run \`node scripts/migrate.mjs\` first (npm start does).`,
+      );
+    }
+    const pglite = new PGlite({ dataDir: dir });
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     const close = async () => {
       try {

@@ -84,6 +84,16 @@ describe("data directory lock", () => {
   });
 });
 
+it("refuses to open a directory that was never migrated, and keeps no lock", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "byok-empty-"));
+  try {
+    expect(() => createDbClient({ dataDir: dir })).toThrow(/No embedded database in .*migrate\.mjs/);
+    expect(readDataDirLock(dir)).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe("stale lock detection", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "byok-lockfile-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -75,7 +75,12 @@ export async function listAudit(
     where: {
       userId,
       ...(after
-        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+        ? {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          }
         : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

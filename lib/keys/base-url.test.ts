@@ -25,7 +25,9 @@ async function refusal(raw: string, opts: Parameters<typeof checkBaseUrl>[1] = s
 
 describe("checkBaseUrl", () => {
   it("accepts a public https URL and normalises the trailing slash", async () => {
-    await expect(checkBaseUrl("https://api.example.com/v1/", strict)).resolves.toBe("https://api.example.com/v1");
+    await expect(checkBaseUrl("https://api.example.com/v1/", strict)).resolves.toBe(
+      "https://api.example.com/v1",
+    );
     await expect(checkBaseUrl("  http://openrouter.example/api/v1 ", strict)).resolves.toBe(
       "http://openrouter.example/api/v1",
     );
@@ -111,7 +113,9 @@ describe("checkBaseUrl", () => {
   it("allows private and loopback addresses when the operator allows them (local Ollama)", async () => {
     const open = { allowPrivate: true, lookup: publicDns };
     await expect(checkBaseUrl("http://127.0.0.1:11434/v1", open)).resolves.toBe("http://127.0.0.1:11434/v1");
-    await expect(checkBaseUrl("http://192.168.1.20:1234/v1", open)).resolves.toBe("http://192.168.1.20:1234/v1");
+    await expect(checkBaseUrl("http://192.168.1.20:1234/v1", open)).resolves.toBe(
+      "http://192.168.1.20:1234/v1",
+    );
     await expect(checkBaseUrl("http://localhost:11434/v1", { allowPrivate: true })).resolves.toBe(
       "http://localhost:11434/v1",
     );

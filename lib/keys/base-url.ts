@@ -42,9 +42,15 @@ for (const [net, prefix] of [
 }
 
 const metadataAddresses = new BlockList();
-for (const a of ["169.254.169.254", "169.254.170.2", "100.100.100.200"]) metadataAddresses.addAddress(a, "ipv4");
+for (const a of ["169.254.169.254", "169.254.170.2", "100.100.100.200"])
+  metadataAddresses.addAddress(a, "ipv4");
 metadataAddresses.addAddress("fd00:ec2::254", "ipv6");
-const METADATA_HOSTS = new Set(["metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"]);
+const METADATA_HOSTS = new Set([
+  "metadata.google.internal",
+  "metadata",
+  "instance-data",
+  "metadata.azure.com",
+]);
 
 /** IPv4 embedded in NAT64 (64:ff9b::/96) or 6to4 (2002::/16) addresses; IPv4-mapped is handled by BlockList. */
 function embeddedIPv4(address: string): string | undefined {
@@ -103,7 +109,8 @@ async function resolveAll(hostname: string, lookup: LookupAll) {
  */
 export async function checkBaseUrl(raw: string, options: BaseUrlOptions): Promise<string> {
   const input = raw.trim();
-  if (input.length === 0) throw invalid("Enter the base URL of the API, for example https://api.example.com/v1.");
+  if (input.length === 0)
+    throw invalid("Enter the base URL of the API, for example https://api.example.com/v1.");
   if (input.length > MAX_URL_LENGTH) throw invalid("The base URL is too long.");
   let url: URL;
   try {
@@ -119,7 +126,10 @@ export async function checkBaseUrl(raw: string, options: BaseUrlOptions): Promis
   }
   if (url.search || url.hash) throw invalid("The base URL must not contain a query string or fragment.");
 
-  const hostname = url.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const hostname = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   if (!hostname) throw invalid("The base URL has no host name.");
   if (METADATA_HOSTS.has(hostname)) throw invalid("Cloud metadata endpoints cannot be used as a base URL.");
 
@@ -136,7 +146,8 @@ export async function checkBaseUrl(raw: string, options: BaseUrlOptions): Promis
     if (addresses.length === 0) throw invalid(`The host name "${hostname}" could not be resolved.`);
   }
 
-  if (addresses.some(isMetadataAddress)) throw invalid("Cloud metadata endpoints cannot be used as a base URL.");
+  if (addresses.some(isMetadataAddress))
+    throw invalid("Cloud metadata endpoints cannot be used as a base URL.");
   if (!options.allowPrivate && (isLocalName || addresses.some(isPrivateAddress))) {
     throw invalid(
       "The base URL points to a private, local or reserved network address, which this server does not allow. Use a public https:// endpoint.",

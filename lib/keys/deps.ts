@@ -1,6 +1,6 @@
-import type { PrismaClient } from "@/lib/db/generated/client";
 import { getProvider, type ProviderId } from "@/lib/ai";
 import type { Keyring } from "@/lib/crypto";
+import type { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import type { LookupAll } from "./base-url";
 

@@ -62,7 +62,11 @@ export type KeyDto = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toKeyDto(provider: ProviderId, row: PublicKeyRow | null, systemKeyAvailable: boolean): KeyDto {
+export function toKeyDto(
+  provider: ProviderId,
+  row: PublicKeyRow | null,
+  systemKeyAvailable: boolean,
+): KeyDto {
   const stored = row ? { enabled: row.enabled, status: row.status } : null;
   const decision = decideSource({ provider, stored, systemKeyConfigured: systemKeyAvailable });
   const chatSource =

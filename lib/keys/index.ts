@@ -21,8 +21,7 @@ async function vault(): Promise<KeyVault> {
 }
 
 type Fn<K extends keyof KeyVault> = KeyVault[K] extends (...a: infer A) => infer R ? (...a: A) => R : never;
-const bind =
-  <K extends Exclude<keyof KeyVault, "deps">>(name: K): Fn<K> =>
+const bind = <K extends Exclude<keyof KeyVault, "deps">>(name: K): Fn<K> =>
   ((...args: unknown[]) => vault().then((v) => (v[name] as (...a: unknown[]) => unknown)(...args))) as Fn<K>;
 
 export const listKeys = bind("listKeys");

@@ -6,7 +6,10 @@ import { parseInput, type RequestContext, toggleKeySchema } from "./schemas";
 
 /** One DTO per provider, in registry order, whether or not a key is stored. */
 export async function listKeys(deps: VaultDeps, userId: string): Promise<KeyDto[]> {
-  const rows: PublicKeyRow[] = await deps.db.providerKey.findMany({ where: { userId }, select: PUBLIC_KEY_COLUMNS });
+  const rows: PublicKeyRow[] = await deps.db.providerKey.findMany({
+    where: { userId },
+    select: PUBLIC_KEY_COLUMNS,
+  });
   const byProvider = new Map(rows.map((r) => [r.provider, r]));
   return PROVIDER_IDS.map((p) => toKeyDto(p, byProvider.get(p) ?? null, !!deps.systemKey(p)));
 }
@@ -36,7 +39,12 @@ export async function setKeyEnabled(
     if (!current) throw noKey(provider);
     const updated = await tx.providerKey.update({ where, data: { enabled }, select: PUBLIC_KEY_COLUMNS });
     if (current.enabled !== enabled) {
-      await writeAudit(tx, userId, { action: enabled ? "key.enabled" : "key.disabled", provider, last4: current.last4 }, ctx);
+      await writeAudit(
+        tx,
+        userId,
+        { action: enabled ? "key.enabled" : "key.disabled", provider, last4: current.last4 },
+        ctx,
+      );
     }
     return updated;
   });

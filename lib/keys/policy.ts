@@ -71,7 +71,13 @@ export function displayStatus(stored: StoredKeyState): KeyDisplayStatus {
   return DISPLAY[stored.status];
 }
 
-export type TestResult = "valid" | "invalid_key" | "no_credit" | "rate_limited" | "model_not_allowed" | "unreachable";
+export type TestResult =
+  | "valid"
+  | "invalid_key"
+  | "no_credit"
+  | "rate_limited"
+  | "model_not_allowed"
+  | "unreachable";
 
 const TEST_TO_STATUS: Record<TestResult, KeyStatus> = {
   valid: "VALID",

@@ -19,6 +19,12 @@ export async function markNeedsReentry(
       where: { id: row.id, userId, version: row.version, status: { not: "NEEDS_REENTRY" } },
       data: { status: "NEEDS_REENTRY", updatedAt: row.updatedAt },
     });
-    if (count > 0) await writeAudit(tx, userId, { action: "key.needs_reentry", provider, last4: row.last4, detail: { why } }, ctx);
+    if (count > 0)
+      await writeAudit(
+        tx,
+        userId,
+        { action: "key.needs_reentry", provider, last4: row.last4, detail: { why } },
+        ctx,
+      );
   });
 }

@@ -57,7 +57,11 @@ describe("resolveKey", () => {
   it("an enabled personal key wins over a configured system key", async () => {
     h.systemKeys.openai = SYSTEM_KEY;
     const user = await userWithKey();
-    expect(await h.vault.resolveKey(user, "openai")).toEqual({ source: "personal", apiKey: OPENAI_KEY, keyVersion: 1 });
+    expect(await h.vault.resolveKey(user, "openai")).toEqual({
+      source: "personal",
+      apiKey: OPENAI_KEY,
+      keyVersion: 1,
+    });
   });
 
   it("a disabled personal key → the system key when configured, else API_KEY_REQUIRED naming the switch", async () => {
@@ -98,7 +102,10 @@ describe("resolveKey", () => {
 
     // Entering the key again fixes it.
     await h.vault.saveKey(user, { provider: "openai", apiKey: OPENAI_KEY });
-    expect(await h.vault.resolveKey(user, "openai")).toMatchObject({ source: "personal", apiKey: OPENAI_KEY });
+    expect(await h.vault.resolveKey(user, "openai")).toMatchObject({
+      source: "personal",
+      apiKey: OPENAI_KEY,
+    });
   });
 
   it("a key sealed under a master key the server no longer has → KEY_NEEDS_REENTRY; restoring it heals", async () => {
@@ -109,7 +116,10 @@ describe("resolveKey", () => {
     expect((await failure(h.vault.resolveKey(user, "openai"))).code).toBe("KEY_NEEDS_REENTRY");
     expect((await row(user)).status).toBe("NEEDS_REENTRY");
     // The operator puts the old master key back: the key is usable again, without re-entry.
-    expect(await lostVault.resolveKey(user, "openai")).toMatchObject({ source: "personal", apiKey: OPENAI_KEY });
+    expect(await lostVault.resolveKey(user, "openai")).toMatchObject({
+      source: "personal",
+      apiKey: OPENAI_KEY,
+    });
     expect((await row(user)).status).toBe("UNTESTED");
   });
 
@@ -128,7 +138,11 @@ describe("resolveKey", () => {
     (h.systemKeys as Record<string, string>).compatible = SYSTEM_KEY;
     const user = await h.newUser();
     expect((await failure(h.vault.resolveKey(user, "compatible"))).code).toBe("API_KEY_REQUIRED");
-    await h.vault.saveKey(user, { provider: "compatible", apiKey: "local-key-1", baseUrl: h.mock.baseUrls.compatible });
+    await h.vault.saveKey(user, {
+      provider: "compatible",
+      apiKey: "local-key-1",
+      baseUrl: h.mock.baseUrls.compatible,
+    });
     await h.vault.setKeyEnabled(user, "compatible", false);
     expect((await failure(h.vault.resolveKey(user, "compatible"))).code).toBe("API_KEY_REQUIRED");
     await h.vault.setKeyEnabled(user, "compatible", true);
@@ -141,7 +155,11 @@ describe("resolveKey", () => {
 
   it("re-checks a stored base URL at use, so a server that stops allowing private URLs refuses it", async () => {
     const user = await h.newUser();
-    await h.vault.saveKey(user, { provider: "compatible", apiKey: "local-key-2", baseUrl: h.mock.baseUrls.compatible });
+    await h.vault.saveKey(user, {
+      provider: "compatible",
+      apiKey: "local-key-2",
+      baseUrl: h.mock.baseUrls.compatible,
+    });
     const strict = createKeyVault({ ...h.deps, allowPrivateBaseUrls: false });
     expect((await failure(strict.resolveKey(user, "compatible"))).code).toBe("VALIDATION_FAILED");
     expect((await failure(strict.testKey(user, "compatible"))).code).toBe("VALIDATION_FAILED");

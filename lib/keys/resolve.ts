@@ -26,7 +26,11 @@ function requiredMessage(provider: ProviderId, disabled: boolean): string {
     : `Add your ${label} API key in AI settings to chat with ${label}.`;
 }
 
-export async function resolveKey(deps: VaultDeps, userId: string, providerParam: string): Promise<ResolvedKey> {
+export async function resolveKey(
+  deps: VaultDeps,
+  userId: string,
+  providerParam: string,
+): Promise<ResolvedKey> {
   const provider = parseProvider(providerParam);
   const row = await deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
@@ -67,7 +71,12 @@ export async function resolveKey(deps: VaultDeps, userId: string, providerParam:
   const baseUrl = row.baseUrl
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
-  return { source: "personal", apiKey: decrypted.plaintext, keyVersion: row.version, ...(baseUrl ? { baseUrl } : {}) };
+  return {
+    source: "personal",
+    apiKey: decrypted.plaintext,
+    keyVersion: row.version,
+    ...(baseUrl ? { baseUrl } : {}),
+  };
 }
 
 type VersionOpt = { keyVersion?: number };

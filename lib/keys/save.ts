@@ -19,11 +19,14 @@ export async function checkKeyInput(
   const formatProblem = checkKeyFormat(provider, input.apiKey);
   if (formatProblem) throw validationFailed("apiKey", formatProblem);
   if (!getProvider(provider).requiresBaseUrl) {
-    if (input.baseUrl !== undefined) throw validationFailed("baseUrl", "Only OpenAI-compatible keys take a base URL.");
-    if (input.label !== undefined) throw validationFailed("label", "Only OpenAI-compatible keys take a name.");
+    if (input.baseUrl !== undefined)
+      throw validationFailed("baseUrl", "Only OpenAI-compatible keys take a base URL.");
+    if (input.label !== undefined)
+      throw validationFailed("label", "Only OpenAI-compatible keys take a name.");
     return null;
   }
-  if (input.baseUrl === undefined) throw validationFailed("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
+  if (input.baseUrl === undefined)
+    throw validationFailed("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
   return checkBaseUrl(input.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup });
 }
 
@@ -38,14 +41,24 @@ export async function saveKey(
   const input = parseInput(saveKeySchema, body);
   const baseUrl = await checkKeyInput(deps, provider, input);
   const { prefix, last4 } = maskKey(input.apiKey, provider);
-  const { ciphertext, kid } = await encryptSecret({ plaintext: input.apiKey, userId, provider }, deps.keyring);
+  const { ciphertext, kid } = await encryptSecret(
+    { plaintext: input.apiKey, userId, provider },
+    deps.keyring,
+  );
 
   const row = await deps.db.$transaction(async (tx) => {
     const existing = await tx.providerKey.findUnique({
       where: { userId_provider: { userId, provider } },
       select: { id: true },
     });
-    const material = { ciphertext, kid, prefix, last4, baseUrl, label: baseUrl ? (input.label ?? null) : null };
+    const material = {
+      ciphertext,
+      kid,
+      prefix,
+      last4,
+      baseUrl,
+      label: baseUrl ? (input.label ?? null) : null,
+    };
     // A replaced key is a new key: its test results and usage belong to the old one.
     const fresh = { status: "UNTESTED" as const, lastTestedAt: null, lastTestMs: null, lastUsedAt: null };
     const saved = await tx.providerKey.upsert({

@@ -17,7 +17,11 @@ export const apiKeySchema = z
   .max(512, "That is too long to be an API key.")
   .regex(/^[\x21-\x7e]+$/, "The API key contains spaces or characters an API key never has.");
 
-export const baseUrlSchema = z.string().trim().min(1, "Enter a base URL.").max(2048, "The base URL is too long.");
+export const baseUrlSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a base URL.")
+  .max(2048, "The base URL is too long.");
 
 export const labelSchema = z
   .string()
@@ -62,8 +66,12 @@ export const auditQuerySchema = z.strictObject({
 /** Where a change came from, recorded in the audit log. Truncated: both are client-controlled. */
 export type RequestContext = { ip?: string | null; userAgent?: string | null };
 
-export function cleanContext(ctx: RequestContext | undefined): { ip: string | null; userAgent: string | null } {
-  const clip = (v: string | null | undefined, n: number) => (v ? v.replace(/\p{Cc}/gu, "").slice(0, n) : null);
+export function cleanContext(ctx: RequestContext | undefined): {
+  ip: string | null;
+  userAgent: string | null;
+} {
+  const clip = (v: string | null | undefined, n: number) =>
+    v ? v.replace(/\p{Cc}/gu, "").slice(0, n) : null;
   return { ip: clip(ctx?.ip, 64), userAgent: clip(ctx?.userAgent, 300) };
 }
 

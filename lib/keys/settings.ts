@@ -30,7 +30,10 @@ export async function getDefaults(deps: VaultDeps, userId: string): Promise<AiDe
 export async function setDefaults(deps: VaultDeps, userId: string, body: unknown): Promise<AiDefaults> {
   const { provider, model } = parseInput(defaultsSchema, body);
   if (!isKnownModel(provider, model)) {
-    throw validationFailed("model", `${model} is not a ${getProvider(provider).label} model this app offers.`);
+    throw validationFailed(
+      "model",
+      `${model} is not a ${getProvider(provider).label} model this app offers.`,
+    );
   }
   await deps.db.aiSettings.upsert({
     where: { userId },

@@ -7,10 +7,10 @@ import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import type { VaultDeps } from "./deps";
 import { noKey, parseProvider } from "./dto";
-import { type KeyDisplayStatus, displayStatus, statusForTest, type TestResult } from "./policy";
-import { checkKeyInput } from "./save";
-import { markNeedsReentry } from "./reentry";
 import { maskKey } from "./mask";
+import { displayStatus, type KeyDisplayStatus, statusForTest, type TestResult } from "./policy";
+import { markNeedsReentry } from "./reentry";
+import { checkKeyInput } from "./save";
 import { parseInput, type RequestContext, testKeySchema, validationFailed } from "./schemas";
 
 // A key test makes one real, cheap call to the provider. Testing a typed key saves nothing;
@@ -34,9 +34,13 @@ async function spendTestBudget(userId: string) {
   limiter("key-test", TEST_LIMIT);
   const r = await consume("key-test", userId);
   if (!r.ok) {
-    throw new AppError("RATE_LIMITED", `Too many key tests. Try again in ${humanizeSeconds(r.retryAfterSec)}.`, {
-      retryAfter: r.retryAfterSec,
-    });
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many key tests. Try again in ${humanizeSeconds(r.retryAfterSec)}.`,
+      {
+        retryAfter: r.retryAfterSec,
+      },
+    );
   }
 }
 
@@ -54,7 +58,8 @@ export async function testKey(
   if (input.baseUrl !== undefined && input.apiKey === undefined) {
     throw validationFailed("apiKey", "Enter the API key to test it against a different base URL.");
   }
-  if (input.apiKey !== undefined) return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
+  if (input.apiKey !== undefined)
+    return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
   return testStored(deps, userId, provider, ctx);
 }
 
@@ -76,11 +81,20 @@ async function testSupplied(
   }
   const baseUrl = await checkKeyInput(deps, provider, { apiKey, baseUrl: baseUrlInput });
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await testProviderKey({ provider, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+  const { result, ms, retryAfter } = await testProviderKey({
+    provider,
+    apiKey,
+    ...(baseUrl ? { baseUrl } : {}),
+  });
   await writeAudit(
     deps.db,
     userId,
-    { action: "key.tested", provider, last4: maskKey(apiKey, provider).last4, detail: { result, ms, saved: false } },
+    {
+      action: "key.tested",
+      provider,
+      last4: maskKey(apiKey, provider).last4,
+      detail: { result, ms, saved: false },
+    },
     ctx,
   );
   return { result, ms, status: null, tested: "supplied", ...(retryAfter ? { retryAfter } : {}) };
@@ -94,7 +108,15 @@ async function testStored(
 ): Promise<KeyTestReport> {
   const row = await deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
-    select: { id: true, ciphertext: true, baseUrl: true, version: true, last4: true, enabled: true, updatedAt: true },
+    select: {
+      id: true,
+      ciphertext: true,
+      baseUrl: true,
+      version: true,
+      last4: true,
+      enabled: true,
+      updatedAt: true,
+    },
   });
   if (!row) throw noKey(provider);
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
@@ -124,7 +146,12 @@ async function testStored(
     await writeAudit(
       tx,
       userId,
-      { action: "key.tested", provider, last4: row.last4, detail: { result, ms: Math.round(ms), saved: true } },
+      {
+        action: "key.tested",
+        provider,
+        last4: row.last4,
+        detail: { result, ms: Math.round(ms), saved: true },
+      },
       ctx,
     );
   });

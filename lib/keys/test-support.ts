@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
+import type { ProviderId } from "@/lib/ai";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "@/lib/crypto";
 import { createDbClient, type DbHandle } from "@/lib/db";
-import type { ProviderId } from "@/lib/ai";
-import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
 import { migrate } from "@/scripts/migrate.mjs";
 import type { VaultDeps } from "./deps";
 import { createKeyVault, type KeyVault } from "./vault";

@@ -51,7 +51,12 @@ describe("key lifecycle", () => {
     expect(saved.preview).toBe("sk-proj-…7Q2z");
 
     const [openai] = await h.vault.listKeys(user);
-    expect(openai).toMatchObject({ status: "untested", preview: "sk-proj-…7Q2z", last4: "7Q2z", chatSource: "personal" });
+    expect(openai).toMatchObject({
+      status: "untested",
+      preview: "sk-proj-…7Q2z",
+      last4: "7Q2z",
+      chatSource: "personal",
+    });
     expect(openai?.createdAt).toEqual(expect.any(String));
 
     const tested = await h.vault.testKey(user, "openai", {}, ctx);
@@ -83,19 +88,30 @@ describe("key lifecycle", () => {
     ]);
     expect(items.every((e) => e.provider === "openai" && e.last4 === "7Q2z")).toBe(true);
     expect(items[0]).toMatchObject({ ip: "203.0.113.9", userAgent: "vitest-agent" });
-    expect(items.find((e) => e.action === "key.tested")?.detail).toMatchObject({ result: "valid", saved: true });
+    expect(items.find((e) => e.action === "key.tested")?.detail).toMatchObject({
+      result: "valid",
+      saved: true,
+    });
   });
 
   it("replacing a key bumps its version, resets its status and audits key.replaced", async () => {
     const user = await h.newUser();
     await h.vault.saveKey(user, { provider: "groq", apiKey: "gsk_firstKeyAbcdefghijkl1111" }, ctx);
     await h.vault.testKey(user, "groq", {}, ctx);
-    const before = await h.handle.prisma.providerKey.findFirstOrThrow({ where: { userId: user, provider: "groq" } });
+    const before = await h.handle.prisma.providerKey.findFirstOrThrow({
+      where: { userId: user, provider: "groq" },
+    });
     expect(before.status).toBe("VALID");
 
-    const replaced = await h.vault.saveKey(user, { provider: "groq", apiKey: "gsk_secondKeyAbcdefghijk2222" }, ctx);
+    const replaced = await h.vault.saveKey(
+      user,
+      { provider: "groq", apiKey: "gsk_secondKeyAbcdefghijk2222" },
+      ctx,
+    );
     expect(replaced).toMatchObject({ status: "untested", preview: "gsk_…2222", lastTestedAt: null });
-    const after = await h.handle.prisma.providerKey.findFirstOrThrow({ where: { userId: user, provider: "groq" } });
+    const after = await h.handle.prisma.providerKey.findFirstOrThrow({
+      where: { userId: user, provider: "groq" },
+    });
     expect(after.version).toBe(before.version + 1);
     expect(after.ciphertext).not.toBe(before.ciphertext);
     expect(after.id).toBe(before.id);
@@ -143,7 +159,9 @@ describe("key lifecycle", () => {
     expect(audit).toMatchObject({ action: "key.tested", last4: "9W8x", detail: { saved: false } });
 
     const fresh = await h.newUser();
-    expect((await h.vault.testKey(fresh, "groq", { apiKey: "gsk_typedOnlyAbcdefghijkl3333" })).result).toBe("valid");
+    expect((await h.vault.testKey(fresh, "groq", { apiKey: "gsk_typedOnlyAbcdefghijkl3333" })).result).toBe(
+      "valid",
+    );
     expect(await h.handle.prisma.providerKey.count({ where: { userId: fresh } })).toBe(0);
   });
 
@@ -151,10 +169,19 @@ describe("key lifecycle", () => {
     const user = await h.newUser();
     const saved = await h.vault.saveKey(
       user,
-      { provider: "compatible", apiKey: "ollama-key", baseUrl: `${h.mock.baseUrls.compatible}/`, label: "My Ollama" },
+      {
+        provider: "compatible",
+        apiKey: "ollama-key",
+        baseUrl: `${h.mock.baseUrls.compatible}/`,
+        label: "My Ollama",
+      },
       ctx,
     );
-    expect(saved).toMatchObject({ label: "My Ollama", baseUrl: h.mock.baseUrls.compatible, systemKeyAvailable: false });
+    expect(saved).toMatchObject({
+      label: "My Ollama",
+      baseUrl: h.mock.baseUrls.compatible,
+      systemKeyAvailable: false,
+    });
     // Too short for a tail to be shown: the preview reveals nothing.
     expect(saved.preview).toBe("…");
     expect((await h.vault.testKey(user, "compatible")).result).toBe("valid");
@@ -179,10 +206,14 @@ describe("key lifecycle", () => {
     expect(await codeOf(h.vault.setKeyEnabled(user, "groq", false))).toBe("NOT_FOUND");
     expect(await codeOf(h.vault.testKey(user, "nope"))).toBe("NOT_FOUND");
     // The stored key is never sent to a newly typed URL.
-    await h.vault.saveKey(user, { provider: "compatible", apiKey: "abc12345", baseUrl: h.mock.baseUrls.compatible });
-    expect(await codeOf(h.vault.testKey(user, "compatible", { baseUrl: "https://elsewhere.example/v1" }))).toBe(
-      "VALIDATION_FAILED",
-    );
+    await h.vault.saveKey(user, {
+      provider: "compatible",
+      apiKey: "abc12345",
+      baseUrl: h.mock.baseUrls.compatible,
+    });
+    expect(
+      await codeOf(h.vault.testKey(user, "compatible", { baseUrl: "https://elsewhere.example/v1" })),
+    ).toBe("VALIDATION_FAILED");
     expect(await h.handle.prisma.auditEvent.count({ where: { userId: user } })).toBe(1);
   });
 
@@ -221,7 +252,8 @@ describe("key lifecycle", () => {
     const other = await h.newUser();
     await h.vault.saveKey(other, { provider: "openai", apiKey: OK_KEY }, ctx);
     await h.vault.saveKey(user, { provider: "openai", apiKey: OK_KEY }, ctx);
-    for (const enabled of [false, true, false, true]) await h.vault.setKeyEnabled(user, "openai", enabled, ctx);
+    for (const enabled of [false, true, false, true])
+      await h.vault.setKeyEnabled(user, "openai", enabled, ctx);
     const first = await h.vault.listAudit(user, { limit: 3 });
     expect(first.items).toHaveLength(3);
     expect(first.nextCursor).toEqual(expect.any(String));
@@ -237,9 +269,17 @@ describe("defaults for new chats", () => {
     const user = await h.newUser();
     expect(await h.vault.getDefaults(user)).toMatchObject({ provider: "openai", saved: false });
     await h.vault.setDefaults(user, { provider: "groq", model: "llama-3.1-8b-instant" });
-    expect(await h.vault.getDefaults(user)).toEqual({ provider: "groq", model: "llama-3.1-8b-instant", saved: true });
-    expect(await codeOf(h.vault.setDefaults(user, { provider: "groq", model: "gpt-5" }))).toBe("VALIDATION_FAILED");
-    expect(await codeOf(h.vault.setDefaults(user, { provider: "x", model: "gpt-5" }))).toBe("VALIDATION_FAILED");
+    expect(await h.vault.getDefaults(user)).toEqual({
+      provider: "groq",
+      model: "llama-3.1-8b-instant",
+      saved: true,
+    });
+    expect(await codeOf(h.vault.setDefaults(user, { provider: "groq", model: "gpt-5" }))).toBe(
+      "VALIDATION_FAILED",
+    );
+    expect(await codeOf(h.vault.setDefaults(user, { provider: "x", model: "gpt-5" }))).toBe(
+      "VALIDATION_FAILED",
+    );
     await h.vault.setDefaults(user, { provider: "compatible", model: "llama3.2:3b" });
     expect(await h.vault.getDefaults(user)).toMatchObject({ provider: "compatible", model: "llama3.2:3b" });
   });

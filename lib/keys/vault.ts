@@ -28,11 +28,16 @@ export function createKeyVault(deps: VaultDeps) {
       const { provider, ...body } = input;
       return save.saveKey(deps, userId, provider, body, ctx);
     },
-    testKey: (userId: string, provider: string, input: { apiKey?: string; baseUrl?: string } = {}, ctx?: RequestContext) =>
-      test.testKey(deps, userId, provider, input, ctx),
+    testKey: (
+      userId: string,
+      provider: string,
+      input: { apiKey?: string; baseUrl?: string } = {},
+      ctx?: RequestContext,
+    ) => test.testKey(deps, userId, provider, input, ctx),
     setKeyEnabled: (userId: string, provider: string, enabled: boolean, ctx?: RequestContext) =>
       manage.setKeyEnabled(deps, userId, provider, { enabled }, ctx),
-    removeKey: (userId: string, provider: string, ctx?: RequestContext) => manage.removeKey(deps, userId, provider, ctx),
+    removeKey: (userId: string, provider: string, ctx?: RequestContext) =>
+      manage.removeKey(deps, userId, provider, ctx),
     resolveKey: (userId: string, provider: string) => resolve.resolveKey(deps, userId, provider),
     markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) =>
       resolve.markKeyInvalid(deps, userId, provider, opts),
@@ -42,7 +47,8 @@ export function createKeyVault(deps: VaultDeps) {
     getDefaults: (userId: string) => settings.getDefaults(deps, userId),
     setDefaults: (userId: string, input: { provider: string; model: string }) =>
       settings.setDefaults(deps, userId, input),
-    listAudit: (userId: string, opts?: { limit?: number; cursor?: string }) => audit.listAudit(deps.db, userId, opts),
+    listAudit: (userId: string, opts?: { limit?: number; cursor?: string }) =>
+      audit.listAudit(deps.db, userId, opts),
   };
 }
 

@@ -9,7 +9,13 @@ import { isAppError } from "@/lib/errors";
 import { removeKey, saveKey, setDefaults, setKeyEnabled, testKey } from "@/lib/keys";
 import { apiKeySchema, baseUrlSchema, defaultsSchema, labelSchema } from "@/lib/keys/schemas";
 import { log } from "@/lib/log";
-import type { ActionError, DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./_components/types";
+import type {
+  ActionError,
+  DefaultsResult,
+  KeyResult,
+  SaveKeyResult,
+  TestKeyResult,
+} from "./_components/types";
 
 // Thin: requireUser → zod → one lib/keys call → a result without secrets. Every action is a
 // public endpoint, so each checks the session itself and takes only plain, validated data.
@@ -23,7 +29,11 @@ const saveInput = z.strictObject({
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
 });
-const testInput = z.strictObject({ provider, apiKey: apiKeySchema.optional(), baseUrl: baseUrlSchema.optional() });
+const testInput = z.strictObject({
+  provider,
+  apiKey: apiKeySchema.optional(),
+  baseUrl: baseUrlSchema.optional(),
+});
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
 
@@ -97,7 +107,12 @@ export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
   const parsed = toggleInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   try {
-    const key = await setKeyEnabled(user.id, parsed.data.provider, parsed.data.enabled, await requestContext());
+    const key = await setKeyEnabled(
+      user.id,
+      parsed.data.provider,
+      parsed.data.enabled,
+      await requestContext(),
+    );
     revalidatePath(PATH);
     return { ok: true, key };
   } catch (e) {

@@ -43,26 +43,29 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         </p>
       </header>
 
-      <section aria-labelledby="rule-title" className="rounded-xl border border-primary/20 bg-primary-soft/60 p-4 text-sm">
+      <section
+        aria-labelledby="rule-title"
+        className="rounded-xl border border-primary/20 bg-primary-soft/60 p-4 text-sm"
+      >
         <h2 id="rule-title" className="flex items-center gap-2 font-semibold">
           <Info className="size-4 text-primary" aria-hidden />
           Which key a chat uses
         </h2>
         <ol className="mt-2 list-decimal space-y-1 pl-9 text-foreground/90">
           <li>
-            <strong className="font-medium">Your personal key</strong>, when one is saved for the provider and “Use my
-            personal key” is on.
+            <strong className="font-medium">Your personal key</strong>, when one is saved for the provider and
+            “Use my personal key” is on.
           </li>
           <li>
             Otherwise <strong className="font-medium">this server’s system key</strong>, only if the operator
-            configured one for that provider and you have no usable key (none saved, or yours switched off). Never for
-            OpenAI-compatible services.
+            configured one for that provider and you have no usable key (none saved, or yours switched off).
+            Never for OpenAI-compatible services.
           </li>
           <li>Otherwise the chat asks you to add a key.</li>
         </ol>
         <p className="mt-2 text-muted-foreground">
-          Switching your key off keeps it stored. A saved key that is invalid or can no longer be decrypted stops the
-          chat with a message: it never silently falls back to the system key.
+          Switching your key off keeps it stored. A saved key that is invalid or can no longer be decrypted
+          stops the chat with a message: it never silently falls back to the system key.
         </p>
       </section>
 

@@ -33,7 +33,8 @@ function actionText(e: AuditEventDto): string {
 const cell = "px-3 py-2 align-top";
 
 export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; nextCursor: string | null }) {
-  if (items.length === 0) return <p className="text-sm text-muted-foreground">Nothing yet. Changes to your keys appear here.</p>;
+  if (items.length === 0)
+    return <p className="text-sm text-muted-foreground">Nothing yet. Changes to your keys appear here.</p>;
   return (
     <div className="space-y-3">
       <div className="overflow-x-auto rounded-xl border border-border">
@@ -54,10 +55,17 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
                   <LocalTime iso={e.createdAt} />
                 </td>
                 <td className={cell}>{actionText(e)}</td>
-                <td className={cell}>{e.provider && isProviderId(e.provider) ? getProvider(e.provider).label : (e.provider ?? "—")}</td>
+                <td className={cell}>
+                  {e.provider && isProviderId(e.provider)
+                    ? getProvider(e.provider).label
+                    : (e.provider ?? "—")}
+                </td>
                 <td className={`${cell} font-mono text-xs`}>{e.last4 ? `…${e.last4}` : "—"}</td>
                 <td className={`${cell} font-mono text-xs`}>{e.ip ?? "—"}</td>
-                <td className={`${cell} max-w-[16rem] truncate text-xs text-muted-foreground`} title={e.userAgent ?? undefined}>
+                <td
+                  className={`${cell} max-w-[16rem] truncate text-xs text-muted-foreground`}
+                  title={e.userAgent ?? undefined}
+                >
                   {e.userAgent ?? "—"}
                 </td>
               </tr>
@@ -66,7 +74,11 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
         </table>
       </div>
       {nextCursor ? (
-        <Link href={`?activity=${encodeURIComponent(nextCursor)}#activity`} className={`${link} text-sm`} scroll={false}>
+        <Link
+          href={`?activity=${encodeURIComponent(nextCursor)}#activity`}
+          className={`${link} text-sm`}
+          scroll={false}
+        >
           Show older activity
         </Link>
       ) : null}

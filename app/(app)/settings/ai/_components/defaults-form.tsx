@@ -89,7 +89,12 @@ export function DefaultsForm({ provider: initialProvider, model: initialModel }:
           spellCheck={false}
         />
       )}
-      <button type="submit" disabled={pending} aria-busy={pending || undefined} className={`${button.base} ${button.primary} h-10`}>
+      <button
+        type="submit"
+        disabled={pending}
+        aria-busy={pending || undefined}
+        className={`${button.base} ${button.primary} h-10`}
+      >
         {pending ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : null}
         Save defaults
       </button>

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
-import type { KeyDto } from "./types";
 import { LocalTime } from "./local-time";
+import type { KeyDto } from "./types";
 
 /** The saved key's masked preview and its dates; never more than the public prefix and last 4. */
 export function KeyDetails({ dto }: { dto: KeyDto }) {
@@ -27,7 +27,9 @@ export function KeyDetails({ dto }: { dto: KeyDto }) {
           {dto.preview}
         </code>
         {dto.label ? <span className="font-medium">{dto.label}</span> : null}
-        {dto.baseUrl ? <span className="break-all font-mono text-xs text-muted-foreground">{dto.baseUrl}</span> : null}
+        {dto.baseUrl ? (
+          <span className="break-all font-mono text-xs text-muted-foreground">{dto.baseUrl}</span>
+        ) : null}
       </div>
       <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">
         {rows.map(([term, value]) => (

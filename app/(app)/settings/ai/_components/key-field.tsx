@@ -1,7 +1,12 @@
 import type { InputHTMLAttributes } from "react";
 import { input } from "./styles";
 
-type Props = InputHTMLAttributes<HTMLInputElement> & { id: string; label: string; error?: string; hint?: string };
+type Props = InputHTMLAttributes<HTMLInputElement> & {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+};
 
 /** A labelled input whose error and hint are wired to it (aria-invalid, aria-describedby). */
 export function KeyField({ id, label, error, hint, ...rest }: Props) {

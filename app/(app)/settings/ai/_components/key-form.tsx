@@ -83,7 +83,11 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
           aria-busy={pending === "save" || undefined}
           className={`${button.base} ${button.primary}`}
         >
-          {pending === "save" ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : <Save className="size-4" aria-hidden />}
+          {pending === "save" ? (
+            <LoaderCircle className="size-4 animate-spin" aria-hidden />
+          ) : (
+            <Save className="size-4" aria-hidden />
+          )}
           Save key
         </button>
         <button
@@ -101,7 +105,11 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
           Test
         </button>
         <span className="text-xs text-muted-foreground">
-          {values.apiKey ? "Test checks the key you typed, without saving it." : hasKey ? "Test checks your saved key." : ""}
+          {values.apiKey
+            ? "Test checks the key you typed, without saving it."
+            : hasKey
+              ? "Test checks your saved key."
+              : ""}
         </span>
       </div>
     </form>

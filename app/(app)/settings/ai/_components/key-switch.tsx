@@ -33,7 +33,11 @@ export function KeySwitch({ checked, disabled, busy, onChange }: Props) {
           Use my personal key
         </span>
         <span id={hintId} className="block text-xs text-muted-foreground">
-          {disabled ? "Save a key first." : checked ? "Chats use your key." : "Off: your key stays stored but is not used."}
+          {disabled
+            ? "Save a key first."
+            : checked
+              ? "Chats use your key."
+              : "Off: your key stays stored but is not used."}
         </span>
       </div>
     </div>

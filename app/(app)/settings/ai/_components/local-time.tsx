@@ -10,7 +10,10 @@ const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "
 export function LocalTime({ iso, fallback = "—" }: { iso: string | null; fallback?: string }) {
   const [text, setText] = useState(() => (iso ? `${utc.format(new Date(iso))} UTC` : fallback));
   useEffect(() => {
-    if (iso) setText(new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)));
+    if (iso)
+      setText(
+        new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+      );
     else setText(fallback);
   }, [iso, fallback]);
   if (!iso) return <span className="text-muted-foreground">{fallback}</span>;

@@ -10,11 +10,11 @@ import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
+import { sourceLine } from "./source-line";
 import { StatusBadge } from "./status-badge";
 import { button, card } from "./styles";
 import { TestResult, type TestView } from "./test-result";
 import type { KeyDto } from "./types";
-import { sourceLine } from "./source-line";
 
 // One provider: its status, the add/replace form, Test, the personal-key switch and Remove.
 // The typed key lives only in this component's state and is cleared as soon as it is saved.
@@ -73,7 +73,9 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         return;
       }
       const { label: _unused, ...extras } = typedExtras();
-      const r = await testKeyAction(apiKey ? { provider: info.id, apiKey, ...extras } : { provider: info.id });
+      const r = await testKeyAction(
+        apiKey ? { provider: info.id, apiKey, ...extras } : { provider: info.id },
+      );
       if (r.ok) setTest({ report: r.test });
       else {
         setTest({ error: r.message });
@@ -84,7 +86,10 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
   const toggle = (enabled: boolean) =>
     run("toggle", async () => {
       const r = await toggleKeyAction({ provider: info.id, enabled });
-      if (r.ok) toast.success(enabled ? `Using your ${info.label} key.` : `Your ${info.label} key is off (still stored).`);
+      if (r.ok)
+        toast.success(
+          enabled ? `Using your ${info.label} key.` : `Your ${info.label} key is off (still stored).`,
+        );
       else toast.error(r.message);
     });
 

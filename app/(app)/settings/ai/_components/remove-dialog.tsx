@@ -46,7 +46,12 @@ export function RemoveDialog({ open, providerLabel, afterRemoval, pending, onCon
         <p>To stop using it without deleting it, switch off “Use my personal key” instead.</p>
       </div>
       <div className="mt-5 flex justify-end gap-2">
-        <button type="button" className={`${button.base} ${button.secondary}`} onClick={onClose} disabled={pending}>
+        <button
+          type="button"
+          className={`${button.base} ${button.secondary}`}
+          onClick={onClose}
+          disabled={pending}
+        >
           Cancel
         </button>
         <button

@@ -20,7 +20,12 @@ const TONES = {
   danger: "border-destructive/30 bg-destructive-soft text-destructive",
 };
 
-const DOT = { muted: "bg-muted-foreground/60", success: "bg-success", warning: "bg-warning", danger: "bg-destructive" };
+const DOT = {
+  muted: "bg-muted-foreground/60",
+  success: "bg-success",
+  warning: "bg-warning",
+  danger: "bg-destructive",
+};
 
 export function statusLabel(status: KeyDisplayStatus): string {
   return STYLES[status].label;

@@ -1,18 +1,26 @@
-import type { ReactNode } from "react";
 import { CircleAlert, CircleCheck, ExternalLink } from "lucide-react";
+import type { ReactNode } from "react";
 import type { ProviderInfo } from "@/lib/ai";
-import type { KeyTestReport } from "./types";
 import { link } from "./styles";
+import type { KeyTestReport } from "./types";
 
 export type TestView = { report: KeyTestReport } | { error: string } | { note: string };
 
-function describe(report: KeyTestReport, info: ProviderInfo): { ok: boolean; text: string; href?: string; cta?: string } {
+function explain(
+  report: KeyTestReport,
+  info: ProviderInfo,
+): { ok: boolean; text: string; href?: string; cta?: string } {
   const ms = `${report.ms} ms`;
   switch (report.result) {
     case "valid":
       return { ok: true, text: `Valid: ${info.label} answered in ${ms}.` };
     case "invalid_key":
-      return { ok: false, text: `Invalid key: ${info.label} rejected it (${ms}).`, href: info.guide.keyUrl, cta: "Create a new key" };
+      return {
+        ok: false,
+        text: `Invalid key: ${info.label} rejected it (${ms}).`,
+        href: info.guide.keyUrl,
+        cta: "Create a new key",
+      };
     case "no_credit":
       return {
         ok: false,
@@ -28,7 +36,10 @@ function describe(report: KeyTestReport, info: ProviderInfo): { ok: boolean; tex
         cta: "See limits",
       };
     case "model_not_allowed":
-      return { ok: false, text: `The key works but may not use ${info.defaultModel ?? "the test model"} (${ms}).` };
+      return {
+        ok: false,
+        text: `The key works but may not use ${info.defaultModel ?? "the test model"} (${ms}).`,
+      };
     default:
       return {
         ok: false,
@@ -41,7 +52,7 @@ function describe(report: KeyTestReport, info: ProviderInfo): { ok: boolean; tex
 export function TestResult({ view, info }: { view: TestView | null; info: ProviderInfo }) {
   let body: ReactNode = null;
   if (view && "report" in view) {
-    const d = describe(view.report, info);
+    const d = explain(view.report, info);
     const Icon = d.ok ? CircleCheck : CircleAlert;
     body = (
       <p className={`flex items-start gap-2 text-sm ${d.ok ? "text-success" : "text-destructive"}`}>
@@ -52,7 +63,12 @@ export function TestResult({ view, info }: { view: TestView | null; info: Provid
           {d.href ? (
             <>
               {" "}
-              <a href={d.href} target="_blank" rel="noreferrer noopener" className={`${link} inline-flex items-center gap-1`}>
+              <a
+                href={d.href}
+                target="_blank"
+                rel="noreferrer noopener"
+                className={`${link} inline-flex items-center gap-1`}
+              >
                 {d.cta}
                 <ExternalLink className="size-3" aria-hidden />
               </a>

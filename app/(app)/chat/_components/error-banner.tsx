@@ -1,0 +1,118 @@
+"use client";
+
+import { AlertTriangle, ExternalLink, KeyRound, RotateCcw, X } from "lucide-react";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { isProviderId, PROVIDERS } from "@/lib/ai";
+import type { ChatErrorPayload } from "@/lib/chat/types";
+import { button } from "./styles";
+
+type Props = {
+  error: ChatErrorPayload;
+  provider: string;
+  onRetry: () => void;
+  onDismiss: () => void;
+};
+
+const actionLink = `${button.base} ${button.secondary} h-8 px-3`;
+
+/** Every error says what happened and offers the one action that fixes it. */
+export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
+  return (
+    <div
+      role="alert"
+      className="flex items-start gap-3 rounded-xl border border-destructive/30 bg-destructive-soft px-3.5 py-3 text-sm"
+    >
+      <AlertTriangle className="mt-0.5 size-4 shrink-0 text-destructive" aria-hidden />
+      <div className="min-w-0 flex-1">
+        <p className="text-foreground">{error.message}</p>
+        <div className="mt-2 flex flex-wrap gap-2 empty:hidden">
+          <ErrorAction error={error} provider={provider} onRetry={onRetry} />
+        </div>
+      </div>
+      <button type="button" onClick={onDismiss} aria-label="Dismiss error" className="-m-1 rounded-md p-1 text-muted-foreground hover:text-foreground">
+        <X className="size-4" aria-hidden />
+      </button>
+    </div>
+  );
+}
+
+function ErrorAction({ error, provider, onRetry }: Omit<Props, "onDismiss">) {
+  switch (error.code) {
+    case "API_KEY_REQUIRED":
+      return <KeyLink label="Add API key" />;
+    case "INVALID_API_KEY":
+      return <KeyLink label="Update API key" />;
+    case "KEY_NEEDS_REENTRY":
+      return <KeyLink label="Re-enter key" />;
+    case "QUOTA_EXCEEDED": {
+      const url = isProviderId(provider) ? PROVIDERS[provider].guide.billingUrl : undefined;
+      return url ? (
+        <a href={url} target="_blank" rel="noopener noreferrer" className={actionLink}>
+          <ExternalLink className="size-3.5" aria-hidden />
+          Check billing
+        </a>
+      ) : null;
+    }
+    case "RATE_LIMITED":
+      return <RetryCountdown seconds={error.retryAfter ?? 0} onRetry={onRetry} />;
+    case "PROVIDER_UNAVAILABLE":
+    case "INTERNAL":
+      return <RetryButton onRetry={onRetry} />;
+    case "UNAUTHORIZED":
+      return (
+        <Link href="/sign-in" className={actionLink}>
+          Sign in
+        </Link>
+      );
+    case "NOT_FOUND":
+      return (
+        <Link href="/chat" className={actionLink}>
+          Start a new chat
+        </Link>
+      );
+    default:
+      return null;
+  }
+}
+
+function KeyLink({ label }: { label: string }) {
+  return (
+    <Link href="/settings/ai" className={actionLink}>
+      <KeyRound className="size-3.5" aria-hidden />
+      {label}
+    </Link>
+  );
+}
+
+function RetryButton({ onRetry }: { onRetry: () => void }) {
+  return (
+    <button type="button" onClick={onRetry} className={actionLink}>
+      <RotateCcw className="size-3.5" aria-hidden />
+      Retry
+    </button>
+  );
+}
+
+function RetryCountdown({ seconds, onRetry }: { seconds: number; onRetry: () => void }) {
+  const [left, setLeft] = useState(Math.ceil(seconds));
+  useEffect(() => {
+    setLeft(Math.ceil(seconds));
+    if (seconds <= 0) return;
+    const started = Date.now();
+    const t = setInterval(() => {
+      const rest = Math.ceil(seconds - (Date.now() - started) / 1000);
+      setLeft(Math.max(0, rest));
+      if (rest <= 0) clearInterval(t);
+    }, 250);
+    return () => clearInterval(t);
+  }, [seconds]);
+  if (left > 0) {
+    return (
+      <button type="button" disabled className={actionLink} aria-live="polite">
+        Retry in {left} s
+      </button>
+    );
+  }
+  return <RetryButton onRetry={onRetry} />;
+}

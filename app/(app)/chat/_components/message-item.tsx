@@ -1,0 +1,131 @@
+"use client";
+
+import { Check, Copy, RotateCcw } from "lucide-react";
+import { memo, useState } from "react";
+import { isProviderId, PROVIDERS } from "@/lib/ai";
+import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
+import { KeyBadge } from "./model-picker";
+import { Markdown } from "./markdown";
+import { iconButton } from "./styles";
+
+type Props = {
+  message: ChatUIMessage;
+  streaming: boolean;
+  /** Set on the last answer when nothing is in flight. */
+  onRegenerate?: () => void;
+};
+
+export const messageText = (m: ChatUIMessage) =>
+  m.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+
+export const MessageItem = memo(function MessageItem({ message, streaming, onRegenerate }: Props) {
+  const text = messageText(message);
+  if (message.role === "user") {
+    return (
+      <div className="group flex flex-col items-end gap-1">
+        <div className="max-w-[85%] rounded-2xl rounded-br-md bg-muted px-4 py-2.5 text-[15px] leading-6 whitespace-pre-wrap break-words sm:max-w-[75%]">
+          {text}
+        </div>
+        <div className="flex opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+          <CopyButton text={text} />
+        </div>
+      </div>
+    );
+  }
+  const meta = message.metadata ?? {};
+  return (
+    <div className="group flex flex-col gap-1.5">
+      {text ? (
+        <Markdown text={text} streaming={streaming} />
+      ) : streaming ? (
+        <TypingDots />
+      ) : null}
+      <StatusNote meta={meta} streaming={streaming} hasText={text.length > 0} />
+      {!streaming ? (
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <div className="-ml-1.5 flex items-center">
+            {text ? <CopyButton text={text} /> : null}
+            {onRegenerate ? (
+              <button type="button" onClick={onRegenerate} aria-label="Regenerate" title="Regenerate" className={iconButton}>
+                <RotateCcw className="size-4" aria-hidden />
+              </button>
+            ) : null}
+          </div>
+          <MetaLine meta={meta} />
+        </div>
+      ) : null}
+    </div>
+  );
+});
+
+function modelLabel(provider?: string, model?: string): string | undefined {
+  if (!model) return undefined;
+  if (provider && isProviderId(provider)) return PROVIDERS[provider].models.find((m) => m.id === model)?.label ?? model;
+  return model;
+}
+
+function MetaLine({ meta }: { meta: ChatMessageMetadata }) {
+  const label = modelLabel(meta.provider, meta.model);
+  if (!label) return null;
+  return (
+    <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted-foreground">
+      <span>{label}</span>
+      {meta.keySource ? <KeyBadge source={meta.keySource} /> : null}
+      {meta.usage ? (
+        <span title="Tokens sent to / received from the model">
+          {meta.usage.inputTokens.toLocaleString()} in · {meta.usage.outputTokens.toLocaleString()} out tokens
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+function StatusNote({ meta, streaming, hasText }: { meta: ChatMessageMetadata; streaming: boolean; hasText: boolean }) {
+  if (streaming) return null;
+  if (meta.status === "ABORTED") return <p className="text-xs text-muted-foreground italic">Stopped{hasText ? "" : " before the answer started"}.</p>;
+  if (meta.status === "ERROR") {
+    return (
+      <p className="text-xs text-destructive">
+        {hasText ? "The answer was cut off" : "This answer failed"}
+        {meta.errorCode ? ` (${meta.errorCode.toLowerCase().replaceAll("_", " ")})` : ""}. Regenerate to try again.
+      </p>
+    );
+  }
+  return null;
+}
+
+function TypingDots() {
+  return (
+    <span className="inline-flex h-7 items-center gap-1" role="status" aria-label="Waiting for the answer">
+      {[0, 150, 300].map((d) => (
+        <span key={d} className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60" style={{ animationDelay: `${d}ms` }} />
+      ))}
+    </span>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      aria-label="Copy"
+      title={copied ? "Copied" : "Copy"}
+      className={iconButton}
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        } catch {
+          // Clipboard refused (permissions, insecure origin): nothing useful to add.
+        }
+      }}
+    >
+      {copied ? <Check className="size-4 text-success" aria-hidden /> : <Copy className="size-4" aria-hidden />}
+      <span className="sr-only" aria-live="polite">
+        {copied ? "Copied" : ""}
+      </span>
+    </button>
+  );
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AppError } from "@/lib/errors";
+import { type Harness, startHarness } from "./test-support";
+
+// lib/ai marks its server modules; outside Next's react-server build the marker throws.
+vi.mock("server-only", () => ({}));
+
+// User B, holding a valid session, tries everything the vault offers against provider slots
+// where user A has keys. Ownership is in every query, so B only ever reaches B's own rows.
+
+let h: Harness;
+let alice: string;
+let bob: string;
+const ALICE_KEY = "sk-proj-aliceSecretKeyAbcdefgh9A9A";
+
+beforeAll(async () => {
+  h = await startHarness();
+  alice = await h.newUser();
+  bob = await h.newUser();
+  // B's own history starts before A's, so a cursor taken from A's rows has B rows behind it.
+  await h.vault.saveKey(bob, { provider: "groq", apiKey: "gsk_bobEarlyKeyAbcdefghijk7C7C" });
+  await h.vault.removeKey(bob, "groq");
+  await h.vault.saveKey(alice, { provider: "openai", apiKey: ALICE_KEY }, { ip: "198.51.100.1" });
+  await h.vault.saveKey(alice, {
+    provider: "compatible",
+    apiKey: "alice-compat-key-0001",
+    baseUrl: h.mock.baseUrls.compatible,
+    label: "Alice's server",
+  });
+  await h.vault.testKey(alice, "openai");
+});
+afterAll(() => h?.close());
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+  throw new Error("expected an AppError");
+}
+
+const aliceState = async () => ({
+  keys: await h.handle.prisma.providerKey.findMany({
+    where: { userId: alice },
+    orderBy: { provider: "asc" },
+  }),
+  audit: await h.handle.prisma.auditEvent.findMany({ where: { userId: alice }, orderBy: { id: "asc" } }),
+});
+
+describe("cross-user isolation", () => {
+  it("B cannot read, test, toggle, remove or resolve A's keys, and A's rows stay unchanged", async () => {
+    const before = await aliceState();
+    const bobAuditBefore = await h.handle.prisma.auditEvent.count({ where: { userId: bob } });
+
+    const bobKeys = await h.vault.listKeys(bob);
+    expect(bobKeys.every((k) => !k.hasKey && k.status === "not_set" && k.preview === null)).toBe(true);
+    expect(JSON.stringify(bobKeys)).not.toContain("9A9A");
+    expect((await h.vault.getKey(bob, "openai")).hasKey).toBe(false);
+
+    for (const provider of ["openai", "compatible"]) {
+      expect(await codeOf(h.vault.testKey(bob, provider))).toBe("NOT_FOUND");
+      expect(await codeOf(h.vault.setKeyEnabled(bob, provider, false))).toBe("NOT_FOUND");
+      expect(await codeOf(h.vault.removeKey(bob, provider))).toBe("NOT_FOUND");
+      expect(await codeOf(h.vault.resolveKey(bob, provider))).toBe("API_KEY_REQUIRED");
+    }
+    // Typing a key for compatible must not borrow A's stored base URL.
+    expect(await codeOf(h.vault.testKey(bob, "compatible", { apiKey: "bob-typed-key-1" }))).toBe(
+      "VALIDATION_FAILED",
+    );
+    expect((await h.vault.usableProviders(bob)).every((p) => p.source === null)).toBe(true);
+    const bobAudit = (await h.vault.listAudit(bob)).items;
+    expect(bobAudit.every((e) => e.provider === "groq")).toBe(true); // only B's own early history
+
+    expect(await aliceState()).toEqual(before);
+    expect(await h.handle.prisma.auditEvent.count({ where: { userId: bob } })).toBe(bobAuditBefore);
+  });
+
+  it("B saving, toggling and removing B's own key never touches A's row", async () => {
+    const before = await aliceState();
+    await h.vault.saveKey(bob, { provider: "openai", apiKey: "sk-proj-bobOwnKeyAbcdefghijkl5B5B" });
+    await h.vault.testKey(bob, "openai");
+    await h.vault.setKeyEnabled(bob, "openai", false);
+    await h.vault.removeKey(bob, "openai");
+    const after = await aliceState();
+    expect(after).toEqual(before);
+    expect((await h.vault.resolveKey(alice, "openai")).apiKey).toBe(ALICE_KEY);
+  });
+
+  it("a cursor built from A's audit rows only pages through B's own rows", async () => {
+    const aliceRows = await h.vault.listAudit(alice, { limit: 1 });
+    expect(aliceRows.nextCursor).not.toBeNull();
+    const page = await h.vault.listAudit(bob, { cursor: aliceRows.nextCursor ?? undefined, limit: 100 });
+    expect(page.items.length).toBeGreaterThan(0);
+    const bobIds = new Set(
+      (await h.handle.prisma.auditEvent.findMany({ where: { userId: bob }, select: { id: true } })).map(
+        (r) => r.id,
+      ),
+    );
+    expect(page.items.every((e) => bobIds.has(e.id))).toBe(true);
+  });
+});
