@@ -13,13 +13,13 @@ test("a wrong password and an unknown email get the same clear message", async (
   const { email } = await signUp(page);
   await signOut(page);
   await signIn(page, email, "not the password at all");
-  const wrongPassword = page.getByRole("alert");
+  const wrongPassword = page.getByRole("main").getByRole("alert");
   await expect(wrongPassword).toContainText(/wrong email or password/i);
   await expect(page).toHaveURL(/\/sign-in/);
   const firstText = await wrongPassword.textContent();
 
   await signIn(page, uniqueEmail("nobody"), "not the password at all");
-  await expect(page.getByRole("alert")).toHaveText(firstText ?? "");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText(firstText ?? "");
 });
 
 test("signing up twice with one email is refused with a message", async ({ page, browser }) => {
@@ -29,7 +29,7 @@ test("signing up twice with one email is refused with a message", async ({ page,
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password").fill("another long password");
   await other.getByRole("button", { name: "Create account" }).click();
-  await expect(other.getByRole("alert")).toBeVisible();
+  await expect(other.getByRole("main").getByRole("alert")).toBeVisible();
   await expect(other).toHaveURL(/\/sign-up/);
   await other.close();
 });

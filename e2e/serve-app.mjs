@@ -31,6 +31,8 @@ const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", p
     GROQ_BASE_URL: `${mock}/openai/v1`,
     GOOGLE_GENERATIVE_AI_BASE_URL: `${mock}/v1beta`,
     ALLOW_PRIVATE_BASE_URLS: "true",
+    // Every spec signs up fresh users from one address.
+    RATE_LIMIT_SIGNUP_PER_15_MIN: "1000",
     NEXT_TELEMETRY_DISABLED: "1",
   },
 });

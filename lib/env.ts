@@ -50,6 +50,7 @@ const schema = z.object({
   RATE_LIMIT_CHAT_PER_MINUTE: positiveInt(30),
   RATE_LIMIT_SYSTEM_KEY_PER_MINUTE: positiveInt(10),
   RATE_LIMIT_SIGNIN_PER_15_MIN: positiveInt(10),
+  RATE_LIMIT_SIGNUP_PER_15_MIN: positiveInt(50),
 });
 
 export type Env = z.infer<typeof schema> & {

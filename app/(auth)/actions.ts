@@ -64,7 +64,7 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
 
   // Hashing is deliberately expensive; cap how many accounts one address can create.
-  const perIp = env().RATE_LIMIT_SIGNIN_PER_15_MIN * 5;
+  const perIp = env().RATE_LIMIT_SIGNUP_PER_15_MIN;
   limiter("signup-ip", { points: perIp, durationSec: 15 * 60 });
   const budget = await consume("signup-ip", clientIp(await headers()) ?? "unknown");
   if (!budget.ok) return { error: throttledMessage(budget.retryAfterSec), values };

@@ -52,7 +52,9 @@ describe("search", () => {
   it("finds a chat by a word from the middle of a message, never another user's chat", async () => {
     const alice = await userWithKey("alice");
     const bob = await userWithKey("bob");
-    const target = await chatWith(alice, ["Groceries: apples, pumpernickel bread and some cheese for Sunday"]);
+    const target = await chatWith(alice, [
+      "Groceries: apples, pumpernickel bread and some cheese for Sunday",
+    ]);
     await chatWith(alice, ["Something unrelated about the weather"]);
     const bobs = await chatWith(bob, ["Bob also likes pumpernickel"]);
 
@@ -93,10 +95,20 @@ describe("history list and messages", () => {
     expect(latest.hasMore).toBe(true);
     expect(latest.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(latest.messages[0]?.parts[0]).toEqual({ type: "text", text: "m2" });
-    expect(latest.messages[1]?.metadata).toMatchObject({ model: "gpt-4o-mini", keySource: "personal", status: "COMPLETE" });
-    const earlier = await listMessages(h.handle.prisma, userId, chatId, { limit: 4, before: latest.messages[0]?.id });
+    expect(latest.messages[1]?.metadata).toMatchObject({
+      model: "gpt-4o-mini",
+      keySource: "personal",
+      status: "COMPLETE",
+    });
+    const earlier = await listMessages(h.handle.prisma, userId, chatId, {
+      limit: 4,
+      before: latest.messages[0]?.id,
+    });
     expect(earlier.hasMore).toBe(false);
-    expect(earlier.messages.map((m) => m.parts[0])).toEqual([{ type: "text", text: "m1" }, expect.anything()]);
+    expect(earlier.messages.map((m) => m.parts[0])).toEqual([
+      { type: "text", text: "m1" },
+      expect.anything(),
+    ]);
   });
 });
 
@@ -112,7 +124,13 @@ describe("another user", () => {
     expect(await code(deleteChat(db, intruder, chatId))).toBe("NOT_FOUND");
     const post = startTurn(
       h.deps(),
-      { userId: intruder, chatId, message: { id: clientId(), text: "hi" }, provider: "openai", model: "gpt-4o-mini" },
+      {
+        userId: intruder,
+        chatId,
+        message: { id: clientId(), text: "hi" },
+        provider: "openai",
+        model: "gpt-4o-mini",
+      },
       never(),
     );
     expect(await code(post)).toBe("NOT_FOUND");
@@ -120,14 +138,23 @@ describe("another user", () => {
     const ownerMsg = (await listMessages(db, owner, chatId)).messages[0]?.id as string;
     const reuse = startTurn(
       h.deps(),
-      { userId: intruder, chatId: clientId("c"), message: { id: ownerMsg, text: "x" }, provider: "openai", model: "gpt-4o-mini" },
+      {
+        userId: intruder,
+        chatId: clientId("c"),
+        message: { id: ownerMsg, text: "x" },
+        provider: "openai",
+        model: "gpt-4o-mini",
+      },
       never(),
     );
     expect(await code(reuse)).toBe("CONFLICT");
     expect((await listChats(db, intruder)).chats.map((c) => c.id)).not.toContain(chatId);
 
     const after = await listMessages(db, owner, chatId);
-    expect(after.messages.map((m) => m.parts[0])).toEqual([{ type: "text", text: "private thoughts" }, expect.anything()]);
+    expect(after.messages.map((m) => m.parts[0])).toEqual([
+      { type: "text", text: "private thoughts" },
+      expect.anything(),
+    ]);
     expect((await db.chat.findUniqueOrThrow({ where: { id: chatId } })).title).toBe("private thoughts");
   });
 
@@ -149,7 +176,16 @@ describe("usage", () => {
     await chatWith(userId, ["count me", "and me"]);
     const old = new Date(Date.now() - 10 * 86_400_000);
     await h.handle.prisma.usageEvent.create({
-      data: { userId, provider: "groq", keySource: "system", model: "x", inputTokens: 5, outputTokens: 7, costMicros: 3, createdAt: old },
+      data: {
+        userId,
+        provider: "groq",
+        keySource: "system",
+        model: "x",
+        inputTokens: 5,
+        outputTokens: 7,
+        costMicros: 3,
+        createdAt: old,
+      },
     });
     const s = await usageSummary(h.handle.prisma, userId);
     const openai = s.providers.find((p) => p.provider === "openai");

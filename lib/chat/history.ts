@@ -48,9 +48,15 @@ export async function getChat(db: Db, userId: string, chatId: string) {
   });
 }
 
-export async function renameChat(db: Db, userId: string, chatId: string, title: string): Promise<ChatSummary> {
+export async function renameChat(
+  db: Db,
+  userId: string,
+  chatId: string,
+  title: string,
+): Promise<ChatSummary> {
   const clean = title.replace(/\s+/g, " ").trim();
-  if (!clean || clean.length > 120) throw new AppError("VALIDATION_FAILED", "A title has 1 to 120 characters.");
+  if (!clean || clean.length > 120)
+    throw new AppError("VALIDATION_FAILED", "A title has 1 to 120 characters.");
   const res = await db.chat.updateMany({ where: { id: chatId, userId }, data: { title: clean } });
   if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
   const chat = await db.chat.findFirstOrThrow({ where: { id: chatId, userId }, select: { updatedAt: true } });
@@ -79,7 +85,8 @@ type MessageRow = {
 
 export function toUIMessage(m: MessageRow): ChatUIMessage {
   const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
-  if (m.role !== "assistant") return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+  if (m.role !== "assistant")
+    return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
   return {
     ...base,
     role: "assistant",
@@ -122,7 +129,9 @@ export async function listMessages(
     where: {
       chatId,
       userId,
-      ...(at ? { OR: [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }] } : {}),
+      ...(at
+        ? { OR: [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }] }
+        : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,

@@ -143,7 +143,13 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
       failure === undefined
         ? new AppError("PROVIDER_UNAVAILABLE", "The provider ended the answer before it started. Try again.")
         : opts.mapError(failure, opts.provider);
-    const delay = nextDelayMs(attempt, error, failure !== undefined && opts.isRetryable(failure), waited, policy);
+    const delay = nextDelayMs(
+      attempt,
+      error,
+      failure !== undefined && opts.isRetryable(failure),
+      waited,
+      policy,
+    );
     if (delay === undefined) throw error;
     opts.onRetry?.({ attempt, delayMs: delay, code: error.code });
     await sleep(delay, opts.signal);

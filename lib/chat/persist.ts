@@ -24,7 +24,15 @@ export async function saveUserMessage(
   // createMany + skipDuplicates = "insert unless it exists" without a transaction, so a chat
   // created by a concurrent request (or another user's id) is never overwritten.
   await db.chat.createMany({
-    data: [{ id: input.chatId, userId: input.userId, title: input.title, provider: input.provider, model: input.model }],
+    data: [
+      {
+        id: input.chatId,
+        userId: input.userId,
+        title: input.title,
+        provider: input.provider,
+        model: input.model,
+      },
+    ],
     skipDuplicates: true,
   });
   await db.chat.updateMany({
@@ -72,7 +80,12 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
     : 0;
   await db.$transaction([
     db.message.deleteMany({
-      where: { chatId: rec.chatId, userId: rec.userId, role: "assistant", createdAt: { gt: rec.replyTo.createdAt } },
+      where: {
+        chatId: rec.chatId,
+        userId: rec.userId,
+        role: "assistant",
+        createdAt: { gt: rec.replyTo.createdAt },
+      },
     }),
     db.message.create({
       data: {

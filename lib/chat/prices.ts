@@ -44,7 +44,12 @@ export function priceOf(provider: string, model: string): Price | undefined {
  * Cost in micro-dollars. A price "per 1M tokens" times a token count is exactly micro-dollars,
  * so no scaling is needed; rounding keeps the column an integer.
  */
-export function costMicros(provider: string, model: string, inputTokens: number, outputTokens: number): number {
+export function costMicros(
+  provider: string,
+  model: string,
+  inputTokens: number,
+  outputTokens: number,
+): number {
   const p = priceOf(provider, model);
   if (!p) return 0;
   return Math.round(Math.max(0, inputTokens) * p.input + Math.max(0, outputTokens) * p.output);

@@ -29,8 +29,7 @@ export function nextDelayMs(
 ): number | undefined {
   if (!retryable || attempt + 1 >= policy.maxAttempts) return undefined;
   const remaining = policy.budgetMs - waitedMs;
-  const delay =
-    error.retryAfter !== undefined ? error.retryAfter * 1000 : policy.baseDelayMs * 2 ** attempt;
+  const delay = error.retryAfter !== undefined ? error.retryAfter * 1000 : policy.baseDelayMs * 2 ** attempt;
   return delay <= remaining ? delay : undefined;
 }
 

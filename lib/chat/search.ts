@@ -7,7 +7,12 @@ import type { Db } from "./persist";
 
 export type ChatSearchHit = { id: string; title: string; updatedAt: string; snippet: string | null };
 
-export async function searchChats(db: Db, userId: string, query: string, limit = 20): Promise<ChatSearchHit[]> {
+export async function searchChats(
+  db: Db,
+  userId: string,
+  query: string,
+  limit = 20,
+): Promise<ChatSearchHit[]> {
   const q = query.replace(/\s+/g, " ").trim().slice(0, 200);
   if (!q) return [];
   const take = Math.min(Math.max(limit, 1), 50);
@@ -32,7 +37,8 @@ export async function searchChats(db: Db, userId: string, query: string, limit =
     }
   }
   for (const c of titleHits) {
-    if (!out.has(c.id)) out.set(c.id, { id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString(), snippet: null });
+    if (!out.has(c.id))
+      out.set(c.id, { id: c.id, title: c.title, updatedAt: c.updatedAt.toISOString(), snippet: null });
   }
   return [...out.values()].slice(0, take);
 }

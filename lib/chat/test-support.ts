@@ -85,13 +85,17 @@ export const textOf = (chunks: UIMessageChunk[]) =>
   chunks.map((c) => (c.type === "text-delta" ? c.delta : "")).join("");
 
 /** A client-style id (the browser generates these). */
-export const clientId = (tag = "m") => `${tag}${Date.now().toString(36)}${(++seq).toString(36)}xxxxxx`.slice(0, 40);
+export const clientId = (tag = "m") =>
+  `${tag}${Date.now().toString(36)}${(++seq).toString(36)}xxxxxx`.slice(0, 40);
 
 /**
  * A pass-through proxy in front of the mock whose first `failFirst` generation requests get the
  * mock's server-error scenario (via its x-mock-scenario header): a provider that recovers.
  */
-export async function flakyProxy(target: string, failFirst: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function flakyProxy(
+  target: string,
+  failFirst: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   let n = 0;
   const server = http.createServer((req, res) => {
     const headers = { ...req.headers };

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
 import type { ProviderId } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { type ChatHarness, clientId, flakyProxy, readAll, startChatHarness, textOf } from "./test-support";
 import { checkChatRateLimit } from "./rate-limit";
+import { type ChatHarness, clientId, flakyProxy, readAll, startChatHarness, textOf } from "./test-support";
 import { startTurn } from "./turn";
 
 // lib/ai marks its server modules; outside Next's react-server build the marker throws.
@@ -27,8 +27,20 @@ async function userWithKey(apiKey: string, provider: ProviderId = "openai", base
   return userId;
 }
 
-function turn(userId: string, chatId: string, text: string, extra: Partial<Parameters<typeof startTurn>[1]> = {}) {
-  return { userId, chatId, message: { id: clientId(), text }, provider: "openai" as ProviderId, model: OPENAI, ...extra };
+function turn(
+  userId: string,
+  chatId: string,
+  text: string,
+  extra: Partial<Parameters<typeof startTurn>[1]> = {},
+) {
+  return {
+    userId,
+    chatId,
+    message: { id: clientId(), text },
+    provider: "openai" as ProviderId,
+    model: OPENAI,
+    ...extra,
+  };
 }
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
@@ -43,7 +55,8 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 
 const rows = (chatId: string) =>
   h.handle.prisma.message.findMany({ where: { chatId }, orderBy: { createdAt: "asc" } });
-const requestsFor = (last4: string) => h.mock.requests().filter((r) => r.keyLast4 === last4 && r.kind === "generate");
+const requestsFor = (last4: string) =>
+  h.mock.requests().filter((r) => r.keyLast4 === last4 && r.kind === "generate");
 
 describe("a turn", () => {
   it("streams the answer and stores the user message and the COMPLETE assistant with usage", async () => {
@@ -56,7 +69,9 @@ describe("a turn", () => {
 
     expect(textOf(chunks)).toContain("Echo (turn 1): Hello there, mock");
     expect(chunks[0]).toMatchObject({ type: "start", messageId: handle.assistantMessageId });
-    expect(chunks[0]).toMatchObject({ messageMetadata: { provider: "openai", model: OPENAI, keySource: "personal" } });
+    expect(chunks[0]).toMatchObject({
+      messageMetadata: { provider: "openai", model: OPENAI, keySource: "personal" },
+    });
     const finish = chunks.at(-1);
     expect(finish).toMatchObject({ type: "finish", messageMetadata: { status: "COMPLETE" } });
 
@@ -92,7 +107,11 @@ describe("a turn", () => {
   it("writes a model-made title after the first answer, keeping the first words until then", async () => {
     const userId = await userWithKey("sk-proj-titleKey0003");
     const chatId = clientId("c");
-    const handle = await startTurn(h.deps({ autoTitle: true }), turn(userId, chatId, "Plan a trip to Lisbon"), never());
+    const handle = await startTurn(
+      h.deps({ autoTitle: true }),
+      turn(userId, chatId, "Plan a trip to Lisbon"),
+      never(),
+    );
     await readAll(handle.stream);
     const title = await (await handle.done).title;
     // The mock echoes the title prompt's user text.
@@ -124,7 +143,9 @@ describe("errors before the first token", () => {
       const userId = await userWithKey(key, provider);
       const chatId = clientId("c");
       const t = turn(userId, chatId, `knob ${name}`, { provider, model: models[provider] });
-      const err = await failure(startTurn(h.deps({ retryPolicy: { budgetMs: 0, baseDelayMs: 1, maxAttempts: 1 } }), t, never()));
+      const err = await failure(
+        startTurn(h.deps({ retryPolicy: { budgetMs: 0, baseDelayMs: 1, maxAttempts: 1 } }), t, never()),
+      );
       expect(err.code).toBe(code);
       expect(JSON.stringify(err.toJSON())).not.toContain(LEAKY_TEXT);
       expect(JSON.stringify(err.toJSON())).not.toContain(key.slice(-4));
@@ -158,7 +179,9 @@ describe("errors before the first token", () => {
 
   it("a stalled provider becomes PROVIDER_UNAVAILABLE", async () => {
     const userId = await userWithKey("sk-proj-stallKey0000013");
-    const err = await failure(startTurn(h.deps({ firstChunkTimeoutMs: 400 }), turn(userId, clientId("c"), "hi"), never()));
+    const err = await failure(
+      startTurn(h.deps({ firstChunkTimeoutMs: 400 }), turn(userId, clientId("c"), "hi"), never()),
+    );
     expect(err.code).toBe("PROVIDER_UNAVAILABLE");
   });
 
@@ -175,8 +198,15 @@ describe("errors before the first token", () => {
     const proxy = await flakyProxy(h.mock.url, 1);
     try {
       const userId = await userWithKey("sk-flaky-recovers-0014", "compatible", `${proxy.url}/compat/v1`);
-      const t = turn(userId, clientId("c"), "after a hiccup", { provider: "compatible", model: "mock-model" });
-      const handle = await startTurn(h.deps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }), t, never());
+      const t = turn(userId, clientId("c"), "after a hiccup", {
+        provider: "compatible",
+        model: "mock-model",
+      });
+      const handle = await startTurn(
+        h.deps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }),
+        t,
+        never(),
+      );
       expect(textOf(await readAll(handle.stream))).toContain("Echo (turn 1): after a hiccup");
       expect((await handle.done).status).toBe("COMPLETE");
       expect(requestsFor("0014").map((r) => r.scenario)).toEqual(["server-error", "ok"]);
@@ -200,7 +230,11 @@ describe("after the first token", () => {
     expect(JSON.stringify(chunks)).not.toContain(LEAKY_TEXT);
     expect(result.status).toBe("ERROR");
     const stored = await rows(chatId);
-    expect(stored[1]).toMatchObject({ role: "assistant", status: "ERROR", errorCode: "PROVIDER_UNAVAILABLE" });
+    expect(stored[1]).toMatchObject({
+      role: "assistant",
+      status: "ERROR",
+      errorCode: "PROVIDER_UNAVAILABLE",
+    });
     expect(stored[1]?.content.length).toBeGreaterThan(0);
     expect(stored[1]?.content).toBe(textOf(chunks));
     // Mid-stream failures are never retried: the user already saw text.
@@ -209,7 +243,9 @@ describe("after the first token", () => {
 
   for (const how of ["browser disconnect", "stream cancel (Stop)"] as const) {
     it(`${how} aborts the upstream and keeps exactly one ABORTED row with the partial`, async () => {
-      const userId = await userWithKey(how === "browser disconnect" ? "sk-proj-slowKey00000016" : "sk-proj-slowKey00000017");
+      const userId = await userWithKey(
+        how === "browser disconnect" ? "sk-proj-slowKey00000016" : "sk-proj-slowKey00000017",
+      );
       const last4 = how === "browser disconnect" ? "0016" : "0017";
       const chatId = clientId("c");
       const ac = new AbortController();
@@ -259,7 +295,11 @@ describe("resending", () => {
     const h2 = await startTurn(h.deps(), second, never());
     await readAll(h2.stream);
     const old = await h2.done;
-    const again = await startTurn(h.deps(), { ...second, message: { ...second.message, text: "" }, regenerate: true }, never());
+    const again = await startTurn(
+      h.deps(),
+      { ...second, message: { ...second.message, text: "" }, regenerate: true },
+      never(),
+    );
     expect(textOf(await readAll(again.stream))).toContain("Echo (turn 2): two");
     const stored = await rows(chatId);
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);

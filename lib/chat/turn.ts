@@ -78,7 +78,9 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
   }
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
   if (prior) {
-    const later = await db.message.count({ where: { chatId, userId, role: "user", createdAt: { gt: prior.createdAt } } });
+    const later = await db.message.count({
+      where: { chatId, userId, role: "user", createdAt: { gt: prior.createdAt } },
+    });
     if (later > 0) throw new AppError("CONFLICT", "Only the latest message can be answered again.");
   }
 
@@ -163,14 +165,19 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
           deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
         }
       } else {
-        deps.log?.("chat.persist_failed", { chatId, error: writeError instanceof Error ? writeError.name : "unknown" });
+        deps.log?.("chat.persist_failed", {
+          chatId,
+          error: writeError instanceof Error ? writeError.name : "unknown",
+        });
       }
       const titleDone =
         persisted && status === "COMPLETE" && !chat && deps.autoTitle !== false
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
           : Promise.resolve(undefined);
       if (status === "COMPLETE" && key.source === "personal") {
-        void deps.touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })?.catch(() => undefined);
+        void deps
+          .touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })
+          ?.catch(() => undefined);
       }
       const result = { assistantMessageId, status, text, errorCode, usage, title: titleDone };
       settle(result);
@@ -200,7 +207,9 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
     }
     const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, input.provider), key.source);
     if (err.code === "INVALID_API_KEY" && key.source === "personal") {
-      await deps.markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion }).catch(() => undefined);
+      await deps
+        .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion })
+        .catch(() => undefined);
     }
     await finalize("ERROR", "", err.code);
     throw err;
@@ -217,13 +226,20 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
 function forKeySource(err: AppError, source: KeySource): AppError {
   if (source !== "system") return err;
   if (err.code === "INVALID_API_KEY" || err.code === "QUOTA_EXCEEDED") {
-    return new AppError(err.code, "The shared key for this provider is not working right now. Add your own API key to continue.");
+    return new AppError(
+      err.code,
+      "The shared key for this provider is not working right now. Add your own API key to continue.",
+    );
   }
   return err;
 }
 
 export function errorPayload(err: AppError): ChatErrorPayload {
-  return { code: err.code, message: err.message, ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}) };
+  return {
+    code: err.code,
+    message: err.message,
+    ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+  };
 }
 
 function uiStream(
@@ -231,7 +247,12 @@ function uiStream(
   ctx: {
     assistantMessageId: string;
     meta: ChatMessageMetadata;
-    finalize: (s: AssistantStatus, text: string, code?: string, usage?: TurnResult["usage"]) => Promise<TurnResult>;
+    finalize: (
+      s: AssistantStatus,
+      text: string,
+      code?: string,
+      usage?: TurnResult["usage"],
+    ) => Promise<TurnResult>;
     deps: TurnDeps;
     provider: string;
   },
@@ -266,7 +287,10 @@ function uiStream(
         if (closed) return;
         if (next.done) {
           if (opened.endReason() === "client") return aborted(controller);
-          return fail(controller, new AppError("PROVIDER_UNAVAILABLE", "The provider stopped before finishing. Try again."));
+          return fail(
+            controller,
+            new AppError("PROVIDER_UNAVAILABLE", "The provider stopped before finishing. Try again."),
+          );
         }
         const part = next.value;
         if (part.type === "text-delta") {
@@ -300,7 +324,10 @@ function uiStream(
         }
         if (part.type === "abort") {
           if (opened.endReason() === "timeout") {
-            return fail(controller, new AppError("PROVIDER_UNAVAILABLE", "The provider stopped answering. Try again."));
+            return fail(
+              controller,
+              new AppError("PROVIDER_UNAVAILABLE", "The provider stopped answering. Try again."),
+            );
           }
           return aborted(controller);
         }

@@ -1,7 +1,7 @@
 import { createUIMessageStreamResponse } from "ai";
 import { requireApiUser } from "@/lib/auth";
-import { startTurn } from "@/lib/chat/service";
 import { chatRequestSchema } from "@/lib/chat/schemas";
+import { startTurn } from "@/lib/chat/service";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";
 
@@ -12,7 +12,9 @@ export const runtime = "nodejs";
 export const POST = apiRoute(
   async (req) => {
     const user = await requireApiUser();
-    const body = await parseJson(req, chatRequestSchema(env().CHAT_MAX_MESSAGE_CHARS), { maxBytes: 256 * 1024 });
+    const body = await parseJson(req, chatRequestSchema(env().CHAT_MAX_MESSAGE_CHARS), {
+      maxBytes: 256 * 1024,
+    });
     // request.signal ends with the browser's connection: the upstream call is aborted with it.
     const turn = await startTurn(
       {

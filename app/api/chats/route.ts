@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
-import { listChats, searchChats } from "@/lib/chat/service";
 import { listQuerySchema } from "@/lib/chat/schemas";
+import { listChats, searchChats } from "@/lib/chat/service";
 import { apiRoute } from "@/lib/http";
 
 // GET /api/chats?cursor=&limit=  → { chats, nextCursor? } (newest first)

@@ -17,12 +17,23 @@ type Props = {
   maxChars: number;
 };
 
-export function Composer({ value, onChange, onSend, onStop, busy, pending, disabled, disabledReason, maxChars }: Props) {
+export function Composer({
+  value,
+  onChange,
+  onSend,
+  onStop,
+  busy,
+  pending,
+  disabled,
+  disabledReason,
+  maxChars,
+}: Props) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const tooLong = value.length > maxChars;
   const canSend = !disabled && !busy && value.trim().length > 0 && !tooLong;
 
   // Grow with the text up to ~8 lines, then scroll.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-measure whenever the text changes
   useEffect(() => {
     const el = ref.current;
     if (!el) return;

@@ -19,7 +19,9 @@ export function EmptyState({ canChat, onPick }: Props) {
       <h1 className="mt-4 text-2xl font-semibold tracking-tight sm:text-3xl">What can I help with?</h1>
       {canChat ? (
         <>
-          <p className="mt-2 text-[15px] text-muted-foreground">Answers stream from the model you pick, on your key.</p>
+          <p className="mt-2 text-[15px] text-muted-foreground">
+            Answers stream from the model you pick, on your key.
+          </p>
           <ul className="mt-6 grid w-full gap-2 sm:grid-cols-2" aria-label="Example prompts">
             {EXAMPLES.map((p) => (
               <li key={p}>
@@ -37,7 +39,8 @@ export function EmptyState({ canChat, onPick }: Props) {
       ) : (
         <>
           <p className="mt-2 text-[15px] text-muted-foreground">
-            Chats run on your own API key from OpenAI, Groq or Google. Add one in AI settings, then ask anything.
+            Chats run on your own API key from OpenAI, Groq or Google. Add one in AI settings, then ask
+            anything.
           </p>
           <Link
             href="/settings/ai"

@@ -30,7 +30,12 @@ export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
           <ErrorAction error={error} provider={provider} onRetry={onRetry} />
         </div>
       </div>
-      <button type="button" onClick={onDismiss} aria-label="Dismiss error" className="-m-1 rounded-md p-1 text-muted-foreground hover:text-foreground">
+      <button
+        type="button"
+        onClick={onDismiss}
+        aria-label="Dismiss error"
+        className="-m-1 rounded-md p-1 text-muted-foreground hover:text-foreground"
+      >
         <X className="size-4" aria-hidden />
       </button>
     </div>

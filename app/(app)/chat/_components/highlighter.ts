@@ -8,7 +8,8 @@ type Kind = "comment" | "string" | "number" | "keyword" | "literal" | "fn" | "pl
 type Lang = { line?: string; block?: [string, string]; keywords: Set<string>; backtick?: boolean };
 
 const words = (s: string) => new Set(s.split(" "));
-const C_LIKE = "if else for while do switch case break continue return new delete try catch finally throw class struct";
+const C_LIKE =
+  "if else for while do switch case break continue return new delete try catch finally throw class struct";
 const LANGS: Record<string, Lang> = {
   js: {
     line: "//",
@@ -26,7 +27,9 @@ const LANGS: Record<string, Lang> = {
   },
   sh: {
     line: "#",
-    keywords: words("if then else elif fi for while do done case esac function return in export local echo cd sudo set"),
+    keywords: words(
+      "if then else elif fi for while do done case esac function return in export local echo cd sudo set",
+    ),
   },
   go: {
     line: "//",
@@ -61,10 +64,36 @@ const LANGS: Record<string, Lang> = {
   plain: { keywords: new Set() },
 };
 const ALIASES: Record<string, string> = {
-  javascript: "js", jsx: "js", ts: "js", tsx: "js", typescript: "js", json: "js", mjs: "js",
-  python: "py", bash: "sh", shell: "sh", zsh: "sh", console: "sh", golang: "go", rs: "rust",
-  cpp: "c", "c++": "c", h: "c", java: "c", kotlin: "c", csharp: "c", cs: "c", swift: "c", php: "c",
-  scss: "css", yaml: "sh", yml: "sh", toml: "sh", dockerfile: "sh", postgres: "sql", postgresql: "sql",
+  javascript: "js",
+  jsx: "js",
+  ts: "js",
+  tsx: "js",
+  typescript: "js",
+  json: "js",
+  mjs: "js",
+  python: "py",
+  bash: "sh",
+  shell: "sh",
+  zsh: "sh",
+  console: "sh",
+  golang: "go",
+  rs: "rust",
+  cpp: "c",
+  "c++": "c",
+  h: "c",
+  java: "c",
+  kotlin: "c",
+  csharp: "c",
+  cs: "c",
+  swift: "c",
+  php: "c",
+  scss: "css",
+  yaml: "sh",
+  yml: "sh",
+  toml: "sh",
+  dockerfile: "sh",
+  postgres: "sql",
+  postgresql: "sql",
 };
 const LITERALS = words("true false null undefined None True False nil NULL");
 
@@ -113,7 +142,8 @@ function tokenize(code: string, langName: string): [Kind, string][] {
       // Scan to the closing quote by hand: escapes and (for backticks) newlines.
       const q = g.string;
       let i = m.index + 1;
-      while (i < code.length && code[i] !== q && (q === "`" || code[i] !== "\n")) i += code[i] === "\\" ? 2 : 1;
+      while (i < code.length && code[i] !== q && (q === "`" || code[i] !== "\n"))
+        i += code[i] === "\\" ? 2 : 1;
       text = code.slice(m.index, Math.min(i + 1, code.length));
       re.lastIndex = m.index + text.length;
       kind = "string";
@@ -138,7 +168,9 @@ function highlightCode(code: string, language: string): HighlightResult {
       if (i > 0) lines.push([]);
       if (!piece) return;
       (lines[lines.length - 1] as HighlightToken[]).push(
-        color ? { content: piece, color: color[0], htmlStyle: { "--shiki-dark": color[1] } } : { content: piece },
+        color
+          ? { content: piece, color: color[0], htmlStyle: { "--shiki-dark": color[1] } }
+          : { content: piece },
       );
     });
   }

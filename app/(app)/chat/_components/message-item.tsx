@@ -4,8 +4,8 @@ import { Check, Copy, RotateCcw } from "lucide-react";
 import { memo, useState } from "react";
 import { isProviderId, PROVIDERS } from "@/lib/ai";
 import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
-import { KeyBadge } from "./model-picker";
 import { Markdown } from "./markdown";
+import { KeyBadge } from "./model-picker";
 import { iconButton } from "./styles";
 
 type Props = {
@@ -35,18 +35,20 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
   const meta = message.metadata ?? {};
   return (
     <div className="group flex flex-col gap-1.5">
-      {text ? (
-        <Markdown text={text} streaming={streaming} />
-      ) : streaming ? (
-        <TypingDots />
-      ) : null}
+      {text ? <Markdown text={text} streaming={streaming} /> : streaming ? <TypingDots /> : null}
       <StatusNote meta={meta} streaming={streaming} hasText={text.length > 0} />
       {!streaming ? (
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <div className="-ml-1.5 flex items-center">
             {text ? <CopyButton text={text} /> : null}
             {onRegenerate ? (
-              <button type="button" onClick={onRegenerate} aria-label="Regenerate" title="Regenerate" className={iconButton}>
+              <button
+                type="button"
+                onClick={onRegenerate}
+                aria-label="Regenerate"
+                title="Regenerate"
+                className={iconButton}
+              >
                 <RotateCcw className="size-4" aria-hidden />
               </button>
             ) : null}
@@ -60,7 +62,8 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
 
 function modelLabel(provider?: string, model?: string): string | undefined {
   if (!model) return undefined;
-  if (provider && isProviderId(provider)) return PROVIDERS[provider].models.find((m) => m.id === model)?.label ?? model;
+  if (provider && isProviderId(provider))
+    return PROVIDERS[provider].models.find((m) => m.id === model)?.label ?? model;
   return model;
 }
 
@@ -80,14 +83,28 @@ function MetaLine({ meta }: { meta: ChatMessageMetadata }) {
   );
 }
 
-function StatusNote({ meta, streaming, hasText }: { meta: ChatMessageMetadata; streaming: boolean; hasText: boolean }) {
+function StatusNote({
+  meta,
+  streaming,
+  hasText,
+}: {
+  meta: ChatMessageMetadata;
+  streaming: boolean;
+  hasText: boolean;
+}) {
   if (streaming) return null;
-  if (meta.status === "ABORTED") return <p className="text-xs text-muted-foreground italic">Stopped{hasText ? "" : " before the answer started"}.</p>;
+  if (meta.status === "ABORTED")
+    return (
+      <p className="text-xs text-muted-foreground italic">
+        Stopped{hasText ? "" : " before the answer started"}.
+      </p>
+    );
   if (meta.status === "ERROR") {
     return (
       <p className="text-xs text-destructive">
         {hasText ? "The answer was cut off" : "This answer failed"}
-        {meta.errorCode ? ` (${meta.errorCode.toLowerCase().replaceAll("_", " ")})` : ""}. Regenerate to try again.
+        {meta.errorCode ? ` (${meta.errorCode.toLowerCase().replaceAll("_", " ")})` : ""}. Regenerate to try
+        again.
       </p>
     );
   }
@@ -98,7 +115,11 @@ function TypingDots() {
   return (
     <span className="inline-flex h-7 items-center gap-1" role="status" aria-label="Waiting for the answer">
       {[0, 150, 300].map((d) => (
-        <span key={d} className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60" style={{ animationDelay: `${d}ms` }} />
+        <span
+          key={d}
+          className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60"
+          style={{ animationDelay: `${d}ms` }}
+        />
       ))}
     </span>
   );
@@ -122,7 +143,11 @@ function CopyButton({ text }: { text: string }) {
         }
       }}
     >
-      {copied ? <Check className="size-4 text-success" aria-hidden /> : <Copy className="size-4" aria-hidden />}
+      {copied ? (
+        <Check className="size-4 text-success" aria-hidden />
+      ) : (
+        <Copy className="size-4" aria-hidden />
+      )}
       <span className="sr-only" aria-live="polite">
         {copied ? "Copied" : ""}
       </span>

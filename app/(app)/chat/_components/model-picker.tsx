@@ -16,7 +16,8 @@ const SEP = "::";
 /** Models grouped by provider, only providers the user can chat with, and which key pays. */
 export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   const current = providers.find((p) => p.id === value.provider);
-  const selectValue = value.provider === "compatible" ? `compatible${SEP}` : `${value.provider}${SEP}${value.model}`;
+  const selectValue =
+    value.provider === "compatible" ? `compatible${SEP}` : `${value.provider}${SEP}${value.model}`;
   return (
     <div className="flex min-w-0 flex-wrap items-center gap-2">
       <div className="relative min-w-0">
@@ -27,7 +28,16 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
           onChange={(e) => {
             const [provider, model = ""] = e.target.value.split(SEP);
             const p = providers.find((x) => x.id === provider);
-            if (p) onChange({ provider: p.id, model: p.id === "compatible" ? value.model && value.provider === "compatible" ? value.model : "" : model });
+            if (p)
+              onChange({
+                provider: p.id,
+                model:
+                  p.id === "compatible"
+                    ? value.model && value.provider === "compatible"
+                      ? value.model
+                      : ""
+                    : model,
+              });
           }}
           className="h-9 max-w-[60vw] appearance-none truncate rounded-lg border border-border bg-background py-0 pr-8 pl-3 text-sm font-medium shadow-xs outline-none hover:bg-muted focus-visible:border-ring focus-visible:ring-3 focus-visible:ring-ring/20 disabled:opacity-60 sm:max-w-xs"
         >
@@ -45,7 +55,10 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
             </optgroup>
           ))}
         </select>
-        <ChevronDown className="pointer-events-none absolute top-1/2 right-2.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+        <ChevronDown
+          className="pointer-events-none absolute top-1/2 right-2.5 size-4 -translate-y-1/2 text-muted-foreground"
+          aria-hidden
+        />
       </div>
       {value.provider === "compatible" ? (
         <input
@@ -67,7 +80,9 @@ export function KeyBadge({ source }: { source: KeySource }) {
   return (
     <span
       title={
-        personal ? "Requests use your own API key." : "You have no key for this provider: requests use this server's shared key, with a lower rate limit."
+        personal
+          ? "Requests use your own API key."
+          : "You have no key for this provider: requests use this server's shared key, with a lower rate limit."
       }
       className={`inline-flex h-6 items-center gap-1 rounded-full px-2 text-xs font-medium ${
         personal ? "bg-primary-soft text-primary" : "bg-muted text-muted-foreground"

@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
-import { deleteChat, getChat, renameChat } from "@/lib/chat/service";
 import { chatIdSchema, renameSchema } from "@/lib/chat/schemas";
+import { deleteChat, getChat, renameChat } from "@/lib/chat/service";
 import { AppError } from "@/lib/errors";
 import { apiRoute, parseJson } from "@/lib/http";
 
@@ -17,7 +17,13 @@ export const GET = apiRoute<Ctx>(async (_req, ctx) => {
   const user = await requireApiUser();
   const chat = await getChat(user.id, await chatId(ctx));
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
-  return { id: chat.id, title: chat.title, provider: chat.provider, model: chat.model, updatedAt: chat.updatedAt };
+  return {
+    id: chat.id,
+    title: chat.title,
+    provider: chat.provider,
+    model: chat.model,
+    updatedAt: chat.updatedAt,
+  };
 });
 
 export const PATCH = apiRoute<Ctx>(async (req, ctx) => {

@@ -35,7 +35,7 @@ export function KeyDetails({ dto }: { dto: KeyDto }) {
         {rows.map(([term, value]) => (
           <div key={term} className="min-w-0">
             <dt className="text-xs text-muted-foreground">{term}</dt>
-            <dd className="truncate">{value}</dd>
+            <dd>{value}</dd>
           </div>
         ))}
       </dl>

@@ -65,8 +65,8 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
         error={errors.apiKey ?? errors.form}
         hint={
           hasKey
-            ? `Enter a new key to replace the saved one (${info.keyFormatHint}).`
-            : `Starts with ${info.keyFormatHint}. Stored encrypted; only the last 4 characters are ever shown.`
+            ? "Enter a new key to replace the saved one."
+            : `${info.requiresBaseUrl ? "The key your server expects (local servers accept any text)" : `Starts with ${info.keyFormatHint}`}. Stored encrypted; only the last 4 characters are ever shown.`
         }
         placeholder={hasKey ? "Enter a new key to replace it" : info.keyFormatHint}
         autoComplete="off"

@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { requireUser } from "@/lib/auth";
+import { initialSelection, pickerProviders } from "@/lib/chat/picker";
+import { getChat, listMessages } from "@/lib/chat/service";
+import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
+import { env } from "@/lib/env";
+import { getDefaults, usableProviders } from "@/lib/keys";
+import { ChatView } from "../_components/chat-view";
+
+type Props = { params: Promise<{ id: string }> };
+
+const PAGE_SIZE = 40;
+
+// cache(): metadata and page share one lookup per request.
+const ownChat = cache(async (id: string) => {
+  const user = await requireUser(`/chat/${encodeURIComponent(id)}`);
+  // Someone else's chat and a missing one look the same: 404.
+  const chat = CLIENT_ID_PATTERN.test(id) ? await getChat(user.id, id) : null;
+  if (!chat) notFound();
+  return { user, chat };
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { chat } = await ownChat((await params).id);
+  return { title: chat.title };
+}
+
+export default async function ChatPage({ params }: Props) {
+  const { user, chat } = await ownChat((await params).id);
+  const [page, usable, defaults] = await Promise.all([
+    listMessages(user.id, chat.id, { limit: PAGE_SIZE }),
+    usableProviders(user.id),
+    getDefaults(user.id),
+  ]);
+  const providers = pickerProviders(usable);
+  return (
+    <ChatView
+      key={chat.id}
+      chatId={chat.id}
+      isNew={false}
+      title={chat.title}
+      initialMessages={page.messages}
+      hasMore={page.hasMore}
+      providers={providers}
+      initialSelection={initialSelection(providers, [
+        { provider: chat.provider, model: chat.model },
+        defaults,
+      ])}
+      maxChars={env().CHAT_MAX_MESSAGE_CHARS}
+    />
+  );
+}

@@ -1,0 +1,98 @@
+import { performance } from "node:perf_hooks";
+import { Agent, type Dispatcher } from "undici";
+
+// The streaming client: one HTTP request, timestamped at send, at response headers, and at
+// every SSE event that carries a token. Times are performance.now() milliseconds (sub-ms).
+
+export type StreamRequest = {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Marks an SSE event as a token frame (a text delta in that arm's wire format). */
+  isToken: (event: string) => boolean;
+};
+
+export type StreamResult = {
+  ok: boolean;
+  status: number;
+  error?: string;
+  start: number;
+  headers: number;
+  /** Timestamps of token frames. */
+  tokens: number[];
+  end: number;
+  /** Set when the client aborted on purpose (abortAfterTokens). */
+  abortedAt?: number;
+  abortedAtEpochMs?: number;
+};
+
+export function makeAgent(): Agent {
+  // No per-origin connection cap: concurrency is what the phase asks for, not a pool limit.
+  return new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, bodyTimeout: 120_000 });
+}
+
+export async function runStream(
+  agent: Dispatcher,
+  req: StreamRequest,
+  opts: { abortAfterTokens?: number; expectTokens?: number } = {},
+): Promise<StreamResult> {
+  const ac = new AbortController();
+  const url = new URL(req.url);
+  const result: StreamResult = { ok: false, status: 0, start: performance.now(), headers: 0, tokens: [], end: 0 };
+  try {
+    const res = await agent.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: "POST",
+      headers: req.headers,
+      body: req.body,
+      signal: ac.signal,
+    });
+    result.headers = performance.now();
+    result.status = res.statusCode;
+    if (res.statusCode !== 200) {
+      result.error = `HTTP ${res.statusCode}: ${(await res.body.text()).slice(0, 200)}`;
+      result.end = performance.now();
+      return result;
+    }
+    let buffer = "";
+    await new Promise<void>((resolve, reject) => {
+      res.body.setEncoding("utf8");
+      res.body.on("data", (chunk: string) => {
+        const now = performance.now();
+        buffer += chunk;
+        let cut = buffer.indexOf("\n\n");
+        while (cut >= 0) {
+          if (req.isToken(buffer.slice(0, cut))) result.tokens.push(now);
+          buffer = buffer.slice(cut + 2);
+          cut = buffer.indexOf("\n\n");
+        }
+        if (opts.abortAfterTokens !== undefined && result.tokens.length >= opts.abortAfterTokens && !result.abortedAt) {
+          result.abortedAt = performance.now();
+          result.abortedAtEpochMs = Date.now();
+          ac.abort();
+          resolve();
+        }
+      });
+      res.body.on("end", () => resolve());
+      res.body.on("error", (e) => (result.abortedAt ? resolve() : reject(e)));
+    });
+    result.end = performance.now();
+    const want = opts.expectTokens;
+    result.ok = result.abortedAt !== undefined || want === undefined || result.tokens.length === want;
+    if (!result.ok) result.error = `got ${result.tokens.length} token frames, expected ${want}`;
+  } catch (e) {
+    result.end = performance.now();
+    if (result.abortedAt) result.ok = true;
+    else result.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  return result;
+}
+
+export const ttftOf = (r: StreamResult) => (r.tokens[0] ?? Number.NaN) - r.start;
+
+export function gapsOf(r: StreamResult): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < r.tokens.length; i++) gaps.push((r.tokens[i] as number) - (r.tokens[i - 1] as number));
+  return gaps;
+}
