@@ -27,7 +27,7 @@ function actionText(e: AuditEventDto): string {
   const base = ACTIONS[e.action] ?? e.action;
   const result = typeof e.detail?.result === "string" ? RESULTS[e.detail.result] : undefined;
   if (!result) return base;
-  return `${base}: ${result}${e.detail?.saved === false ? " (typed key, not saved)" : ""}`;
+  return `${base}: ${result}${e.detail?.saved === false ? " (typed key)" : ""}`;
 }
 
 const cell = "px-3 py-2 align-top";
@@ -42,7 +42,7 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
           <thead className="bg-muted/60 text-xs text-muted-foreground">
             <tr>
               {["Time", "Action", "Provider", "Last 4", "IP", "User agent"].map((h) => (
-                <th key={h} scope="col" className={`${cell} font-medium`}>
+                <th key={h} scope="col" className={`${cell} whitespace-nowrap font-medium`}>
                   {h}
                 </th>
               ))}
@@ -51,19 +51,21 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
           <tbody className="divide-y divide-border">
             {items.map((e) => (
               <tr key={e.id}>
-                <td className={`${cell} whitespace-nowrap`}>
+                <td className={`${cell} whitespace-nowrap text-xs`}>
                   <LocalTime iso={e.createdAt} />
                 </td>
-                <td className={cell}>{actionText(e)}</td>
+                <td className={`${cell} min-w-[10rem]`}>{actionText(e)}</td>
                 <td className={cell}>
                   {e.provider && isProviderId(e.provider)
                     ? getProvider(e.provider).label
                     : (e.provider ?? "—")}
                 </td>
-                <td className={`${cell} font-mono text-xs`}>{e.last4 ? `…${e.last4}` : "—"}</td>
+                <td className={`${cell} whitespace-nowrap font-mono text-xs`}>
+                  {e.last4 ? `…${e.last4}` : "—"}
+                </td>
                 <td className={`${cell} font-mono text-xs`}>{e.ip ?? "—"}</td>
                 <td
-                  className={`${cell} max-w-[16rem] truncate text-xs text-muted-foreground`}
+                  className={`${cell} max-w-[12rem] truncate text-xs text-muted-foreground`}
                   title={e.userAgent ?? undefined}
                 >
                   {e.userAgent ?? "—"}

@@ -8,7 +8,9 @@ export function SetupGuide({ info }: { info: ProviderInfo }) {
     <details className="group rounded-lg border border-border bg-muted/40 px-3 py-2 text-sm">
       <summary className="flex cursor-pointer list-none items-center gap-1.5 font-medium marker:hidden [&::-webkit-details-marker]:hidden">
         <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden />
-        {info.requiresBaseUrl ? "How to connect an OpenAI-compatible service" : `How to get your ${info.label} key`}
+        {info.requiresBaseUrl
+          ? "How to connect an OpenAI-compatible service"
+          : `How to get your ${info.label} key`}
       </summary>
       <div className="mt-2 space-y-2 pb-1 pl-5.5 text-muted-foreground">
         <ol className="list-decimal space-y-1 pl-4">

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium } from "@playwright/test";
+import { ensureSecrets, root } from "../../scripts/lib/setup.mjs";
+import { migrate } from "../../scripts/migrate.mjs";
+import { type Child, startChild, tail } from "./procs";
+
+// The app under test: the production build on a fresh embedded database (or a PostgreSQL URL),
+// its providers pointed at the mock, loopback only. Users are made through the real UI.
+
+export type AppServer = { child: Child; url: string; dataDir: string; cleanup: () => void };
+
+export async function startApp(opts: {
+  port: number;
+  mockUrl: string;
+  databaseUrl?: string;
+  nodeOptions?: string;
+}): Promise<AppServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-bench-"));
+  const url = `http://127.0.0.1:${opts.port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The bench decides where every request goes: no system keys, no shared Redis, no stray DB.
+  for (const k of ["DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "GROQ_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY"]) {
+    delete env[k];
+  }
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  ensureSecrets(dataDir, env);
+  await migrate({ dataDir, databaseUrl: opts.databaseUrl, log: () => undefined });
+  const child = startChild("app", path.join(root, "node_modules/.bin/next"), ["start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...env,
+      NODE_ENV: "production",
+      NODE_OPTIONS: [env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(" "),
+      BYOK_DATA_DIR: dataDir,
+      AUTH_URL: url,
+      OPENAI_BASE_URL: `${opts.mockUrl}/v1`,
+      GROQ_BASE_URL: `${opts.mockUrl}/openai/v1`,
+      GOOGLE_GENERATIVE_AI_BASE_URL: `${opts.mockUrl}/v1beta`,
+      ALLOW_PRIVATE_BASE_URLS: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // The bench is one user sending hundreds of turns a minute; the limiter still runs.
+      RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
+      RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
+    },
+  });
+  await waitForHttp(`${url}/sign-in`, 60_000, child);
+  return { child, url, dataDir, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+async function waitForHttp(url: string, timeoutMs: number, child: Child): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (child.proc.exitCode !== null) throw new Error(`app exited (${child.proc.exitCode})\n${tail(child)}`);
+    if (Date.now() > until) throw new Error(`app not answering ${url}\n${tail(child)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+  return chromium.launch({
+    executablePath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  });
+}
+
+export type BenchUser = { email: string; cookie: string; context: BrowserContext };
+
+/** Signs up through the UI, stores `apiKey` as the user's OpenAI key over REST, returns the cookie. */
+export async function signUpWithKey(browser: Browser, appUrl: string, email: string, apiKey: string): Promise<BenchUser> {
+  const context = await browser.newContext({ baseURL: appUrl });
+  const page = await context.newPage();
+  await page.goto("/sign-up");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("bench password that is long enough");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/chat/, { timeout: 30_000 });
+  const res = await page.request.put(`${appUrl}/api/keys/openai`, {
+    data: { apiKey },
+    headers: { origin: appUrl },
+  });
+  if (!res.ok()) throw new Error(`saving the key failed: HTTP ${res.status()} ${await res.text()}`);
+  await page.close();
+  const cookies = await context.cookies(appUrl);
+  return { email, context, cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") };
+}
