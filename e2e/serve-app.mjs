@@ -2,12 +2,12 @@
 // Serves the production build for the e2e suite: a fresh embedded database in a temp dir,
 // provider base URLs pointed at the mock upstream. Started by playwright.config.ts.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureSecrets, root } from "../scripts/lib/setup.mjs";
 import { migrate } from "../scripts/migrate.mjs";
-import { serverLogPath } from "./server-log.mjs";
+import { serverLogPath, serverStatePath } from "./server-log.mjs";
 
 const port = process.env.E2E_APP_PORT || "3300";
 const mock = process.env.E2E_MOCK_URL || "http://127.0.0.1:4300";
@@ -46,6 +46,7 @@ child.stderr.on("data", (b) => {
   process.stderr.write(b);
   log.write(b);
 });
+writeFileSync(serverStatePath(port), JSON.stringify({ dataDir, pid: child.pid }));
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => {
   cleanup();

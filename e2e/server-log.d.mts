@@ -1,1 +1,2 @@
 export function serverLogPath(port?: string): string;
+export function serverStatePath(port?: string): string;

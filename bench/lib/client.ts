@@ -34,11 +34,23 @@ export function makeAgent(): Agent {
 export async function runStream(
   agent: Dispatcher,
   req: StreamRequest,
-  opts: { abortAfterTokens?: number; expectTokens?: number } = {},
+  opts: {
+    abortAfterTokens?: number;
+    expectTokens?: number;
+    /** Ends the stream from outside (counted as a deliberate abort, not an error). */
+    signal?: AbortSignal;
+    onToken?: (count: number) => void;
+  } = {},
 ): Promise<StreamResult> {
   const ac = new AbortController();
-  const url = new URL(req.url);
   const result: StreamResult = { ok: false, status: 0, start: performance.now(), headers: 0, tokens: [], end: 0 };
+  const stopFromOutside = () => {
+    result.abortedAt ??= performance.now();
+    result.abortedAtEpochMs ??= Date.now();
+    ac.abort();
+  };
+  opts.signal?.addEventListener("abort", stopFromOutside, { once: true });
+  const url = new URL(req.url);
   try {
     const res = await agent.request({
       origin: url.origin,
@@ -63,7 +75,10 @@ export async function runStream(
         buffer += chunk;
         let cut = buffer.indexOf("\n\n");
         while (cut >= 0) {
-          if (req.isToken(buffer.slice(0, cut))) result.tokens.push(now);
+          if (req.isToken(buffer.slice(0, cut))) {
+            result.tokens.push(now);
+            opts.onToken?.(result.tokens.length);
+          }
           buffer = buffer.slice(cut + 2);
           cut = buffer.indexOf("\n\n");
         }
@@ -76,6 +91,8 @@ export async function runStream(
       });
       res.body.on("end", () => resolve());
       res.body.on("error", (e) => (result.abortedAt ? resolve() : reject(e)));
+      if (ac.signal.aborted) resolve();
+      ac.signal.addEventListener("abort", () => resolve(), { once: true });
     });
     result.end = performance.now();
     const want = opts.expectTokens;
@@ -85,6 +102,8 @@ export async function runStream(
     result.end = performance.now();
     if (result.abortedAt) result.ok = true;
     else result.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } finally {
+    opts.signal?.removeEventListener("abort", stopFromOutside);
   }
   return result;
 }

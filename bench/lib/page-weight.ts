@@ -82,3 +82,25 @@ export function measureFromBuild(root: string, routes: readonly string[]): PageW
     ];
   });
 }
+
+/** Every measured page, both ways, with its budget (bytes gzip). */
+export async function measurePages(
+  browser: Browser,
+  baseURL: string,
+  signedIn: Awaited<ReturnType<BrowserContext["storageState"]>>,
+  root: string,
+): Promise<{ browser: PageWeight[]; build?: PageWeight[]; budget: Record<string, number> }> {
+  const measured: PageWeight[] = [];
+  for (const p of MEASURED_PAGES) {
+    measured.push(await measureInBrowser(browser, baseURL, p.route, p.signedIn ? signedIn : undefined));
+  }
+  const budget = readBudget(root);
+  return {
+    browser: measured,
+    build: measureFromBuild(
+      root,
+      MEASURED_PAGES.map((p) => p.route),
+    ),
+    budget: Object.fromEntries(Object.entries(budget.pages).map(([route, b]) => [route, b.maxGzipBytes])),
+  };
+}

@@ -1,0 +1,146 @@
+// `npm run bench`: the streaming-overhead benchmark of BYOK Chat. Starts the mock upstream, a
+// bare Node pipe and the production build (building it if needed), signs a user up through the
+// UI, then runs the direct / bare pipe / app arms interleaved at each concurrency point, the
+// abort and memory phases and the page-weight check. Loopback only; stops by itself.
+// Writes bench/results/bench-<time>.json and .md (git-ignored) and prints the table.
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ensureBuild, root } from "../scripts/lib/setup.mjs";
+import { launchBrowser, signUpWithKey, startApp } from "./lib/app";
+import { type ArmName, type ArmTargets } from "./lib/arms";
+import { parseArgs } from "./lib/args";
+import { makeAgent } from "./lib/client";
+import { measurePages } from "./lib/page-weight";
+import { abortPhase, type Agents, armStats, block, interleaved, memoryPhase, type Pace } from "./lib/phases";
+import { killAllNow, startChild, stopAll, waitForOutput } from "./lib/procs";
+import { profileChatPath } from "./lib/profile";
+import { type BenchResult, type LatencyPoint, markdown } from "./lib/report";
+import { runSoak } from "./lib/soak";
+import { gitDescribe, log } from "./lib/util";
+
+const APP_PORT = 3500;
+const MOCK_PORT = 4500;
+
+const args = parseArgs(process.argv.slice(2));
+const startedAt = new Date();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    killAllNow();
+    process.exit(130);
+  });
+}
+process.on("exit", killAllNow);
+
+const pace: Pace = { ttftMs: args.ttftMs, tokenDelayMs: args.tokenDelayMs, tokens: args.tokens };
+const result: BenchResult = {
+  meta: {
+    startedAt: startedAt.toISOString(),
+    git: gitDescribe(),
+    node: process.version,
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}`,
+    loadavgStart: os.loadavg(),
+    database: args.databaseUrl ? "postgresql" : "embedded (PGlite)",
+    pace,
+    args,
+  },
+  latency: [],
+};
+
+let cleanupApp = () => undefined as void;
+try {
+  if (args.build) ensureBuild();
+
+  log(`mock upstream on :${MOCK_PORT} (TTFT ${pace.ttftMs} ms, ${pace.tokens} tokens ${pace.tokenDelayMs} ms apart)`);
+  const mock = startChild("mock", process.execPath, [
+    path.join(root, "bench/mock-process.mjs"),
+    ...["--port", String(MOCK_PORT), "--ttft-ms", String(pace.ttftMs)],
+    ...["--token-delay-ms", String(pace.tokenDelayMs), "--tokens", String(pace.tokens)],
+  ]);
+  const mockUrl = await waitForOutput(mock, /READY (\S+)/, 15_000);
+  const pipe = startChild("pipe", process.execPath, [path.join(root, "bench/bare-pipe.mjs"), "--target", mockUrl]);
+  const pipeUrl = await waitForOutput(pipe, /READY (\S+)/, 15_000);
+
+  log(`app (next start) on :${APP_PORT}, ${result.meta.database}`);
+  const app = await startApp({ port: APP_PORT, mockUrl, databaseUrl: args.databaseUrl });
+  cleanupApp = app.cleanup;
+
+  const browser = await launchBrowser();
+  const tag = randomBytes(4).toString("hex");
+  // Hex only: the mock picks failure knobs from words in the key; "slow" is the one we want.
+  const user = await signUpWithKey(browser, app.url, `bench-${tag}@example.test`, `sk-bench-${randomBytes(12).toString("hex")}`);
+  const slow = await signUpWithKey(browser, app.url, `bench-slow-${tag}@example.test`, `sk-bench-slow-${randomBytes(12).toString("hex")}`);
+  if (args.pages) {
+    log("page weight");
+    result.pages = await measurePages(browser, app.url, await user.context.storageState(), root);
+  }
+  await browser.close();
+
+  const targets: ArmTargets = { mockUrl, pipeUrl, appUrl: app.url, upstreamKey: `sk-bench-${randomBytes(12).toString("hex")}`, cookie: user.cookie };
+  const agents: Agents = { direct: makeAgent(), pipe: makeAgent(), app: makeAgent() };
+
+  log("warm-up");
+  for (const arm of args.arms) {
+    for (let i = 0; i < 10; i++) await block(arm, 1, 1, targets, agents, pace);
+    await block(arm, 20, 1, targets, agents, pace);
+  }
+
+  let baseline: LatencyPoint | undefined;
+  for (const c of args.concurrency) {
+    const rounds = c === 1 ? args.c1Rounds : args.rounds;
+    const perClient = c === 1 ? 1 : args.perClient;
+    log(`latency at c=${c}: ${rounds} round(s) × ${args.arms.join(", ")}`);
+    const raw = await interleaved({ arms: args.arms, concurrency: c, rounds, perClient, targets, agents, pace, settleMs: 500 });
+    const point: LatencyPoint = { concurrency: c, arms: {} };
+    for (const arm of args.arms) point.arms[arm as ArmName] = armStats(raw[arm]);
+    baseline ??= point;
+    const d = point.arms.direct;
+    const b = baseline.arms.direct;
+    if (point !== baseline && d && b && (d.ttft.p50 > 2 * b.ttft.p50 || d.gap.p95 > 2 * b.gap.p95)) {
+      point.dropped = `the direct arm itself degraded past 2× its c=${baseline.concurrency} figure (TTFT p50 ${d.ttft.p50.toFixed(1)} vs ${b.ttft.p50.toFixed(1)} ms, gap p95 ${d.gap.p95.toFixed(1)} vs ${b.gap.p95.toFixed(1)} ms): this machine, not the app, is the limit here`;
+    }
+    result.latency.push(point);
+  }
+
+  if (args.abortTrials > 0) {
+    log(`client abort → upstream abort, ${args.abortTrials} trials per arm`);
+    await sleep(1000);
+    result.abort = await abortPhase({ arms: args.arms, trials: args.abortTrials, targets, agents, pace });
+  }
+
+  if (args.arms.includes("app") && args.memoryLevels.length) {
+    log(`memory: ${args.memoryLevels.join(", ")} open app streams`);
+    result.memory = await memoryPhase({ levels: args.memoryLevels, appUrl: app.url, slowCookie: slow.cookie, agent: makeAgent(), server: app.child });
+  }
+
+  if (args.soakMinutes > 0) {
+    log(`soak: app arm at c=${args.soakConcurrency} for ${args.soakMinutes} min`);
+    result.soak = await runSoak({ minutes: args.soakMinutes, concurrency: args.soakConcurrency, targets, agents, pace, server: app.child });
+  }
+
+  if (args.profile) {
+    log(`profile: ${args.profileRequests} app turns at c=1 under the CPU profiler`);
+    result.profile = await profileChatPath({ requests: args.profileRequests, targets, agents, pace, server: app.child, outDir: path.resolve(root, args.out) });
+  }
+
+  result.meta.loadavgEnd = os.loadavg();
+  result.meta.durationSec = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  const table = markdown(result);
+  const outDir = path.resolve(root, args.out);
+  mkdirSync(outDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+  writeFileSync(path.join(outDir, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(outDir, `bench-${stamp}.md`), `${table}\n`);
+  writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(outDir, "latest.md"), `${table}\n`);
+  console.log(`\n${table}\n\n(${result.meta.durationSec} s; written to ${path.relative(root, outDir)}/bench-${stamp}.{json,md})`);
+} catch (e) {
+  console.error(`\n✗ bench failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+  cleanupApp();
+}
