@@ -3,7 +3,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 const appPort = process.env.E2E_APP_PORT ?? "3300";
 const mockPort = process.env.E2E_MOCK_PORT ?? "4300";
-const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const chromiumPath =
+  process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "e2e",

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { serverStatePath } from "./server-log.mjs";
 import { signUp } from "./helpers";
+import { serverStatePath } from "./server-log.mjs";
 
 // The server under test runs on an embedded PGlite directory. A second opener must fail fast
 // with a message, and the running app and its data must be unharmed.

@@ -26,6 +26,9 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 
 export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Account menu" }).click();
-  await page.getByRole("menuitem", { name: "Sign out" }).or(page.getByRole("button", { name: "Sign out" })).click();
+  await page
+    .getByRole("menuitem", { name: "Sign out" })
+    .or(page.getByRole("button", { name: "Sign out" }))
+    .click();
   await expect(page).toHaveURL(/\/sign-in/);
 }

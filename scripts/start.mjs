@@ -2,10 +2,16 @@
 // `npm start`: install what is missing, prepare the database, build, serve on :3000.
 // Embedded defaults: no configuration needed (PGlite in .data/, generated secrets).
 import { spawn } from "node:child_process";
-import path from "node:path";
-import { ensureBuild, ensureDependencies, ensurePrismaClient, ensureSecrets, root, step } from "./lib/setup.mjs";
-
 import { existsSync } from "node:fs";
+import path from "node:path";
+import {
+  ensureBuild,
+  ensureDependencies,
+  ensurePrismaClient,
+  ensureSecrets,
+  root,
+  step,
+} from "./lib/setup.mjs";
 
 // next start reads .env itself; read it here too so migrations target the same database.
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -18,7 +24,11 @@ ensureDependencies();
 ensurePrismaClient();
 ensureSecrets(dataDir);
 
-step(embedded ? `Preparing the embedded database in ${path.relative(root, dataDir)}/` : "Applying migrations to PostgreSQL");
+step(
+  embedded
+    ? `Preparing the embedded database in ${path.relative(root, dataDir)}/`
+    : "Applying migrations to PostgreSQL",
+);
 const { migrate } = await import("./migrate.mjs");
 try {
   await migrate({ databaseUrl: process.env.DATABASE_URL, dataDir });
@@ -39,6 +49,10 @@ const env = {
   NODE_ENV: "production",
 };
 step(`Serving BYOK Chat on http://localhost:${port}`);
-const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", port], { cwd: root, env, stdio: "inherit" });
+const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", port], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

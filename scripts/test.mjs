@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { spawnSync } from "node:child_process";
 // `npm test`: the whole suite — typecheck, lint, unit + database tests (Vitest), then the
 // browser e2e suite (Playwright + Chromium) against a production build and the mock upstream.
 import { existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { ensureBuild, ensureDependencies, ensurePrismaClient, run, step } from "./lib/setup.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -16,7 +16,9 @@ function ensureChromium() {
     run("apt-get", ["update", "-qq"]);
     run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
   } else {
-    console.warn("No /usr/bin/chromium and no apt as root: Playwright will use its own browser if installed.");
+    console.warn(
+      "No /usr/bin/chromium and no apt as root: Playwright will use its own browser if installed.",
+    );
   }
 }
 

@@ -9,7 +9,12 @@ import { fileURLToPath } from "node:url";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts, env: { ...process.env, ...opts.env } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: "inherit",
+    ...opts,
+    env: { ...process.env, ...opts.env },
+  });
   if (r.status !== 0) {
     console.error(`\n✗ ${cmd} ${args.join(" ")} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);
@@ -65,16 +70,26 @@ export function ensureSecrets(dataDir, env = process.env) {
   if (!env.AUTH_SECRET) {
     const file = path.join(dataDir, "auth.secret");
     if (!embedded) missing.push("AUTH_SECRET");
-    else if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+    else if (!existsSync(file))
+      writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
   }
   if (missing.length) {
-    console.error(`\n✗ Missing required configuration for PostgreSQL mode: ${missing.join(", ")} (see README).`);
+    console.error(
+      `\n✗ Missing required configuration for PostgreSQL mode: ${missing.join(", ")} (see README).`,
+    );
     process.exit(1);
   }
 }
 
 const SOURCE_DIRS = ["app", "lib", "public", "prisma"];
-const SOURCE_FILES = ["next.config.ts", "proxy.ts", "auth.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
+const SOURCE_FILES = [
+  "next.config.ts",
+  "proxy.ts",
+  "auth.config.ts",
+  "package-lock.json",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
 
 function hashSources() {
   const h = createHash("sha256");
@@ -89,7 +104,8 @@ function hashSources() {
     }
   };
   for (const d of SOURCE_DIRS) walk(path.join(root, d));
-  for (const f of SOURCE_FILES) if (existsSync(path.join(root, f))) h.update(f).update(readFileSync(path.join(root, f)));
+  for (const f of SOURCE_FILES)
+    if (existsSync(path.join(root, f))) h.update(f).update(readFileSync(path.join(root, f)));
   return h.digest("hex");
 }
 
@@ -97,7 +113,11 @@ function hashSources() {
 export function ensureBuild() {
   const hashFile = path.join(root, ".next/.source-hash");
   const hash = hashSources();
-  if (existsSync(path.join(root, ".next/BUILD_ID")) && existsSync(hashFile) && readFileSync(hashFile, "utf8") === hash) {
+  if (
+    existsSync(path.join(root, ".next/BUILD_ID")) &&
+    existsSync(hashFile) &&
+    readFileSync(hashFile, "utf8") === hash
+  ) {
     return;
   }
   step("Building the app (next build)");
