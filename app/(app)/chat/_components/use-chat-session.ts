@@ -65,9 +65,10 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
         if (isNew) setTimeout(notifyChatsChanged, 3000);
       },
     });
-    chatRef.current = c;
     return c;
   });
+  // Not inside the initializer: React may run it twice and keep the first instance.
+  chatRef.current = chat;
 
   const { messages, status, error, sendMessage, regenerate, stop, setMessages, clearError } = useChat({
     chat,
