@@ -1,7 +1,7 @@
 import { generateId, type LanguageModel, type UIMessageChunk } from "ai";
 import type { ProviderId } from "@/lib/ai";
 import type { CreateModelInput } from "@/lib/ai/model";
-import { AppError } from "@/lib/errors";
+import { AppError, defaultMessage } from "@/lib/errors";
 import type { ResolvedKey } from "@/lib/keys";
 import { buildContext, DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "./open-stream";
@@ -261,7 +261,12 @@ function uiStream(
   let text = "";
   let closed = false;
 
-  const fail = async (controller: ReadableStreamDefaultController<UIMessageChunk>, err: AppError) => {
+  const fail = async (controller: ReadableStreamDefaultController<UIMessageChunk>, mapped: AppError) => {
+    // "Could not be reached" reads wrong under half an answer: say it broke off.
+    const err =
+      mapped.code === "PROVIDER_UNAVAILABLE" && text && mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
+        ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
+        : mapped;
     await ctx.finalize("ERROR", text, err.code);
     controller.enqueue({ type: "text-end", id: textId });
     controller.enqueue({ type: "error", errorText: JSON.stringify(errorPayload(err)) });
