@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +26,9 @@ export async function startApp(opts: {
     delete env[k];
   }
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  // Throwaway secrets for a throwaway database (ensureSecrets would write and announce files).
+  env.BYOK_MASTER_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
+  env.AUTH_SECRET ??= randomBytes(32).toString("base64");
   ensureSecrets(dataDir, env);
   await migrate({ dataDir, databaseUrl: opts.databaseUrl, log: () => undefined });
   const child = startChild("app", path.join(root, "node_modules/.bin/next"), ["start", "-p", String(opts.port), "-H", "127.0.0.1"], {

@@ -1,13 +1,12 @@
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { costMicros } from "./prices";
+import type { AssistantStatus, KeySource } from "./types";
 
 // Writes of a chat turn. The user's message is keyed by the id the browser generated, so a
 // resend after a network failure cannot duplicate it; the assistant row is written once, when
 // the turn ends, whatever way it ends.
 
 export type Db = PrismaClient;
-export type KeySource = "personal" | "system";
-export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
 
 export async function saveUserMessage(
   db: Db,

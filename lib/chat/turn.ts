@@ -1,14 +1,16 @@
 import { generateId, type LanguageModel, type UIMessageChunk } from "ai";
 import type { ProviderId } from "@/lib/ai";
 import type { CreateModelInput } from "@/lib/ai/model";
-import { AppError, defaultMessage } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import type { ResolvedKey } from "@/lib/keys";
-import { buildContext, DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
-import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "./open-stream";
+import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
+import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
-import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata, KeySource } from "./types";
+import { loadTurnContext } from "./turn-context";
+import type { AssistantStatus, ChatMessageMetadata, KeySource } from "./types";
+import { uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.
 // Everything that talks to the outside world is injected, so tests run it against a fresh
@@ -60,48 +62,25 @@ export type TurnHandle = {
   done: Promise<TurnResult>;
 };
 
-const HISTORY_LIMIT = 200;
-
 /** Starts a turn. Throws AppError for everything that goes wrong before the first token. */
 export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortSignal): Promise<TurnHandle> {
-  const { db, userId, chatId } = { db: deps.db, ...input };
-  const chat = await db.chat.findUnique({ where: { id: chatId }, select: { userId: true } });
-  // Someone else's chat looks exactly like a missing one.
-  if (chat && chat.userId !== userId) throw new AppError("NOT_FOUND", "Chat not found.");
-
-  const prior = await db.message.findUnique({
-    where: { id: input.message.id },
-    select: { chatId: true, userId: true, role: true, content: true, createdAt: true },
-  });
-  if (prior && (prior.userId !== userId || prior.chatId !== chatId || prior.role !== "user")) {
-    throw new AppError("CONFLICT", "This message id is already in use.");
-  }
-  if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
-  if (prior) {
-    const later = await db.message.count({
-      where: { chatId, userId, role: "user", createdAt: { gt: prior.createdAt } },
-    });
-    if (later > 0) throw new AppError("CONFLICT", "Only the latest message can be answered again.");
-  }
-
-  const history = chat
-    ? await db.message.findMany({
-        where: { chatId, userId, ...(prior ? { createdAt: { lt: prior.createdAt } } : {}) },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        take: HISTORY_LIMIT,
-        select: { role: true, content: true },
-      })
-    : [];
-  const userText = prior?.content ?? input.message.text;
-  const messages = buildContext(
-    [...history.reverse(), { role: "user", content: userText }],
-    deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS,
-  );
+  const { db } = deps;
+  const { userId, chatId } = input;
+  const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
+  const { userText, messages } = ctx;
 
   const key = await deps.resolveKey(userId, input.provider);
   await deps.checkRateLimit?.(userId, key.source);
 
-  const userCreatedAt = prior?.createdAt ?? new Date();
+  // Built per request from this request's key; may still refuse (e.g. a bad base URL).
+  const model = deps.createModel({
+    provider: input.provider,
+    apiKey: key.apiKey,
+    baseUrl: key.baseUrl,
+    modelId: input.model,
+  });
+
+  const userCreatedAt = ctx.priorCreatedAt ?? new Date();
   const title = fallbackTitle(userText);
   // Not awaited: the upstream call starts now; the write is awaited before the assistant's.
   const userWrite = saveUserMessage(db, {
@@ -117,12 +96,6 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
     (e: unknown) => e,
   );
 
-  const model = deps.createModel({
-    provider: input.provider,
-    apiKey: key.apiKey,
-    baseUrl: key.baseUrl,
-    modelId: input.model,
-  });
   const assistantMessageId = generateId();
   const meta: ChatMessageMetadata = {
     provider: input.provider,
@@ -171,7 +144,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
         });
       }
       const titleDone =
-        persisted && status === "COMPLETE" && !chat && deps.autoTitle !== false
+        persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
           : Promise.resolve(undefined);
       if (status === "COMPLETE" && key.source === "personal") {
@@ -217,7 +190,13 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
 
   return {
     assistantMessageId,
-    stream: uiStream(opened, { assistantMessageId, meta, finalize, deps, provider: input.provider }),
+    stream: uiStream(opened, {
+      assistantMessageId,
+      meta,
+      finalize,
+      mapError: deps.mapError,
+      provider: input.provider,
+    }),
     done,
   };
 }
@@ -232,131 +211,6 @@ function forKeySource(err: AppError, source: KeySource): AppError {
     );
   }
   return err;
-}
-
-export function errorPayload(err: AppError): ChatErrorPayload {
-  return {
-    code: err.code,
-    message: err.message,
-    ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
-  };
-}
-
-function uiStream(
-  opened: OpenedStream,
-  ctx: {
-    assistantMessageId: string;
-    meta: ChatMessageMetadata;
-    finalize: (
-      s: AssistantStatus,
-      text: string,
-      code?: string,
-      usage?: TurnResult["usage"],
-    ) => Promise<TurnResult>;
-    deps: TurnDeps;
-    provider: string;
-  },
-): ReadableStream<UIMessageChunk> {
-  const textId = "text-0";
-  let text = "";
-  let closed = false;
-
-  const fail = async (controller: ReadableStreamDefaultController<UIMessageChunk>, mapped: AppError) => {
-    // "Could not be reached" reads wrong under half an answer: say it broke off.
-    const err =
-      mapped.code === "PROVIDER_UNAVAILABLE" && text && mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
-        ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
-        : mapped;
-    await ctx.finalize("ERROR", text, err.code);
-    controller.enqueue({ type: "text-end", id: textId });
-    controller.enqueue({ type: "error", errorText: JSON.stringify(errorPayload(err)) });
-    controller.close();
-    closed = true;
-    opened.abort();
-  };
-
-  return new ReadableStream<UIMessageChunk>({
-    start(controller) {
-      controller.enqueue({ type: "start", messageId: ctx.assistantMessageId, messageMetadata: ctx.meta });
-      controller.enqueue({ type: "text-start", id: textId });
-    },
-    async pull(controller) {
-      if (closed) return;
-      for (;;) {
-        let next: IteratorResult<StreamPart>;
-        try {
-          next = await opened.parts.next();
-        } catch (e) {
-          return fail(controller, ctx.deps.mapError(e, ctx.provider));
-        }
-        if (closed) return;
-        if (next.done) {
-          if (opened.endReason() === "client") return aborted(controller);
-          return fail(
-            controller,
-            new AppError("PROVIDER_UNAVAILABLE", "The provider stopped before finishing. Try again."),
-          );
-        }
-        const part = next.value;
-        if (part.type === "text-delta") {
-          if (!part.text) continue;
-          text += part.text;
-          controller.enqueue({ type: "text-delta", id: textId, delta: part.text });
-          return;
-        }
-        if (part.type === "finish") {
-          const usage = {
-            inputTokens: part.totalUsage.inputTokens ?? 0,
-            outputTokens: part.totalUsage.outputTokens ?? 0,
-          };
-          await ctx.finalize("COMPLETE", text, undefined, usage);
-          controller.enqueue({ type: "text-end", id: textId });
-          controller.enqueue({
-            type: "finish",
-            finishReason: part.finishReason,
-            messageMetadata: { usage, status: "COMPLETE" },
-          });
-          controller.close();
-          closed = true;
-          return;
-        }
-        if (part.type === "error") {
-          const err =
-            opened.endReason() === "timeout"
-              ? new AppError("PROVIDER_UNAVAILABLE", "The provider stopped answering. Try again.")
-              : ctx.deps.mapError(part.error, ctx.provider);
-          return fail(controller, err);
-        }
-        if (part.type === "abort") {
-          if (opened.endReason() === "timeout") {
-            return fail(
-              controller,
-              new AppError("PROVIDER_UNAVAILABLE", "The provider stopped answering. Try again."),
-            );
-          }
-          return aborted(controller);
-        }
-      }
-    },
-    async cancel() {
-      // The browser went away or pressed Stop: end the upstream request now, keep the partial.
-      closed = true;
-      opened.abort();
-      await ctx.finalize("ABORTED", text);
-    },
-  });
-
-  async function aborted(controller: ReadableStreamDefaultController<UIMessageChunk>) {
-    closed = true;
-    await ctx.finalize("ABORTED", text);
-    try {
-      controller.enqueue({ type: "text-end", id: textId });
-      controller.enqueue({ type: "abort" });
-      controller.close();
-    } catch {
-      // Already cancelled by the consumer.
-    }
-  }
 }
 
 async function retitle(

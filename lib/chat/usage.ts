@@ -54,6 +54,7 @@ export async function usageSummary(db: Db, userId: string, now = new Date()): Pr
 export function formatMicros(micros: number): string {
   const dollars = micros / 1_000_000;
   if (dollars === 0) return "$0";
+  if (dollars < 0.0001) return "< $0.0001";
   if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
   return `$${dollars.toFixed(2)}`;
 }

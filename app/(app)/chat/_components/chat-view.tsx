@@ -44,6 +44,18 @@ export function ChatView(props: Props) {
     const el = scroller.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
   }, [s.messages]);
+  // Markdown and code blocks render a moment after the text arrives: follow those too.
+  const content = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = scroller.current;
+    const inner = content.current;
+    if (!el || !inner) return;
+    const ro = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(inner);
+    return () => ro.disconnect();
+  }, []);
 
   const older = useOlderMessages(chatId, props.hasMore, s.messages[0]?.id, s.setMessages, scroller);
   const last = s.messages[s.messages.length - 1];
@@ -55,57 +67,65 @@ export function ChatView(props: Props) {
           <ModelPicker providers={providers} value={selection} onChange={setSelection} disabled={s.busy} />
         ) : null}
         {props.title ? (
-          <h1 className="ml-auto hidden max-w-[40%] truncate text-sm text-muted-foreground lg:block">
+          <h1 className="sr-only lg:not-sr-only lg:ml-auto lg:max-w-[40%] lg:truncate lg:text-sm lg:text-muted-foreground">
             {props.title}
           </h1>
         ) : null}
       </div>
 
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
-        {s.messages.length === 0 ? (
-          <EmptyState canChat={canChat} onPick={(p) => s.setDraft(p)} />
-        ) : (
-          <div className="mx-auto w-full max-w-3xl space-y-6 px-4 py-6 sm:px-6">
-            {older.hasMore ? (
-              <div className="flex justify-center">
-                <button
-                  type="button"
-                  onClick={older.load}
-                  disabled={older.loading}
-                  className="inline-flex h-8 items-center gap-2 rounded-full border border-border px-3 text-xs font-medium text-muted-foreground hover:bg-muted hover:text-foreground"
+        <div ref={content} className="flex min-h-full flex-col">
+          {s.messages.length === 0 ? (
+            <EmptyState
+              canChat={canChat}
+              onPick={(p) => {
+                s.setDraft(p);
+                document.getElementById("composer")?.focus();
+              }}
+            />
+          ) : (
+            <div className="mx-auto w-full max-w-3xl space-y-6 px-4 py-6 sm:px-6">
+              {older.hasMore ? (
+                <div className="flex justify-center">
+                  <button
+                    type="button"
+                    onClick={older.load}
+                    disabled={older.loading}
+                    className="inline-flex h-8 items-center gap-2 rounded-full border border-border px-3 text-xs font-medium text-muted-foreground hover:bg-muted hover:text-foreground"
+                  >
+                    {older.loading ? <LoaderCircle className="size-3.5 animate-spin" aria-hidden /> : null}
+                    Load earlier messages
+                  </button>
+                </div>
+              ) : null}
+              {s.messages.map((m) => (
+                <MessageItem
+                  key={m.id}
+                  message={m}
+                  streaming={s.busy && m === last && m.role === "assistant"}
+                  onRegenerate={
+                    !s.busy && m === last && m.role === "assistant" && canChat ? s.regenerate : undefined
+                  }
+                />
+              ))}
+              {s.status === "submitted" && last?.role === "user" ? (
+                <span
+                  className="inline-flex h-7 items-center gap-1"
+                  role="status"
+                  aria-label="Waiting for the answer"
                 >
-                  {older.loading ? <LoaderCircle className="size-3.5 animate-spin" aria-hidden /> : null}
-                  Load earlier messages
-                </button>
-              </div>
-            ) : null}
-            {s.messages.map((m) => (
-              <MessageItem
-                key={m.id}
-                message={m}
-                streaming={s.busy && m === last && m.role === "assistant"}
-                onRegenerate={
-                  !s.busy && m === last && m.role === "assistant" && canChat ? s.regenerate : undefined
-                }
-              />
-            ))}
-            {s.status === "submitted" && last?.role === "user" ? (
-              <span
-                className="inline-flex h-7 items-center gap-1"
-                role="status"
-                aria-label="Waiting for the answer"
-              >
-                {[0, 150, 300].map((d) => (
-                  <span
-                    key={d}
-                    className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60"
-                    style={{ animationDelay: `${d}ms` }}
-                  />
-                ))}
-              </span>
-            ) : null}
-          </div>
-        )}
+                  {[0, 150, 300].map((d) => (
+                    <span
+                      key={d}
+                      className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60"
+                      style={{ animationDelay: `${d}ms` }}
+                    />
+                  ))}
+                </span>
+              ) : null}
+            </div>
+          )}
+        </div>
       </div>
 
       <div className="mx-auto w-full max-w-3xl shrink-0 space-y-2 px-3 pt-1 pb-3 sm:px-4 sm:pb-5">

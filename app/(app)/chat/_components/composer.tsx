@@ -41,8 +41,10 @@ export function Composer({
     el.style.height = `${Math.min(el.scrollHeight, 220)}px`;
   }, [value]);
 
+  // Ready for the next message, but not on touch screens, where focus pops the keyboard up.
   useEffect(() => {
-    if (!busy && !disabled) ref.current?.focus({ preventScroll: true });
+    if (!busy && !disabled && window.matchMedia("(pointer: fine)").matches)
+      ref.current?.focus({ preventScroll: true });
   }, [busy, disabled]);
 
   const submit = (e?: FormEvent) => {

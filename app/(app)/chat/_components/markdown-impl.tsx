@@ -1,7 +1,7 @@
 "use client";
 
 import { Streamdown } from "streamdown";
-import { codeHighlighter } from "./highlighter";
+import { codeHighlighter } from "@/lib/chat/highlight";
 
 const plugins = { code: codeHighlighter };
 

@@ -29,6 +29,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
   const [draft, setDraft] = useState("");
   const [banner, setBanner] = useState<ChatErrorPayload>();
   const chatRef = useRef<Chat<ChatUIMessage> | null>(null);
+  const onAccepted = useRef<() => void>(() => undefined);
 
   const [chat] = useState(() => {
     const c = new Chat<ChatUIMessage>({
@@ -36,6 +37,13 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
       messages: initialMessages,
       transport: new DefaultChatTransport<ChatUIMessage>({
         api: "/api/chat",
+        // The server answers 200 only once the first token is in hand: that is "accepted".
+        // (Watching status for "streaming" misses fast answers whose updates are batched.)
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          if (res.ok) onAccepted.current();
+          return res;
+        },
         prepareSendMessagesRequest: ({ id, messages, trigger }) => {
           const last = messages.findLast((m) => m.role === "user");
           const { provider, model } = selectionRef.current;
@@ -75,26 +83,27 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
   });
   const busy = status === "submitted" || status === "streaming";
 
-  useEffect(() => {
-    if (status === "streaming" && !accepted.current) {
-      accepted.current = true;
-      if (pending.current) {
-        pending.current = null;
-        setDraft("");
-      }
-      // The first answer of a new chat gives it its address, without reloading the page.
-      if (isNew && window.location.pathname !== `/chat/${chatId}`) {
-        window.history.replaceState(null, "", `/chat/${chatId}`);
-      }
-      notifyChatsChanged();
+  onAccepted.current = () => {
+    accepted.current = true;
+    if (pending.current) {
+      pending.current = null;
+      setDraft("");
     }
+    // The first answer of a new chat gives it its address, without reloading the page.
+    if (isNew && window.location.pathname !== `/chat/${chatId}`) {
+      window.history.replaceState(null, "", `/chat/${chatId}`);
+    }
+    notifyChatsChanged();
+  };
+
+  useEffect(() => {
     if (status === "ready" && !accepted.current && pending.current) {
       // Stopped before the server accepted it: the draft is still in the composer.
       const id = pending.current.id;
       accepted.current = true;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
-  }, [status, isNew, chatId, setMessages]);
+  }, [status, setMessages]);
 
   useEffect(() => {
     if (status !== "error") return;

@@ -8,6 +8,7 @@ import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
 import { ProviderCard } from "./_components/provider-card";
 import { card, link } from "./_components/styles";
+import { UsageSection } from "./_components/usage";
 
 export const metadata: Metadata = { title: "AI settings" };
 
@@ -84,6 +85,8 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         </div>
         <DefaultsForm provider={defaults.provider} model={defaults.model} />
       </section>
+
+      <UsageSection userId={user.id} />
 
       <section id="activity" aria-labelledby="activity-title" className="space-y-3">
         <div className="flex items-baseline justify-between gap-3">

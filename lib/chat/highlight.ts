@@ -160,7 +160,7 @@ function tokenize(code: string, langName: string): [Kind, string][] {
   return out;
 }
 
-function highlightCode(code: string, language: string): HighlightResult {
+export function highlightCode(code: string, language: string): HighlightResult {
   const lines: HighlightToken[][] = [[]];
   for (const [kind, text] of tokenize(code, language.toLowerCase())) {
     const color = COLORS[kind];
