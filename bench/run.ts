@@ -17,7 +17,7 @@ import { makeAgent } from "./lib/client";
 import { measurePages } from "./lib/page-weight";
 import { abortPhase, type Agents, armStats, block, interleaved, memoryPhase, type Pace } from "./lib/phases";
 import { killAllNow, startChild, stopAll, waitForOutput } from "./lib/procs";
-import { profileChatPath } from "./lib/profile";
+import { probeDir, profileChatPath } from "./lib/profile";
 import { type BenchResult, type LatencyPoint, markdown } from "./lib/report";
 import { runSoak } from "./lib/soak";
 import { gitDescribe, log } from "./lib/util";
@@ -65,7 +65,16 @@ try {
   const pipeUrl = await waitForOutput(pipe, /READY (\S+)/, 15_000);
 
   log(`app (next start) on :${APP_PORT}, ${result.meta.database}`);
-  const app = await startApp({ port: APP_PORT, mockUrl, databaseUrl: args.databaseUrl });
+  const outDir = path.resolve(root, args.out);
+  const app = await startApp({
+    port: APP_PORT,
+    mockUrl,
+    databaseUrl: args.databaseUrl,
+    // The probe (CPU profile + turn timeline on SIGUSR2) is loaded only when profiling.
+    ...(args.profile
+      ? { nodeOptions: `--require ${path.join(root, "bench/probe.cjs")}`, env: { BENCH_PROBE_DIR: probeDir(outDir) } }
+      : {}),
+  });
   cleanupApp = app.cleanup;
 
   const browser = await launchBrowser();
@@ -84,7 +93,8 @@ try {
 
   log("warm-up");
   for (const arm of args.arms) {
-    for (let i = 0; i < 10; i++) await block(arm, 1, 1, targets, agents, pace);
+    // First requests load route code and JIT-compile it; none of this is measured.
+    for (let i = 0; i < 3; i++) await block(arm, 1, 1, targets, agents, pace);
     await block(arm, 20, 1, targets, agents, pace);
   }
 
@@ -123,13 +133,12 @@ try {
 
   if (args.profile) {
     log(`profile: ${args.profileRequests} app turns at c=1 under the CPU profiler`);
-    result.profile = await profileChatPath({ requests: args.profileRequests, targets, agents, pace, server: app.child, outDir: path.resolve(root, args.out) });
+    result.profile = await profileChatPath({ requests: args.profileRequests, targets, agents, pace, server: app.child, outDir, root });
   }
 
   result.meta.loadavgEnd = os.loadavg();
   result.meta.durationSec = Math.round((Date.now() - startedAt.getTime()) / 1000);
   const table = markdown(result);
-  const outDir = path.resolve(root, args.out);
   mkdirSync(outDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   writeFileSync(path.join(outDir, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);

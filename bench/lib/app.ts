@@ -17,6 +17,7 @@ export async function startApp(opts: {
   mockUrl: string;
   databaseUrl?: string;
   nodeOptions?: string;
+  env?: Record<string, string>;
 }): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-bench-"));
   const url = `http://127.0.0.1:${opts.port}`;
@@ -47,6 +48,7 @@ export async function startApp(opts: {
       // The bench is one user sending hundreds of turns a minute; the limiter still runs.
       RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
       RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
+      ...opts.env,
     },
   });
   await waitForHttp(`${url}/sign-in`, 60_000, child);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Agent } from "undici";
 import { type ArmName, type ArmTargets, appRequest, requestFor } from "./arms";
@@ -153,6 +154,7 @@ export async function memoryPhase(opts: {
   let sustained = { streams: 0, started: 0, errors: 0 };
   for (const n of opts.levels) {
     const ac = new AbortController();
+    setMaxListeners(0, ac.signal); // one signal ends every stream of the level
     let flowing = 0;
     const t0 = performance.now();
     const runs = Array.from({ length: n }, () =>

@@ -22,7 +22,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
   const text = messageText(message);
   if (message.role === "user") {
     return (
-      <div className="group flex flex-col items-end gap-1">
+      <div className="group flex flex-col items-end gap-1" data-testid="message-user">
         <div className="max-w-[85%] rounded-2xl rounded-br-md bg-muted px-4 py-2.5 text-[15px] leading-6 whitespace-pre-wrap break-words sm:max-w-[75%]">
           {text}
         </div>
@@ -34,7 +34,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
   }
   const meta = message.metadata ?? {};
   return (
-    <div className="group flex flex-col gap-1.5">
+    <div className="group flex flex-col gap-1.5" data-testid="message-assistant">
       {text ? <Markdown text={text} streaming={streaming} /> : streaming ? <TypingDots /> : null}
       <StatusNote meta={meta} streaming={streaming} hasText={text.length > 0} />
       {!streaming ? (
