@@ -195,3 +195,27 @@ test("bad chat input gets a 400 with a code, not a 500", async ({ page }) => {
   }
   void MOCK;
 });
+
+test("a chat can be renamed and deleted from the sidebar", async ({ page }) => {
+  await signUp(page);
+  await addOpenAiKey(page, "sk-proj-chatE2Ehistory9999ffff");
+  await page.goto("/chat");
+  await send(page, "Plan a trip to Lisbon");
+  await expect(answers(page).first()).toContainText("Echo (turn 1)");
+  const chats = page.getByRole("list", { name: "Chats" });
+  await expect(chats.getByRole("link")).toHaveCount(1);
+
+  await chats.getByRole("button", { name: "Rename chat" }).click();
+  const title = page.getByRole("textbox", { name: "Chat title" });
+  await title.fill("Lisbon trip");
+  await title.press("Enter");
+  await expect(chats.getByRole("link", { name: "Lisbon trip" })).toBeVisible();
+  await page.reload();
+  await expect(chats.getByRole("link", { name: "Lisbon trip" })).toBeVisible();
+
+  await chats.getByRole("button", { name: "Delete chat" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(chats.getByRole("link")).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("link", { name: "Lisbon trip" })).toHaveCount(0);
+});
