@@ -1,9 +1,9 @@
 // Loaded into the app server only by `npm run bench -- --profile`, with
 // NODE_OPTIONS="--require bench/probe.cjs" and BENCH_PROBE_DIR. Opens no port: SIGUSR2 starts
 // a recording, the next SIGUSR2 stops it and writes <dir>/probe-<n>.cpuprofile (V8 CPU profile,
-// 100 µs sampling, loadable in Chrome DevTools) and <dir>/probe-<n>.json, a timeline of every
+// 200 µs sampling, loadable in Chrome DevTools) and <dir>/probe-<n>.json, a timeline of every
 // POST /api/chat: request start, upstream request created / answered, first token written, and
-// the time spent inside the embedded database's query calls. Times are performance.now() ms.
+// the time spent inside the embedded database's query calls. Times are CLOCK_MONOTONIC ms.
 "use strict";
 
 const dc = require("node:diagnostics_channel");
@@ -11,7 +11,6 @@ const fs = require("node:fs");
 const http = require("node:http");
 const inspector = require("node:inspector");
 const path = require("node:path");
-const { performance } = require("node:perf_hooks");
 
 const dir = process.env.BENCH_PROBE_DIR;
 let session;
@@ -22,7 +21,9 @@ let turns = [];
 let current;
 let dbOutside = { ms: 0, calls: 0 };
 
-const now = () => performance.now();
+// CLOCK_MONOTONIC in ms: the clock of the CPU profile's timestamps (µs), so the bench can cut
+// the profile into each turn's phases.
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 const byResponse = new WeakMap();
 
 dc.subscribe("http.server.request.start", ({ request, response }) => {
@@ -94,25 +95,31 @@ function post(method, params) {
   );
 }
 
+let cpu = false;
 process.on("SIGUSR2", async () => {
   if (!dir) return;
-  if (!session) {
-    session = new inspector.Session();
-    session.connect();
-    await post("Profiler.enable");
-    await post("Profiler.setSamplingInterval", { interval: 100 });
-  }
   if (!recording) {
+    // <dir>/control.json {"cpu": false} records the timeline alone, without profiler overhead.
+    const control = path.join(dir, "control.json");
+    cpu = !fs.existsSync(control) || JSON.parse(fs.readFileSync(control, "utf8")).cpu !== false;
+    if (cpu && !session) {
+      session = new inspector.Session();
+      session.connect();
+      await post("Profiler.enable");
+      await post("Profiler.setSamplingInterval", { interval: 200 });
+    }
     turns = [];
     dbOutside = { ms: 0, calls: 0 };
-    await post("Profiler.start");
+    if (cpu) await post("Profiler.start");
     recording = true;
     return;
   }
   recording = false;
-  const { profile } = await post("Profiler.stop");
   const n = seq++;
-  fs.writeFileSync(path.join(dir, `probe-${n}.cpuprofile`), JSON.stringify(profile));
+  if (cpu) {
+    const { profile } = await post("Profiler.stop");
+    fs.writeFileSync(path.join(dir, `probe-${n}.cpuprofile`), JSON.stringify(profile));
+  }
   fs.writeFileSync(path.join(dir, `probe-${n}.json`), JSON.stringify({ turns, dbOutside }));
   fs.writeFileSync(path.join(dir, `probe-${n}.done`), "");
 });

@@ -11,12 +11,12 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureBuild, root } from "../scripts/lib/setup.mjs";
 import { launchBrowser, signUpWithKey, startApp } from "./lib/app";
-import { type ArmName, type ArmTargets } from "./lib/arms";
 import { parseArgs } from "./lib/args";
+import type { ArmTargets } from "./lib/arms";
 import { makeAgent } from "./lib/client";
 import { measurePages } from "./lib/page-weight";
-import { abortPhase, type Agents, armStats, block, interleaved, memoryPhase, type Pace } from "./lib/phases";
-import { killAllNow, startChild, stopAll, waitForOutput } from "./lib/procs";
+import { type Agents, abortPhase, armStats, block, interleaved, memoryPhase, type Pace } from "./lib/phases";
+import { killAllNow, serverPid, startChild, stopAll, waitForOutput } from "./lib/procs";
 import { probeDir, profileChatPath } from "./lib/profile";
 import { type BenchResult, type LatencyPoint, markdown } from "./lib/report";
 import { runSoak } from "./lib/soak";
@@ -50,18 +50,24 @@ const result: BenchResult = {
   latency: [],
 };
 
-let cleanupApp = () => undefined as void;
+let cleanupApp = async () => undefined as void;
 try {
   if (args.build) ensureBuild();
 
-  log(`mock upstream on :${MOCK_PORT} (TTFT ${pace.ttftMs} ms, ${pace.tokens} tokens ${pace.tokenDelayMs} ms apart)`);
+  log(
+    `mock upstream on :${MOCK_PORT} (TTFT ${pace.ttftMs} ms, ${pace.tokens} tokens ${pace.tokenDelayMs} ms apart)`,
+  );
   const mock = startChild("mock", process.execPath, [
     path.join(root, "bench/mock-process.mjs"),
     ...["--port", String(MOCK_PORT), "--ttft-ms", String(pace.ttftMs)],
     ...["--token-delay-ms", String(pace.tokenDelayMs), "--tokens", String(pace.tokens)],
   ]);
   const mockUrl = await waitForOutput(mock, /READY (\S+)/, 15_000);
-  const pipe = startChild("pipe", process.execPath, [path.join(root, "bench/bare-pipe.mjs"), "--target", mockUrl]);
+  const pipe = startChild("pipe", process.execPath, [
+    path.join(root, "bench/bare-pipe.mjs"),
+    "--target",
+    mockUrl,
+  ]);
   const pipeUrl = await waitForOutput(pipe, /READY (\S+)/, 15_000);
 
   log(`app (next start) on :${APP_PORT}, ${result.meta.database}`);
@@ -72,7 +78,10 @@ try {
     databaseUrl: args.databaseUrl,
     // The probe (CPU profile + turn timeline on SIGUSR2) is loaded only when profiling.
     ...(args.profile
-      ? { nodeOptions: `--require ${path.join(root, "bench/probe.cjs")}`, env: { BENCH_PROBE_DIR: probeDir(outDir) } }
+      ? {
+          nodeOptions: `--require ${path.join(root, "bench/probe.cjs")}`,
+          env: { BENCH_PROBE_DIR: probeDir(outDir) },
+        }
       : {}),
   });
   cleanupApp = app.cleanup;
@@ -80,15 +89,31 @@ try {
   const browser = await launchBrowser();
   const tag = randomBytes(4).toString("hex");
   // Hex only: the mock picks failure knobs from words in the key; "slow" is the one we want.
-  const user = await signUpWithKey(browser, app.url, `bench-${tag}@example.test`, `sk-bench-${randomBytes(12).toString("hex")}`);
-  const slow = await signUpWithKey(browser, app.url, `bench-slow-${tag}@example.test`, `sk-bench-slow-${randomBytes(12).toString("hex")}`);
+  const user = await signUpWithKey(
+    browser,
+    app.url,
+    `bench-${tag}@example.test`,
+    `sk-bench-${randomBytes(12).toString("hex")}`,
+  );
+  const slow = await signUpWithKey(
+    browser,
+    app.url,
+    `bench-slow-${tag}@example.test`,
+    `sk-bench-slow-${randomBytes(12).toString("hex")}`,
+  );
   if (args.pages) {
     log("page weight");
     result.pages = await measurePages(browser, app.url, await user.context.storageState(), root);
   }
   await browser.close();
 
-  const targets: ArmTargets = { mockUrl, pipeUrl, appUrl: app.url, upstreamKey: `sk-bench-${randomBytes(12).toString("hex")}`, cookie: user.cookie };
+  const targets: ArmTargets = {
+    mockUrl,
+    pipeUrl,
+    appUrl: app.url,
+    upstreamKey: `sk-bench-${randomBytes(12).toString("hex")}`,
+    cookie: user.cookie,
+  };
   const agents: Agents = { direct: makeAgent(), pipe: makeAgent(), app: makeAgent() };
 
   log("warm-up");
@@ -103,9 +128,19 @@ try {
     const rounds = c === 1 ? args.c1Rounds : args.rounds;
     const perClient = c === 1 ? 1 : args.perClient;
     log(`latency at c=${c}: ${rounds} round(s) × ${args.arms.join(", ")}`);
-    const raw = await interleaved({ arms: args.arms, concurrency: c, rounds, perClient, targets, agents, pace, settleMs: 500 });
+    const { results, cpuMsPerStream } = await interleaved({
+      arms: args.arms,
+      concurrency: c,
+      rounds,
+      perClient,
+      targets,
+      agents,
+      pace,
+      settleMs: 500,
+      cpuPids: { app: serverPid(app.child), pipe: pipe.pid },
+    });
     const point: LatencyPoint = { concurrency: c, arms: {} };
-    for (const arm of args.arms) point.arms[arm as ArmName] = armStats(raw[arm]);
+    for (const arm of args.arms) point.arms[arm] = armStats(results[arm], cpuMsPerStream[arm]);
     baseline ??= point;
     const d = point.arms.direct;
     const b = baseline.arms.direct;
@@ -123,17 +158,38 @@ try {
 
   if (args.arms.includes("app") && args.memoryLevels.length) {
     log(`memory: ${args.memoryLevels.join(", ")} open app streams`);
-    result.memory = await memoryPhase({ levels: args.memoryLevels, appUrl: app.url, slowCookie: slow.cookie, agent: makeAgent(), server: app.child });
+    result.memory = await memoryPhase({
+      levels: args.memoryLevels,
+      appUrl: app.url,
+      slowCookie: slow.cookie,
+      agent: makeAgent(),
+      server: app.child,
+    });
   }
 
   if (args.soakMinutes > 0) {
     log(`soak: app arm at c=${args.soakConcurrency} for ${args.soakMinutes} min`);
-    result.soak = await runSoak({ minutes: args.soakMinutes, concurrency: args.soakConcurrency, targets, agents, pace, server: app.child });
+    result.soak = await runSoak({
+      minutes: args.soakMinutes,
+      concurrency: args.soakConcurrency,
+      targets,
+      agents,
+      pace,
+      server: app.child,
+    });
   }
 
   if (args.profile) {
     log(`profile: ${args.profileRequests} app turns at c=1 under the CPU profiler`);
-    result.profile = await profileChatPath({ requests: args.profileRequests, targets, agents, pace, server: app.child, outDir, root });
+    result.profile = await profileChatPath({
+      requests: args.profileRequests,
+      targets,
+      agents,
+      pace,
+      server: app.child,
+      outDir,
+      root,
+    });
   }
 
   result.meta.loadavgEnd = os.loadavg();
@@ -145,11 +201,13 @@ try {
   writeFileSync(path.join(outDir, `bench-${stamp}.md`), `${table}\n`);
   writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(path.join(outDir, "latest.md"), `${table}\n`);
-  console.log(`\n${table}\n\n(${result.meta.durationSec} s; written to ${path.relative(root, outDir)}/bench-${stamp}.{json,md})`);
+  console.log(
+    `\n${table}\n\n(${result.meta.durationSec} s; written to ${path.relative(root, outDir)}/bench-${stamp}.{json,md})`,
+  );
 } catch (e) {
   console.error(`\n✗ bench failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
   process.exitCode = 1;
 } finally {
   await stopAll();
-  cleanupApp();
+  await cleanupApp();
 }

@@ -3,14 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium } from "@playwright/test";
+import pg from "pg";
 import { ensureSecrets, root } from "../../scripts/lib/setup.mjs";
 import { migrate } from "../../scripts/migrate.mjs";
 import { type Child, startChild, tail } from "./procs";
 
-// The app under test: the production build on a fresh embedded database (or a PostgreSQL URL),
-// its providers pointed at the mock, loopback only. Users are made through the real UI.
+// The app under test: the production build on a fresh embedded database (or on a fresh database
+// of a PostgreSQL server), its providers pointed at the mock, loopback only. Users are made
+// through the real UI.
 
-export type AppServer = { child: Child; url: string; dataDir: string; cleanup: () => void };
+export type AppServer = { child: Child; url: string; dataDir: string; cleanup: () => Promise<void> };
 
 export async function startApp(opts: {
   port: number;
@@ -23,36 +25,95 @@ export async function startApp(opts: {
   const url = `http://127.0.0.1:${opts.port}`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The bench decides where every request goes: no system keys, no shared Redis, no stray DB.
-  for (const k of ["DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "GROQ_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY"]) {
+  for (const k of [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "OPENAI_API_KEY",
+    "GROQ_API_KEY",
+    "GOOGLE_GENERATIVE_AI_API_KEY",
+  ]) {
     delete env[k];
   }
-  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
-  // Throwaway secrets for a throwaway database (ensureSecrets would write and announce files).
-  env.BYOK_MASTER_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
-  env.AUTH_SECRET ??= randomBytes(32).toString("base64");
-  ensureSecrets(dataDir, env);
-  await migrate({ dataDir, databaseUrl: opts.databaseUrl, log: () => undefined });
-  const child = startChild("app", path.join(root, "node_modules/.bin/next"), ["start", "-p", String(opts.port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: {
-      ...env,
-      NODE_ENV: "production",
-      NODE_OPTIONS: [env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(" "),
-      BYOK_DATA_DIR: dataDir,
-      AUTH_URL: url,
-      OPENAI_BASE_URL: `${opts.mockUrl}/v1`,
-      GROQ_BASE_URL: `${opts.mockUrl}/openai/v1`,
-      GOOGLE_GENERATIVE_AI_BASE_URL: `${opts.mockUrl}/v1beta`,
-      ALLOW_PRIVATE_BASE_URLS: "true",
-      NEXT_TELEMETRY_DISABLED: "1",
-      // The bench is one user sending hundreds of turns a minute; the limiter still runs.
-      RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
-      RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
-      ...opts.env,
+  let dropDatabase = async () => undefined as void;
+  if (opts.databaseUrl) {
+    // A database of its own on that server, dropped afterwards; secrets come from the env there.
+    const made = await createTempDatabase(opts.databaseUrl);
+    env.DATABASE_URL = made.url;
+    dropDatabase = made.drop;
+    env.BYOK_MASTER_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
+    env.AUTH_SECRET ??= randomBytes(32).toString("base64");
+  } else {
+    // As `npm start` does: secrets generated into the data directory (read from there per request).
+    delete env.BYOK_MASTER_KEYS;
+    delete env.AUTH_SECRET;
+  }
+  const warn = console.warn;
+  console.warn = () => undefined; // "generated a master key" is news for a real install, not here
+  try {
+    ensureSecrets(dataDir, env);
+  } finally {
+    console.warn = warn;
+  }
+  await migrate({ dataDir, databaseUrl: env.DATABASE_URL, log: () => undefined });
+  const child = startChild(
+    "app",
+    path.join(root, "node_modules/.bin/next"),
+    ["start", "-p", String(opts.port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: {
+        ...env,
+        NODE_ENV: "production",
+        NODE_OPTIONS: [env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(" "),
+        BYOK_DATA_DIR: dataDir,
+        AUTH_URL: url,
+        OPENAI_BASE_URL: `${opts.mockUrl}/v1`,
+        GROQ_BASE_URL: `${opts.mockUrl}/openai/v1`,
+        GOOGLE_GENERATIVE_AI_BASE_URL: `${opts.mockUrl}/v1beta`,
+        ALLOW_PRIVATE_BASE_URLS: "true",
+        NEXT_TELEMETRY_DISABLED: "1",
+        // The bench is one user sending hundreds of turns a minute; the limiter still runs.
+        RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
+        RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
+        ...opts.env,
+      },
     },
-  });
+  );
   await waitForHttp(`${url}/sign-in`, 60_000, child);
-  return { child, url, dataDir, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+  return {
+    child,
+    url,
+    dataDir,
+    cleanup: async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase();
+    },
+  };
+}
+
+async function createTempDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `byok_bench_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }
 
 async function waitForHttp(url: string, timeoutMs: number, child: Child): Promise<void> {
@@ -89,7 +150,12 @@ export function launchBrowser(): Promise<Browser> {
 export type BenchUser = { email: string; cookie: string; context: BrowserContext };
 
 /** Signs up through the UI, stores `apiKey` as the user's OpenAI key over REST, returns the cookie. */
-export async function signUpWithKey(browser: Browser, appUrl: string, email: string, apiKey: string): Promise<BenchUser> {
+export async function signUpWithKey(
+  browser: Browser,
+  appUrl: string,
+  email: string,
+  apiKey: string,
+): Promise<BenchUser> {
   const context = await browser.newContext({ baseURL: appUrl });
   const page = await context.newPage();
   await page.goto("/sign-up");

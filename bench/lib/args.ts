@@ -40,7 +40,8 @@ export const USAGE = `npm run bench -- [flags]
   --no-pages              skip the page-weight measurement
   --profile               CPU-profile the server during --profile-requests app turns at c=1
   --profile-requests 200
-  --database-url URL      run the app on PostgreSQL instead of the embedded database
+  --database-url URL      run the app on PostgreSQL (a temporary database on that server,
+                          e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of PGlite
   --out bench/results`;
 
 const list = (v: string) =>
@@ -71,7 +72,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   };
   const num = (flag: string, v: string | undefined) => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number\n\n${USAGE}`);
+    if (v === undefined || !Number.isFinite(n) || n < 0)
+      throw new Error(`${flag} needs a number\n\n${USAGE}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {

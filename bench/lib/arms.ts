@@ -27,7 +27,11 @@ export type ArmTargets = {
 function upstreamRequest(base: string, key: string): StreamRequest {
   return {
     url: `${base}/v1/responses`,
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}`, accept: "text/event-stream" },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${key}`,
+      accept: "text/event-stream",
+    },
     body: JSON.stringify({
       model: MODEL,
       input: [{ role: "user", content: [{ type: "input_text", text: PROMPT }] }],
@@ -41,7 +45,14 @@ function upstreamRequest(base: string, key: string): StreamRequest {
 export function appRequest(appUrl: string, cookie: string): StreamRequest {
   return {
     url: `${appUrl}/api/chat`,
-    headers: { "content-type": "application/json", origin: appUrl, cookie, accept: "text/event-stream" },
+    headers: {
+      "content-type": "application/json",
+      origin: appUrl,
+      cookie,
+      accept: "text/event-stream",
+      // What a browser's fetch adds; the client undoes any compression the server applies.
+      "accept-encoding": "gzip, deflate, br",
+    },
     // A new chat per request: the first turn of a conversation, as "New chat" sends it.
     body: JSON.stringify({
       id: randomUUID(),

@@ -1,4 +1,6 @@
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
 import { Agent, type Dispatcher } from "undici";
 
 // The streaming client: one HTTP request, timestamped at send, at response headers, and at
@@ -43,7 +45,14 @@ export async function runStream(
   } = {},
 ): Promise<StreamResult> {
   const ac = new AbortController();
-  const result: StreamResult = { ok: false, status: 0, start: performance.now(), headers: 0, tokens: [], end: 0 };
+  const result: StreamResult = {
+    ok: false,
+    status: 0,
+    start: performance.now(),
+    headers: 0,
+    tokens: [],
+    end: 0,
+  };
   const stopFromOutside = () => {
     result.abortedAt ??= performance.now();
     result.abortedAtEpochMs ??= Date.now();
@@ -68,9 +77,10 @@ export async function runStream(
       return result;
     }
     let buffer = "";
+    const source = decoded(res.body, res.headers["content-encoding"]);
     await new Promise<void>((resolve, reject) => {
-      res.body.setEncoding("utf8");
-      res.body.on("data", (chunk: string) => {
+      source.setEncoding("utf8");
+      source.on("data", (chunk: string) => {
         const now = performance.now();
         buffer += chunk;
         let cut = buffer.indexOf("\n\n");
@@ -82,15 +92,20 @@ export async function runStream(
           buffer = buffer.slice(cut + 2);
           cut = buffer.indexOf("\n\n");
         }
-        if (opts.abortAfterTokens !== undefined && result.tokens.length >= opts.abortAfterTokens && !result.abortedAt) {
+        if (
+          opts.abortAfterTokens !== undefined &&
+          result.tokens.length >= opts.abortAfterTokens &&
+          !result.abortedAt
+        ) {
           result.abortedAt = performance.now();
           result.abortedAtEpochMs = Date.now();
           ac.abort();
           resolve();
         }
       });
-      res.body.on("end", () => resolve());
-      res.body.on("error", (e) => (result.abortedAt ? resolve() : reject(e)));
+      source.on("end", () => resolve());
+      source.on("error", (e) => (result.abortedAt ? resolve() : reject(e)));
+      if (source !== res.body) res.body.on("error", (e) => (result.abortedAt ? resolve() : reject(e)));
       if (ac.signal.aborted) resolve();
       ac.signal.addEventListener("abort", () => resolve(), { once: true });
     });
@@ -106,6 +121,16 @@ export async function runStream(
     opts.signal?.removeEventListener("abort", stopFromOutside);
   }
   return result;
+}
+
+/** A browser asks for compression; if the server applies it to the stream, undo it per chunk. */
+function decoded(body: Readable, encoding: string | string[] | undefined): Readable {
+  if (encoding === "gzip") return body.pipe(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH }));
+  if (encoding === "deflate") return body.pipe(zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH }));
+  if (encoding === "br") {
+    return body.pipe(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH }));
+  }
+  return body;
 }
 
 export const ttftOf = (r: StreamResult) => (r.tokens[0] ?? Number.NaN) - r.start;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Agent } from "undici";
 import { type ArmName, type ArmTargets, appRequest, requestFor } from "./arms";
 import { gapsOf, runStream, type StreamResult, ttftOf } from "./client";
-import { type Child, groupRss } from "./procs";
+import { type Child, cpuTimeMs, groupRss } from "./procs";
 import { median, type Summary, slope, summarize } from "./stats";
 
 // The measuring phases. Every loop is bounded by a count or a deadline.
@@ -11,14 +11,23 @@ import { median, type Summary, slope, summarize } from "./stats";
 export type Agents = Record<ArmName, Agent>;
 export type Pace = { ttftMs: number; tokenDelayMs: number; tokens: number };
 
-export type ArmStats = { streams: number; errors: number; firstError?: string; ttft: Summary; gap: Summary };
+export type ArmStats = {
+  streams: number;
+  errors: number;
+  firstError?: string;
+  ttft: Summary;
+  gap: Summary;
+  /** CPU time of the process in the middle (app server, bare pipe) per stream, all threads. */
+  cpuMsPerStream?: number;
+};
 
-export function armStats(results: StreamResult[]): ArmStats {
+export function armStats(results: StreamResult[], cpuMsPerStream?: number): ArmStats {
   const ok = results.filter((r) => r.ok);
   const bad = results.filter((r) => !r.ok);
   return {
     streams: results.length,
     errors: bad.length,
+    ...(cpuMsPerStream !== undefined ? { cpuMsPerStream: Number(cpuMsPerStream.toFixed(2)) } : {}),
     ...(bad[0]?.error ? { firstError: bad[0].error } : {}),
     ttft: summarize(ok.map(ttftOf)),
     gap: summarize(ok.flatMap(gapsOf)),
@@ -64,18 +73,32 @@ export async function interleaved(opts: {
   agents: Agents;
   pace: Pace;
   settleMs: number;
-  onBlock?: (arm: ArmName, round: number) => void;
-}): Promise<Record<ArmName, StreamResult[]>> {
-  const results = Object.fromEntries(opts.arms.map((a) => [a, [] as StreamResult[]])) as Record<ArmName, StreamResult[]>;
+  /** Process in the middle of an arm, whose CPU time is counted per stream. */
+  cpuPids?: Partial<Record<ArmName, number>>;
+}): Promise<{ results: Record<ArmName, StreamResult[]>; cpuMsPerStream: Partial<Record<ArmName, number>> }> {
+  const results = Object.fromEntries(opts.arms.map((a) => [a, [] as StreamResult[]])) as Record<
+    ArmName,
+    StreamResult[]
+  >;
+  const cpuMs: Partial<Record<ArmName, number>> = {};
+  const run: Partial<Record<ArmName, number>> = {};
   for (let r = 0; r < opts.rounds; r++) {
     for (let i = 0; i < opts.arms.length; i++) {
       const arm = opts.arms[(r + i) % opts.arms.length] as ArmName;
-      opts.onBlock?.(arm, r);
-      results[arm].push(...(await block(arm, opts.concurrency, opts.perClient, opts.targets, opts.agents, opts.pace)));
-      await sleep(opts.settleMs);
+      const pid = opts.cpuPids?.[arm];
+      const cpu0 = pid ? cpuTimeMs(pid) : 0;
+      results[arm].push(
+        ...(await block(arm, opts.concurrency, opts.perClient, opts.targets, opts.agents, opts.pace)),
+      );
+      await sleep(opts.settleMs); // the arm's background work (persistence, titles) is its own
+      if (pid) cpuMs[arm] = (cpuMs[arm] ?? 0) + cpuTimeMs(pid) - cpu0;
+      run[arm] = (run[arm] ?? 0) + opts.concurrency * opts.perClient;
     }
   }
-  return results;
+  const cpuMsPerStream = Object.fromEntries(
+    Object.entries(cpuMs).map(([arm, ms]) => [arm, ms / (run[arm as ArmName] ?? 1)]),
+  ) as Partial<Record<ArmName, number>>;
+  return { results, cpuMsPerStream };
 }
 
 type MockEntry = { id: number; stream: boolean; aborted: boolean; abortedAt: number | null; kind: string };
@@ -105,7 +128,9 @@ export async function abortPhase(opts: {
       const r = await runStream(opts.agents[arm], requestFor(arm, opts.targets), { abortAfterTokens: 5 });
       let latency: number | undefined;
       for (let poll = 0; poll < 60 && latency === undefined && r.abortedAtEpochMs; poll++) {
-        const entry = (await mockRequests(opts.targets.mockUrl)).filter((e) => e.stream && e.kind === "generate").at(-1);
+        const entry = (await mockRequests(opts.targets.mockUrl))
+          .filter((e) => e.stream && e.kind === "generate")
+          .at(-1);
         if (entry?.aborted && entry.abortedAt) latency = entry.abortedAt - r.abortedAtEpochMs;
         else await sleep(50);
       }

@@ -38,13 +38,17 @@ export function startChild(
 export function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => done(new Error(`${child.name}: not ready after ${timeoutMs} ms\n${tail(child)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`${child.name}: not ready after ${timeoutMs} ms\n${tail(child)}`)),
+      timeoutMs,
+    );
     const onData = (b: Buffer) => {
       seen += b.toString();
       const m = pattern.exec(seen);
       if (m) done(undefined, m[1] ?? m[0]);
     };
-    const onExit = (code: number | null) => done(new Error(`${child.name} exited (${code}) before ready\n${tail(child)}`));
+    const onExit = (code: number | null) =>
+      done(new Error(`${child.name} exited (${code}) before ready\n${tail(child)}`));
     const done = (err?: Error, value?: string) => {
       clearTimeout(timer);
       child.proc.stdout?.off("data", onData);
@@ -130,4 +134,16 @@ export function groupRss(child: Child): number {
 export function serverPid(child: Child): number {
   const pids = groupPids(child.pid);
   return pids.reduce((best, pid) => (rssOf(pid) > rssOf(best) ? pid : best), pids[0] ?? child.pid);
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms. */
+export function cpuTimeMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }

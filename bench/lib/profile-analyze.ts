@@ -11,28 +11,43 @@ import { round } from "./stats";
 export type CpuProfile = {
   nodes: {
     id: number;
+    children?: number[];
     callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   }[];
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 };
 
-/** First match wins: component name → test on the original source path. */
-const COMPONENTS: [string, RegExp][] = [
+/**
+ * First match wins: component name → test on the original source path. The first group are
+ * owners (code the app chose); the rest are runtime layers they call into.
+ */
+const OWNERS: [string, RegExp][] = [
+  ["bench probe (measurement overhead)", /bench\/probe\.cjs/],
   ["database: PGlite (SQL engine, WebAssembly)", /@electric-sql\/pglite|pglite-prisma-adapter/],
   ["database: Prisma client + query compiler", /@prisma\/|lib\/db\/|prisma/],
   ["session: next-auth + jose (JWT decrypt)", /next-auth|@auth\/core|jose|lib\/auth\//],
   ["key vault + decrypt (lib/keys, lib/crypto)", /lib\/keys\/|lib\/crypto\//],
   ["rate limit", /rate-limiter-flexible|lib\/limits|lib\/chat\/rate-limit/],
   ["validation (zod)", /\/zod\//],
-  ["provider SDK (@ai-sdk/openai, provider-utils)", /@ai-sdk\/(openai|groq|google|provider-utils|provider)\b/],
+  [
+    "provider SDK (@ai-sdk/openai, provider-utils)",
+    /@ai-sdk\/(openai|groq|google|provider-utils|provider)\b/,
+  ],
   ["AI SDK core (ai: streamText, UI stream)", /node_modules\/ai\//],
   ["chat turn (lib/chat)", /lib\/chat\//],
   ["other app code (lib, app)", /^(lib|app)\//],
-  ["Next.js server + React", /next\/dist|react-dom|react-server|scheduler|node_modules\/react\//],
+  ["Next.js server + React", /next\/dist|next\/src|react-dom|react-server|scheduler|node_modules\/react\//],
+];
+const RUNTIME: [string, RegExp][] = [
   ["web streams (Node)", /node:internal\/webstreams/],
   ["fetch / undici (Node)", /undici|node:internal\/deps\/undici/],
-  ["node:http, net, timers", /node:(internal\/)?(_?http|net|stream|timers|internal\/streams|internal\/timers)/],
+  [
+    "node:http, net, timers",
+    /node:(internal\/)?(_?http|net|stream|timers|internal\/streams|internal\/timers)/,
+  ],
   ["Node internals (other)", /^node:/],
 ];
 
@@ -42,6 +57,7 @@ const SPECIAL: Record<string, string> = {
   "(program)": "V8 / native (program)",
   "(root)": "V8 / native (program)",
 };
+const SPECIAL_NAMES = new Set(["idle", "garbage collector"]);
 
 export function createSourceResolver(root: string) {
   const maps = new Map<string, SourceMap | null>();
@@ -80,16 +96,68 @@ export function createSourceResolver(root: string) {
 export function componentOf(source: string, functionName: string): string {
   if (SPECIAL[functionName]) return SPECIAL[functionName] as string;
   const s = source.replaceAll("\\", "/").replace(/^(\.\.\/)+/, "");
-  for (const [name, re] of COMPONENTS) if (re.test(s)) return name;
-  if (s.includes("node_modules/")) return `other package (${/node_modules\/((@[^/]+\/)?[^/]+)/.exec(s)?.[1]})`;
+  for (const [name, re] of [...OWNERS, ...RUNTIME]) if (re.test(s)) return name;
+  if (s.includes("node_modules/"))
+    return `other package (${/node_modules\/((@[^/]+\/)?[^/]+)/.exec(s)?.[1]})`;
   return s ? "other" : "V8 / native (program)";
 }
 
-/** CPU time by component and top functions; `units` = turns (or streams) to divide by. */
-export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: string }) {
-  const resolve = createSourceResolver(opts.root);
+type Window = { fromMs: number; toMs: number };
+
+/** Self time per profile node, optionally only for samples inside the windows (CLOCK_MONOTONIC ms). */
+function selfTimes(profile: CpuProfile, windows?: Window[]): Map<number, number> {
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const sorted = windows ? [...windows].sort((a, b) => a.fromMs - b.fromMs) : undefined;
+  let t = profile.startTime;
+  let w = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (sorted) {
+      const ms = t / 1000;
+      while (w < sorted.length && (sorted[w] as Window).toMs < ms) w++;
+      const win = sorted[w];
+      if (!win || ms < win.fromMs) return;
+    }
+    selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
+  });
+  return selfUs;
+}
+
+/**
+ * CPU time by component and top functions; `units` = turns (or streams) to divide by. With
+ * `windows`, only samples inside them count (e.g. each turn from request to upstream call);
+ * what is left of the windows' length is time the server was waiting ("idle").
+ */
+export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: string; windows?: Window[] }) {
+  const resolve = createSourceResolver(opts.root);
+  const selfUs = selfTimes(profile, opts.windows);
+  // Work in a runtime layer (WebAssembly, natives, Node internals) counts for the nearest caller
+  // that is an owner: PGlite's wasm is the database's, jose's WebCrypto calls the session's.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const owners = new Set(OWNERS.map(([name]) => name));
+  const leafOf = new Map<number, { source: string; name: string; component: string }>();
+  const leaf = (id: number) => {
+    let v = leafOf.get(id);
+    if (!v) {
+      const n = nodes.get(id) as CpuProfile["nodes"][number];
+      const r = resolve(n.callFrame);
+      v = { ...r, component: componentOf(r.source, n.callFrame.functionName) };
+      leafOf.set(id, v);
+    }
+    return v;
+  };
+  const ownerOf = (id: number): string => {
+    const own = leaf(id).component;
+    if (owners.has(own) || SPECIAL_NAMES.has(own)) return own;
+    for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+      const c = leaf(p).component;
+      if (owners.has(c)) return c;
+    }
+    return own;
+  };
   const byComponent = new Map<string, number>();
   const byFunction = new Map<string, { us: number; component: string }>();
   let totalUs = 0;
@@ -97,9 +165,9 @@ export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: s
     const us = selfUs.get(node.id) ?? 0;
     if (!us) continue;
     totalUs += us;
-    const { source, name } = resolve(node.callFrame);
-    const component = componentOf(source, node.callFrame.functionName);
-    byComponent.set(component, (byComponent.get(component) ?? 0) + us);
+    const { source, name, component } = leaf(node.id);
+    const owner = ownerOf(node.id);
+    byComponent.set(owner, (byComponent.get(owner) ?? 0) + us);
     const key = `${name || "(anonymous)"} ${source}`;
     const f = byFunction.get(key) ?? { us: 0, component };
     f.us += us;
@@ -113,9 +181,13 @@ export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: s
     busyPct: round((100 * busyUs) / Math.max(1, totalUs), 1),
     busyMsPerUnit: perUnit(busyUs),
     components: [...byComponent.entries()]
-      .filter(([name]) => name !== "idle")
+      .filter(([name]) => opts.windows || name !== "idle")
       .sort((a, b) => b[1] - a[1])
-      .map(([name, us]) => ({ name, msPerUnit: perUnit(us), pctOfBusy: round((100 * us) / Math.max(1, busyUs), 1) })),
+      .map(([name, us]) => ({
+        name,
+        msPerUnit: perUnit(us),
+        pctOfBusy: round((100 * us) / Math.max(1, busyUs), 1),
+      })),
     topFunctions: [...byFunction.entries()]
       .filter(([, f]) => f.component !== "idle")
       .sort((a, b) => b[1].us - a[1].us)

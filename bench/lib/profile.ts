@@ -1,15 +1,16 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ArmTargets, requestFor } from "./arms";
 import { runStream } from "./client";
 import { type Agents, block, type Pace } from "./phases";
-import { type Child, serverPid } from "./procs";
+import { type Child, cpuTimeMs, serverPid } from "./procs";
 import { type CpuProfile, cpuBreakdown } from "./profile-analyze";
 import { round, summarize } from "./stats";
 
 // Where the chat path spends its time, measured inside the real server: bench/probe.cjs (loaded
 // with --profile) records a V8 CPU profile and a per-turn timeline while this phase runs turns.
+// Recordings stay in bench/results/profile/ (open the .cpuprofile in Chrome DevTools).
 
 type Turn = {
   start: number;
@@ -22,26 +23,85 @@ type Turn = {
   dbBeforeUpstream?: { ms: number; calls: number };
 };
 
+export type Recording = { profile?: CpuProfile; turns: Turn[]; cpuMs?: number; wallMs?: number };
+
 export const probeDir = (outDir: string) => path.join(outDir, "profile");
 
-async function record(pid: number, dir: string, n: number, work: () => Promise<unknown>) {
+export function readRecording(dir: string, n: number): Recording {
+  const file = path.join(dir, `probe-${n}.cpuprofile`);
+  const profile = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as CpuProfile) : undefined;
+  const { turns } = JSON.parse(readFileSync(path.join(dir, `probe-${n}.json`), "utf8")) as { turns: Turn[] };
+  return { profile, turns };
+}
+
+async function record(
+  pid: number,
+  dir: string,
+  n: number,
+  cpuProfile: boolean,
+  work: () => Promise<unknown>,
+): Promise<Recording> {
+  writeFileSync(path.join(dir, "control.json"), JSON.stringify({ cpu: cpuProfile }));
   process.kill(pid, "SIGUSR2");
   await sleep(300);
+  const cpu0 = cpuTimeMs(pid);
   const t0 = performance.now();
   await work();
   await sleep(1000); // background work of the last turn (persistence, title) belongs to it
+  const cpuMs = cpuTimeMs(pid) - cpu0;
   const wallMs = performance.now() - t0;
   process.kill(pid, "SIGUSR2");
   for (let i = 0; i < 100 && !existsSync(path.join(dir, `probe-${n}.done`)); i++) await sleep(100);
-  const profile = JSON.parse(readFileSync(path.join(dir, `probe-${n}.cpuprofile`), "utf8")) as CpuProfile;
-  const timeline = JSON.parse(readFileSync(path.join(dir, `probe-${n}.json`), "utf8")) as { turns: Turn[] };
-  return { profile, turns: timeline.turns, wallMs };
+  return { ...readRecording(dir, n), cpuMs, wallMs };
 }
 
 const p = (values: number[]) => {
   const s = summarize(values.filter((v) => Number.isFinite(v)));
-  return { p50: round(s.p50, 3), p95: round(s.p95, 3), n: s.n };
+  return { p50: round(s.p50, 2), p95: round(s.p95, 2), n: s.n };
 };
+
+/** Turns at c=1: the timeline and the CPU profile cut at each turn's phases. */
+export function turnTimeline(rec: Recording) {
+  const turns = rec.turns.filter((t) => t.upstream !== undefined && t.firstToken !== undefined);
+  const span = (t: Turn, a: keyof Turn, b: keyof Turn) => (t[b] as number) - (t[a] as number);
+  return {
+    turns: turns.length,
+    ...(rec.cpuMs !== undefined
+      ? { serverCpuMsPerTurn: round(rec.cpuMs / Math.max(1, rec.turns.length), 1) }
+      : {}),
+    timelineMs: {
+      requestToUpstreamCall: p(turns.map((t) => span(t, "start", "upstream"))),
+      databaseBeforeUpstreamCall: p(turns.map((t) => t.dbBeforeUpstream?.ms ?? Number.NaN)),
+      databaseCallsBeforeUpstreamCall: p(turns.map((t) => t.dbBeforeUpstream?.calls ?? Number.NaN)),
+      upstreamCallToUpstreamHeaders: p(turns.map((t) => span(t, "upstream", "upstreamHeaders"))),
+      upstreamHeadersToFirstTokenWritten: p(turns.map((t) => span(t, "upstreamHeaders", "firstToken"))),
+      requestToFirstTokenWritten: p(turns.map((t) => span(t, "start", "firstToken"))),
+      databasePerTurn: p(turns.map((t) => t.db.ms)),
+      databaseCallsPerTurn: p(turns.map((t) => t.db.calls)),
+    },
+  };
+}
+
+/** The CPU profile of turns at c=1, cut at each turn's phases. */
+export function turnProfile(rec: Recording, root: string) {
+  const turns = rec.turns.filter((t) => t.upstream !== undefined && t.firstToken !== undefined);
+  if (!rec.profile) return undefined;
+  return {
+    // Request arrival → upstream request created: the part of the added TTFT that is ours alone.
+    beforeUpstreamCall: cpuBreakdown(rec.profile, {
+      units: turns.length,
+      root,
+      windows: turns.map((t) => ({ fromMs: t.start, toMs: t.upstream as number })),
+    }),
+    // Upstream headers → first token written: holds the mock's own TTFT (idle) plus parsing.
+    upstreamHeadersToFirstToken: cpuBreakdown(rec.profile, {
+      units: turns.length,
+      root,
+      windows: turns.map((t) => ({ fromMs: t.upstreamHeaders as number, toMs: t.firstToken as number })),
+    }),
+    wholeTurn: cpuBreakdown(rec.profile, { units: turns.length, root }),
+  };
+}
 
 export async function profileChatPath(opts: {
   requests: number;
@@ -53,37 +113,32 @@ export async function profileChatPath(opts: {
   root: string;
 }): Promise<Record<string, unknown>> {
   const dir = probeDir(opts.outDir);
+  rmSync(dir, { recursive: true, force: true }); // files of an earlier run would be read as this one's
   mkdirSync(dir, { recursive: true });
   const pid = serverPid(opts.server);
 
-  // c=1: one turn at a time, with a pause so each turn's background writes stay its own.
-  const c1 = await record(pid, dir, 0, async () => {
+  // c=1: one turn at a time, with a pause so each turn's background writes stay its own. First
+  // the timeline alone (no profiler overhead), then again under the CPU profiler.
+  const turns = async () => {
     for (let i = 0; i < opts.requests; i++) {
       await runStream(opts.agents.app, requestFor("app", opts.targets), { expectTokens: opts.pace.tokens });
       await sleep(60);
     }
-  });
-  const turns = c1.turns.filter((t) => t.upstream !== undefined && t.firstToken !== undefined);
-  const timeline = {
-    turns: turns.length,
-    requestToUpstreamMs: p(turns.map((t) => (t.upstream as number) - t.start)),
-    databaseBeforeUpstreamMs: p(turns.map((t) => t.dbBeforeUpstream?.ms ?? Number.NaN)),
-    databaseCallsBeforeUpstream: p(turns.map((t) => t.dbBeforeUpstream?.calls ?? Number.NaN)),
-    upstreamCreateToHeadersMs: p(turns.map((t) => (t.upstreamHeaders as number) - (t.upstream as number))),
-    upstreamHeadersToFirstTokenWrittenMs: p(turns.map((t) => (t.firstToken as number) - (t.upstreamHeaders as number))),
-    requestToFirstTokenWrittenMs: p(turns.map((t) => (t.firstToken as number) - t.start)),
-    databaseMsPerTurn: p(turns.map((t) => t.db.ms)),
-    databaseCallsPerTurn: p(turns.map((t) => t.db.calls)),
   };
-  const c1Cpu = cpuBreakdown(c1.profile, { units: opts.requests, root: opts.root });
-
-  // c=50: where the CPU goes when many streams flow at once (per stream and per frame).
-  const streams = 50 * 2;
-  const c50 = await record(pid, dir, 1, () => block("app", 50, 3, opts.targets, opts.agents, opts.pace));
-  const c50Cpu = cpuBreakdown(c50.profile, { units: 50 * 3, root: opts.root });
+  const plain = await record(pid, dir, 0, false, turns);
+  const profiled = await record(pid, dir, 1, true, turns);
+  // c=50: where the CPU goes when many streams flow at once, per stream.
+  const c50 = await record(pid, dir, 2, true, () =>
+    block("app", 50, 3, opts.targets, opts.agents, opts.pace),
+  );
   return {
     files: path.relative(opts.root, dir),
-    c1: { wallMs: round(c1.wallMs, 0), timeline, cpu: c1Cpu },
-    c50: { wallMs: round(c50.wallMs, 0), streams: 50 * 3, countedStreams: streams, framesPerStream: opts.pace.tokens, cpu: c50Cpu },
+    c1: turnTimeline(plain),
+    c1Profile: turnProfile(profiled, opts.root),
+    c50: {
+      streams: 150,
+      serverCpuMsPerStream: round((c50.cpuMs ?? Number.NaN) / 150, 1),
+      perStream: c50.profile ? cpuBreakdown(c50.profile, { units: 150, root: opts.root }) : undefined,
+    },
   };
 }

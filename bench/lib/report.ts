@@ -48,8 +48,23 @@ export function markdown(r: BenchResult): string {
     lines.push(row("bare pipe added TTFT", (p) => addedCell(p, "pipe", "ttft")));
     lines.push(row("bare pipe added inter-frame gap", (p) => addedCell(p, "pipe", "gap")));
   }
-  lines.push(row("direct TTFT (baseline)", (p) => (p.arms.direct ? triple(p.arms.direct.ttft.p50, p.arms.direct.ttft.p95, p.arms.direct.ttft.p99) : "–")));
-  lines.push(row("direct inter-frame gap (baseline)", (p) => (p.arms.direct ? triple(p.arms.direct.gap.p50, p.arms.direct.gap.p95, p.arms.direct.gap.p99) : "–")));
+  lines.push(
+    row("direct TTFT (baseline)", (p) =>
+      p.arms.direct ? triple(p.arms.direct.ttft.p50, p.arms.direct.ttft.p95, p.arms.direct.ttft.p99) : "–",
+    ),
+  );
+  lines.push(
+    row("direct inter-frame gap (baseline)", (p) =>
+      p.arms.direct ? triple(p.arms.direct.gap.p50, p.arms.direct.gap.p95, p.arms.direct.gap.p99) : "–",
+    ),
+  );
+  lines.push(
+    row("server CPU per stream, ms (app / bare pipe)", (p) =>
+      [p.arms.app?.cpuMsPerStream, p.arms.pipe?.cpuMsPerStream]
+        .map((v) => (v === undefined ? "–" : v.toFixed(1)))
+        .join(" / "),
+    ),
+  );
   lines.push(
     row("streams measured (errors), per arm", (p) =>
       arms.map((a) => `${a} ${p.arms[a]?.ttft.n ?? 0} (${p.arms[a]?.errors ?? 0})`).join(", "),

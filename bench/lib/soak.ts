@@ -32,7 +32,11 @@ export async function runSoak(opts: {
     Array.from({ length: opts.concurrency }, async (_, i) => {
       await sleep((i * period) / opts.concurrency);
       while (Date.now() < deadline) {
-        results.push(await runStream(opts.agents.app, requestFor("app", opts.targets), { expectTokens: opts.pace.tokens }));
+        results.push(
+          await runStream(opts.agents.app, requestFor("app", opts.targets), {
+            expectTokens: opts.pace.tokens,
+          }),
+        );
       }
     }),
   );

@@ -1,0 +1,154 @@
+// The chat path's steps one by one, in this process, uncontended: what each costs on its own
+// (wall p50 and CPU per call, all threads). The same library code the route runs, on a fresh
+// embedded database. Complements `npm run bench -- --profile`, which cuts the real server's
+// CPU profile into turns. Usage: npx tsx bench/steps.ts [--n 300]   (no ports, no server)
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { register } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { z } from "zod";
+import { round, summarize } from "./lib/stats";
+
+register("./lib/server-only-hook.mjs", import.meta.url);
+process.env.RATE_LIMIT_CHAT_PER_MINUTE = "100000000";
+delete process.env.REDIS_URL;
+delete process.env.DATABASE_URL;
+
+const n = Number(process.argv[process.argv.indexOf("--n") + 1]) || 300;
+const { root } = await import("../scripts/lib/setup.mjs");
+const { migrate } = await import("../scripts/migrate.mjs");
+const { decode, encode } = await import("next-auth/jwt");
+const { chatRequestSchema } = await import("@/lib/chat/schemas");
+const { createDbClient } = await import("@/lib/db");
+const { decryptSecret, generateKeyringSpec, parseKeyring } = await import("@/lib/crypto");
+const { createKeyVault } = await import("@/lib/keys/vault");
+const { checkChatRateLimit } = await import("@/lib/chat/rate-limit");
+const { createLanguageModel } = await import("@/lib/ai/model");
+const { saveAssistantMessage, saveUserMessage } = await import("@/lib/chat/persist");
+
+type Row = { step: string; perRequest: number; wallP50Us: number; cpuUs: number };
+const rows: Row[] = [];
+
+async function time(step: string, perRequest: number, fn: (i: number) => Promise<unknown> | unknown) {
+  for (let i = 0; i < 30; i++) await fn(i); // warm: JIT, caches, prepared plans
+  const walls: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i + 30);
+    walls.push((performance.now() - t) * 1000);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  rows.push({
+    step,
+    perRequest,
+    wallP50Us: round(summarize(walls).p50, 1),
+    cpuUs: round((cpu.user + cpu.system) / n, 1),
+  });
+}
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-steps-"));
+try {
+  await migrate({ dataDir, log: () => undefined });
+  const handle = createDbClient({ dataDir, purpose: "bench/steps" });
+  const db = handle.prisma;
+  const keyring = parseKeyring(generateKeyringSpec("steps1"));
+  const vault = createKeyVault({ db, keyring, systemKey: () => undefined, allowPrivateBaseUrls: true });
+  const userId = (await db.user.create({ data: { email: `steps-${randomUUID()}@example.test` } })).id;
+  const apiKey = `sk-bench-${randomUUID().replaceAll("-", "")}`;
+  await vault.saveKey(userId, { provider: "openai", apiKey });
+  const row = await db.providerKey.findFirstOrThrow({ where: { userId }, select: { ciphertext: true } });
+
+  // Session: every request decodes the cookie and re-issues it (rolling expiry), once in proxy.ts
+  // and once more in the route's auth().
+  const secret = "bench-secret-0123456789abcdef0123456789abcdef";
+  const salt = "authjs.session-token";
+  const claims = { sub: userId, email: "a@example.test", name: null };
+  const token = await encode({ token: claims, secret, salt });
+  await time("session: decode cookie JWT (JWE, HKDF + thumbprint)", 2, () => decode({ token, secret, salt }));
+  await time("session: re-encode cookie JWT (rolling expiry)", 2, () =>
+    encode({ token: claims, secret, salt }),
+  );
+
+  const body = JSON.stringify({
+    id: randomUUID(),
+    message: { id: randomUUID(), text: "Benchmark turn: answer with the usual mock reply, please." },
+    provider: "openai",
+    model: "gpt-5-mini",
+  });
+  await time("body: JSON + schema built per request + strict() + parse", 1, () => {
+    const s = chatRequestSchema(4000);
+    const strict: z.ZodType = s instanceof z.ZodObject ? s.strict() : s;
+    return strict.safeParse(JSON.parse(body));
+  });
+  const cached = (() => {
+    const s = chatRequestSchema(4000);
+    return s instanceof z.ZodObject ? s.strict() : s;
+  })();
+  await time("body: same, schema built once (suggested)", 0, () => cached.safeParse(JSON.parse(body)));
+
+  await time("db: chat + message lookups (new chat)", 1, async () => {
+    await db.chat.findUnique({ where: { id: randomUUID() }, select: { userId: true } });
+    await db.message.findUnique({ where: { id: randomUUID() }, select: { chatId: true } });
+  });
+  await time("key: resolveKey (row lookup + HKDF + AES-GCM)", 1, () => vault.resolveKey(userId, "openai"));
+  await time("key: decrypt alone (HKDF + AES-GCM)", 0, () =>
+    decryptSecret({ ciphertext: row.ciphertext, userId, provider: "openai" }, keyring),
+  );
+  await time("rate limit: memory limiter", 1, () => checkChatRateLimit(userId, "personal"));
+  await time("provider: createLanguageModel(openai)", 1, () =>
+    createLanguageModel({ provider: "openai", apiKey, modelId: "gpt-5-mini" }),
+  );
+  const chats: string[] = [];
+  await time("persist: user message (chat + message rows)", 1, (i) => {
+    const chatId = `bench-chat-${i}-${randomUUID()}`;
+    chats.push(chatId);
+    return saveUserMessage(db, {
+      userId,
+      chatId,
+      title: "Benchmark turn",
+      provider: "openai",
+      model: "gpt-5-mini",
+      message: { id: randomUUID(), text: "Benchmark turn" },
+      createdAt: new Date(),
+    });
+  });
+  await time("persist: assistant message (transaction, after the stream)", 1, (i) =>
+    saveAssistantMessage(db, {
+      id: randomUUID(),
+      userId,
+      chatId: chats[i % chats.length] as string,
+      replyTo: { createdAt: new Date(0) },
+      content: "x".repeat(400),
+      status: "COMPLETE",
+      provider: "openai",
+      model: "gpt-5-mini",
+      keySource: "personal",
+      usage: { inputTokens: 20, outputTokens: 64 },
+    }),
+  );
+  await handle.close();
+
+  const width = Math.max(...rows.map((r) => r.step.length));
+  console.log(`\n${"step".padEnd(width)}  ×/turn  wall p50 µs  CPU µs/call`);
+  for (const r of rows) {
+    console.log(
+      `${r.step.padEnd(width)}  ${String(r.perRequest).padStart(6)}  ${String(r.wallP50Us).padStart(11)}  ${String(r.cpuUs).padStart(11)}`,
+    );
+  }
+  const before = rows.filter((r) => r.perRequest > 0 && !r.step.startsWith("persist: assistant"));
+  const sum = before.reduce((s, r) => s + r.perRequest * r.wallP50Us, 0);
+  console.log(
+    `\nbefore the upstream call, as the route runs them: ~${(sum / 1000).toFixed(2)} ms wall per turn`,
+  );
+  const out = path.join(root, "bench/results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    path.join(out, "steps.json"),
+    `${JSON.stringify({ n, rows, at: new Date().toISOString() }, null, 2)}\n`,
+  );
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
