@@ -6,7 +6,7 @@ import { serverLogPath } from "./server-log.mjs";
 
 const ORIGIN = `http://localhost:${process.env.E2E_APP_PORT ?? "3300"}`;
 const KEYS = {
-  OpenAI: { key: "sk-proj-custodyOPENAIsecret9a8b7c6d", prefix: 8 },
+  OpenAI: { key: "sk-proj-fakeCustodyOPENAIsecret9a8b7c6d", prefix: 8 },
   Groq: { key: "gsk_custodyGROQsecret1z2y3x4w5v6u7t", prefix: 4 },
   "Google Gemini": { key: "AIzaCustodyGEMINIsecret0p9o8i7u6y5t4r", prefix: 4 },
 } as const;
