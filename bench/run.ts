@@ -14,10 +14,13 @@ import { launchBrowser, signUpWithKey, startApp } from "./lib/app";
 import { parseArgs } from "./lib/args";
 import type { ArmTargets } from "./lib/arms";
 import { makeAgent } from "./lib/client";
+import { memoryPhase } from "./lib/memory";
 import { measurePages } from "./lib/page-weight";
-import { type Agents, abortPhase, armStats, block, interleaved, memoryPhase, type Pace } from "./lib/phases";
-import { killAllNow, serverPid, startChild, stopAll, waitForOutput } from "./lib/procs";
-import { probeDir, profileChatPath } from "./lib/profile";
+import { type Agents, abortPhase, armStats, block, interleaved, type Pace } from "./lib/phases";
+import { probeDir, resetProbeDir } from "./lib/probe-control";
+import { groupRss, killAllNow, serverPid, startChild, stopAll, waitForOutput } from "./lib/procs";
+import { profileChatPath } from "./lib/profile";
+import { printProbe } from "./lib/profile-print";
 import { type BenchResult, type LatencyPoint, markdown } from "./lib/report";
 import { runSoak } from "./lib/soak";
 import { gitDescribe, log } from "./lib/util";
@@ -50,7 +53,7 @@ const result: BenchResult = {
   latency: [],
 };
 
-let cleanupApp = async () => undefined as void;
+let cleanupApp: () => Promise<void> = async () => undefined;
 try {
   if (args.build) ensureBuild();
 
@@ -72,17 +75,15 @@ try {
 
   log(`app (next start) on :${APP_PORT}, ${result.meta.database}`);
   const outDir = path.resolve(root, args.out);
+  const probe = probeDir(outDir);
+  resetProbeDir(probe);
   const app = await startApp({
     port: APP_PORT,
     mockUrl,
     databaseUrl: args.databaseUrl,
-    // The probe (CPU profile + turn timeline on SIGUSR2) is loaded only when profiling.
-    ...(args.profile
-      ? {
-          nodeOptions: `--require ${path.join(root, "bench/probe.cjs")}`,
-          env: { BENCH_PROBE_DIR: probeDir(outDir) },
-        }
-      : {}),
+    // Inert until signalled (full GC for the memory phase, recordings for --profile).
+    nodeOptions: `--require ${path.join(root, "bench/probe.cjs")}`,
+    env: { BENCH_PROBE_DIR: probe },
   });
   cleanupApp = app.cleanup;
 
@@ -123,9 +124,24 @@ try {
     await block(arm, 20, 1, targets, agents, pace);
   }
 
+  // Memory first, on a server that has only been warmed up: later phases grow the heap, and
+  // streams opened then would reuse that space instead of showing what they cost.
+  if (args.arms.includes("app") && args.memoryLevels.length) {
+    log(`memory: ${args.memoryLevels.join(", ")} open app streams`);
+    result.memory = await memoryPhase({
+      levels: args.memoryLevels,
+      appUrl: app.url,
+      slowCookie: slow.cookie,
+      agent: makeAgent(),
+      server: app.child,
+      probeDir: probe,
+    });
+  }
+
   let baseline: LatencyPoint | undefined;
   for (const c of args.concurrency) {
-    const rounds = c === 1 ? args.c1Rounds : args.rounds;
+    // Above c=100 one block already holds hundreds of streams: half the rounds keep the run short.
+    const rounds = c === 1 ? args.c1Rounds : c > 100 ? Math.max(1, Math.ceil(args.rounds / 2)) : args.rounds;
     const perClient = c === 1 ? 1 : args.perClient;
     log(`latency at c=${c}: ${rounds} round(s) × ${args.arms.join(", ")}`);
     const { results, cpuMsPerStream } = await interleaved({
@@ -136,7 +152,7 @@ try {
       targets,
       agents,
       pace,
-      settleMs: 500,
+      settleMs: c === 1 ? 150 : 500,
       cpuPids: { app: serverPid(app.child), pipe: pipe.pid },
     });
     const point: LatencyPoint = { concurrency: c, arms: {} };
@@ -154,17 +170,6 @@ try {
     log(`client abort → upstream abort, ${args.abortTrials} trials per arm`);
     await sleep(1000);
     result.abort = await abortPhase({ arms: args.arms, trials: args.abortTrials, targets, agents, pace });
-  }
-
-  if (args.arms.includes("app") && args.memoryLevels.length) {
-    log(`memory: ${args.memoryLevels.join(", ")} open app streams`);
-    result.memory = await memoryPhase({
-      levels: args.memoryLevels,
-      appUrl: app.url,
-      slowCookie: slow.cookie,
-      agent: makeAgent(),
-      server: app.child,
-    });
   }
 
   if (args.soakMinutes > 0) {
@@ -187,12 +192,14 @@ try {
       agents,
       pace,
       server: app.child,
-      outDir,
+      probeDir: probe,
       root,
+      slowCookie: slow.cookie,
     });
   }
 
   result.meta.loadavgEnd = os.loadavg();
+  result.meta.serverRssEndBytes = groupRss(app.child);
   result.meta.durationSec = Math.round((Date.now() - startedAt.getTime()) / 1000);
   const table = markdown(result);
   mkdirSync(outDir, { recursive: true });
@@ -201,6 +208,7 @@ try {
   writeFileSync(path.join(outDir, `bench-${stamp}.md`), `${table}\n`);
   writeFileSync(path.join(outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(path.join(outDir, "latest.md"), `${table}\n`);
+  if (args.profile) printProbe(probe, root);
   console.log(
     `\n${table}\n\n(${result.meta.durationSec} s; written to ${path.relative(root, outDir)}/bench-${stamp}.{json,md})`,
   );

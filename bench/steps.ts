@@ -138,7 +138,8 @@ try {
       `${r.step.padEnd(width)}  ${String(r.perRequest).padStart(6)}  ${String(r.wallP50Us).padStart(11)}  ${String(r.cpuUs).padStart(11)}`,
     );
   }
-  const before = rows.filter((r) => r.perRequest > 0 && !r.step.startsWith("persist: assistant"));
+  // The user message is written while the upstream call runs, the assistant's after the stream.
+  const before = rows.filter((r) => r.perRequest > 0 && !r.step.startsWith("persist:"));
   const sum = before.reduce((s, r) => s + r.perRequest * r.wallP50Us, 0);
   console.log(
     `\nbefore the upstream call, as the route runs them: ~${(sum / 1000).toFixed(2)} ms wall per turn`,

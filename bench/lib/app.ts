@@ -34,7 +34,7 @@ export async function startApp(opts: {
   ]) {
     delete env[k];
   }
-  let dropDatabase = async () => undefined as void;
+  let dropDatabase: () => Promise<void> = async () => undefined;
   if (opts.databaseUrl) {
     // A database of its own on that server, dropped afterwards; secrets come from the env there.
     const made = await createTempDatabase(opts.databaseUrl);

@@ -29,7 +29,7 @@ export const USAGE = `npm run bench -- [flags]
   --tokens 64             token frames per reply
   --concurrency 1,50,200  concurrency points (a point whose direct arm degrades >2x is dropped)
   --c1-rounds 30          streams per arm at concurrency 1
-  --rounds 2              blocks per arm at higher concurrency
+  --rounds 2              blocks per arm at higher concurrency (half of it above c=100)
   --per-client 3          streams each client runs back to back in a block (first is ramp-up)
   --abort-trials 15       client-abort trials per arm
   --memory-levels 50,100,200  open-stream counts for RSS per stream (the largest = streams sustained)

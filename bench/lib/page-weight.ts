@@ -68,6 +68,8 @@ export function measureFromBuild(root: string, routes: readonly string[]): PageW
   const file = path.join(root, ".next/diagnostics/route-bundle-stats.json");
   if (!existsSync(file)) return undefined;
   const stats = JSON.parse(readFileSync(file, "utf8")) as RouteStats[];
+  // A webpack build leaves Turbopack's old listing behind: stale if its chunks are gone.
+  if (stats.some((s) => s.firstLoadChunkPaths.some((p) => !existsSync(path.join(root, p))))) return undefined;
   return routes.flatMap((route) => {
     const entry = stats.find((s) => s.route === route);
     if (!entry) return [];

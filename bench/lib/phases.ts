@@ -1,10 +1,9 @@
-import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Agent } from "undici";
-import { type ArmName, type ArmTargets, appRequest, requestFor } from "./arms";
+import { type ArmName, type ArmTargets, requestFor } from "./arms";
 import { gapsOf, runStream, type StreamResult, ttftOf } from "./client";
-import { type Child, cpuTimeMs, groupRss } from "./procs";
-import { median, type Summary, slope, summarize } from "./stats";
+import { cpuTimeMs } from "./procs";
+import { type Summary, summarize } from "./stats";
 
 // The measuring phases. Every loop is bounded by a count or a deadline.
 
@@ -142,69 +141,4 @@ export async function abortPhase(opts: {
   return Object.fromEntries(
     opts.arms.map((a) => [a, { latencyMs: summarize(samples[a]), missed: missed[a] }]),
   ) as Record<ArmName, { latencyMs: Summary; missed: number }>;
-}
-
-async function sampleRss(server: Child, n = 5, everyMs = 200): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < n; i++) {
-    values.push(groupRss(server));
-    await sleep(everyMs);
-  }
-  return median(values);
-}
-
-export type MemoryResult = {
-  idleBytes: number;
-  levels: { streams: number; started: number; rssBytes: number; openMs: number }[];
-  perStreamBytes: number;
-  sustained: { streams: number; started: number; errors: number };
-};
-
-/**
- * Opens `levels` of long-lived app streams (a user whose key makes the mock slow: one token
- * every 250 ms), samples the server's RSS while all are open, then drops them. RSS per stream
- * is the least-squares slope of RSS over the number of open streams, idle included.
- */
-export async function memoryPhase(opts: {
-  levels: number[];
-  appUrl: string;
-  slowCookie: string;
-  agent: Agent;
-  server: Child;
-}): Promise<MemoryResult> {
-  await sleep(1500);
-  const idleBytes = await sampleRss(opts.server);
-  const points = [{ x: 0, y: idleBytes }];
-  const levels: MemoryResult["levels"] = [];
-  let sustained = { streams: 0, started: 0, errors: 0 };
-  for (const n of opts.levels) {
-    const ac = new AbortController();
-    setMaxListeners(0, ac.signal); // one signal ends every stream of the level
-    let flowing = 0;
-    const t0 = performance.now();
-    const runs = Array.from({ length: n }, () =>
-      runStream(opts.agent, appRequest(opts.appUrl, opts.slowCookie), {
-        signal: ac.signal,
-        onToken: (count) => {
-          if (count === 2) flowing++;
-        },
-      }),
-    );
-    let settled = 0;
-    for (const p of runs) void p.then(() => settled++);
-    // Bounded wait until every stream has streamed two tokens (or has ended: an error).
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline && flowing + settled < n) await sleep(50);
-    const openMs = performance.now() - t0;
-    const rssBytes = await sampleRss(opts.server);
-    const openNow = flowing - settled;
-    ac.abort();
-    const results = await Promise.all(runs);
-    const errors = results.filter((r) => !r.ok).length;
-    levels.push({ streams: n, started: flowing, rssBytes, openMs });
-    points.push({ x: Math.max(0, openNow), y: rssBytes });
-    sustained = { streams: n, started: flowing, errors };
-    await sleep(2000); // aborted turns are written; let that finish before the next level
-  }
-  return { idleBytes, levels, perStreamBytes: slope(points), sustained };
 }

@@ -25,7 +25,6 @@ export type CpuProfile = {
  * owners (code the app chose); the rest are runtime layers they call into.
  */
 const OWNERS: [string, RegExp][] = [
-  ["bench probe (measurement overhead)", /bench\/probe\.cjs/],
   ["database: PGlite (SQL engine, WebAssembly)", /@electric-sql\/pglite|pglite-prisma-adapter/],
   ["database: Prisma client + query compiler", /@prisma\/|lib\/db\/|prisma/],
   ["session: next-auth + jose (JWT decrypt)", /next-auth|@auth\/core|jose|lib\/auth\//],
@@ -42,6 +41,8 @@ const OWNERS: [string, RegExp][] = [
   ["Next.js server + React", /next\/dist|next\/src|react-dom|react-server|scheduler|node_modules\/react\//],
 ];
 const RUNTIME: [string, RegExp][] = [
+  // Its write hook sits under Next's response writes: only its own frames are its cost.
+  ["bench probe (measurement overhead)", /bench\/probe\.cjs/],
   ["web streams (Node)", /node:internal\/webstreams/],
   ["fetch / undici (Node)", /undici|node:internal\/deps\/undici/],
   [
@@ -124,25 +125,24 @@ function selfTimes(profile: CpuProfile, windows?: Window[]): Map<number, number>
   return selfUs;
 }
 
+type Node = CpuProfile["nodes"][number];
+
 /**
- * CPU time by component and top functions; `units` = turns (or streams) to divide by. With
- * `windows`, only samples inside them count (e.g. each turn from request to upstream call);
- * what is left of the windows' length is time the server was waiting ("idle").
+ * Sums `self` (µs or bytes per node id) by owner component and by function. Work in a runtime
+ * layer (WebAssembly, natives, Node internals) counts for the nearest caller that is an owner:
+ * PGlite's wasm is the database's, jose's WebCrypto calls are the session's.
  */
-export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: string; windows?: Window[] }) {
-  const resolve = createSourceResolver(opts.root);
-  const selfUs = selfTimes(profile, opts.windows);
-  // Work in a runtime layer (WebAssembly, natives, Node internals) counts for the nearest caller
-  // that is an owner: PGlite's wasm is the database's, jose's WebCrypto calls the session's.
+function attribute(nodeList: Node[], self: Map<number, number>, root: string) {
+  const resolve = createSourceResolver(root);
   const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const n of nodeList) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nodes = new Map(nodeList.map((n) => [n.id, n]));
   const owners = new Set(OWNERS.map(([name]) => name));
   const leafOf = new Map<number, { source: string; name: string; component: string }>();
   const leaf = (id: number) => {
     let v = leafOf.get(id);
     if (!v) {
-      const n = nodes.get(id) as CpuProfile["nodes"][number];
+      const n = nodes.get(id) as Node;
       const r = resolve(n.callFrame);
       v = { ...r, component: componentOf(r.source, n.callFrame.functionName) };
       leafOf.set(id, v);
@@ -159,20 +159,34 @@ export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: s
     return own;
   };
   const byComponent = new Map<string, number>();
-  const byFunction = new Map<string, { us: number; component: string }>();
-  let totalUs = 0;
-  for (const node of profile.nodes) {
-    const us = selfUs.get(node.id) ?? 0;
-    if (!us) continue;
-    totalUs += us;
+  const byFunction = new Map<string, { value: number; component: string }>();
+  let total = 0;
+  for (const node of nodeList) {
+    const value = self.get(node.id) ?? 0;
+    if (!value) continue;
+    total += value;
     const { source, name, component } = leaf(node.id);
     const owner = ownerOf(node.id);
-    byComponent.set(owner, (byComponent.get(owner) ?? 0) + us);
+    byComponent.set(owner, (byComponent.get(owner) ?? 0) + value);
     const key = `${name || "(anonymous)"} ${source}`;
-    const f = byFunction.get(key) ?? { us: 0, component };
-    f.us += us;
+    const f = byFunction.get(key) ?? { value: 0, component };
+    f.value += value;
     byFunction.set(key, f);
   }
+  return { byComponent, byFunction, total };
+}
+
+/**
+ * CPU time by component and top functions; `units` = turns (or streams) to divide by. With
+ * `windows`, only samples inside them count (e.g. each turn from request to upstream call);
+ * what is left of the windows' length is time the server was waiting ("idle").
+ */
+export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: string; windows?: Window[] }) {
+  const {
+    byComponent,
+    byFunction,
+    total: totalUs,
+  } = attribute(profile.nodes, selfTimes(profile, opts.windows), opts.root);
   const idleUs = byComponent.get("idle") ?? 0;
   const busyUs = totalUs - idleUs;
   const perUnit = (us: number) => round(us / 1000 / opts.units, 3);
@@ -190,8 +204,36 @@ export function cpuBreakdown(profile: CpuProfile, opts: { units: number; root: s
       })),
     topFunctions: [...byFunction.entries()]
       .filter(([, f]) => f.component !== "idle")
-      .sort((a, b) => b[1].us - a[1].us)
+      .sort((a, b) => b[1].value - a[1].value)
       .slice(0, 25)
-      .map(([fn, f]) => ({ fn, component: f.component, msPerUnit: perUnit(f.us) })),
+      .map(([fn, f]) => ({ fn, component: f.component, msPerUnit: perUnit(f.value) })),
+  };
+}
+
+export type HeapProfile = {
+  head: { id: number; callFrame: Node["callFrame"]; selfSize: number; children: HeapProfile["head"][] };
+};
+
+/** Live bytes (a sampling heap profile taken after a full GC) by component, per unit. */
+export function heapBreakdown(profile: HeapProfile, opts: { units: number; root: string }) {
+  const nodeList: Node[] = [];
+  const self = new Map<number, number>();
+  const walk = (n: HeapProfile["head"]) => {
+    nodeList.push({ id: n.id, callFrame: n.callFrame, children: n.children.map((c) => c.id) });
+    if (n.selfSize) self.set(n.id, n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
+  const { byComponent, byFunction, total } = attribute(nodeList, self, opts.root);
+  const kb = (bytes: number) => round(bytes / 1000 / opts.units, 1);
+  return {
+    liveKbPerUnit: kb(total),
+    components: [...byComponent.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, bytes]) => ({ name, kbPerUnit: kb(bytes) })),
+    topAllocationSites: [...byFunction.entries()]
+      .sort((a, b) => b[1].value - a[1].value)
+      .slice(0, 15)
+      .map(([fn, f]) => ({ fn, component: f.component, kbPerUnit: kb(f.value) })),
   };
 }

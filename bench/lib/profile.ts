@@ -1,16 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ArmTargets, requestFor } from "./arms";
-import { runStream } from "./client";
+import { makeAgent, runStream } from "./client";
+import { openSlowStreams } from "./memory";
 import { type Agents, block, type Pace } from "./phases";
+import { askRecording, startHeapSampling, stopHeapSampling, stopRecording } from "./probe-control";
 import { type Child, cpuTimeMs, serverPid } from "./procs";
-import { type CpuProfile, cpuBreakdown } from "./profile-analyze";
+import { type CpuProfile, cpuBreakdown, type HeapProfile, heapBreakdown } from "./profile-analyze";
 import { round, summarize } from "./stats";
 
 // Where the chat path spends its time, measured inside the real server: bench/probe.cjs (loaded
 // with --profile) records a V8 CPU profile and a per-turn timeline while this phase runs turns.
-// Recordings stay in bench/results/profile/ (open the .cpuprofile in Chrome DevTools).
+// Recordings stay in bench/results/probe/ (open the .cpuprofile in Chrome DevTools).
 
 type Turn = {
   start: number;
@@ -24,8 +26,6 @@ type Turn = {
 };
 
 export type Recording = { profile?: CpuProfile; turns: Turn[]; cpuMs?: number; wallMs?: number };
-
-export const probeDir = (outDir: string) => path.join(outDir, "profile");
 
 export function readRecording(dir: string, n: number): Recording {
   const file = path.join(dir, `probe-${n}.cpuprofile`);
@@ -41,8 +41,7 @@ async function record(
   cpuProfile: boolean,
   work: () => Promise<unknown>,
 ): Promise<Recording> {
-  writeFileSync(path.join(dir, "control.json"), JSON.stringify({ cpu: cpuProfile }));
-  process.kill(pid, "SIGUSR2");
+  askRecording(pid, dir, cpuProfile);
   await sleep(300);
   const cpu0 = cpuTimeMs(pid);
   const t0 = performance.now();
@@ -50,7 +49,7 @@ async function record(
   await sleep(1000); // background work of the last turn (persistence, title) belongs to it
   const cpuMs = cpuTimeMs(pid) - cpu0;
   const wallMs = performance.now() - t0;
-  process.kill(pid, "SIGUSR2");
+  stopRecording(pid);
   for (let i = 0; i < 100 && !existsSync(path.join(dir, `probe-${n}.done`)); i++) await sleep(100);
   return { ...readRecording(dir, n), cpuMs, wallMs };
 }
@@ -109,12 +108,11 @@ export async function profileChatPath(opts: {
   agents: Agents;
   pace: Pace;
   server: Child;
-  outDir: string;
+  probeDir: string;
   root: string;
+  slowCookie: string;
 }): Promise<Record<string, unknown>> {
-  const dir = probeDir(opts.outDir);
-  rmSync(dir, { recursive: true, force: true }); // files of an earlier run would be read as this one's
-  mkdirSync(dir, { recursive: true });
+  const dir = opts.probeDir;
   const pid = serverPid(opts.server);
 
   // c=1: one turn at a time, with a pause so each turn's background writes stay its own. First
@@ -131,8 +129,21 @@ export async function profileChatPath(opts: {
   const c50 = await record(pid, dir, 2, true, () =>
     block("app", 50, 3, opts.targets, opts.agents, opts.pace),
   );
+  // Memory: objects still alive (after a full GC) that were allocated while 100 streams opened.
+  const heldStreams = 100;
+  await startHeapSampling(pid, dir, "streams");
+  const open = await openSlowStreams(heldStreams, opts.targets.appUrl, opts.slowCookie, makeAgent());
+  const heap = (await stopHeapSampling(pid, dir, "streams")) as HeapProfile | undefined;
+  const openAtSample = open.openNow();
+  await open.close();
   return {
     files: path.relative(opts.root, dir),
+    heapPerOpenStream: heap
+      ? {
+          openStreams: openAtSample,
+          ...heapBreakdown(heap, { units: Math.max(1, openAtSample), root: opts.root }),
+        }
+      : undefined,
     c1: turnTimeline(plain),
     c1Profile: turnProfile(profiled, opts.root),
     c50: {

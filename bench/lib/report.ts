@@ -1,6 +1,7 @@
 import type { ArmName } from "./arms";
+import type { MemoryResult } from "./memory";
 import type { PageWeight } from "./page-weight";
-import type { ArmStats, MemoryResult } from "./phases";
+import type { ArmStats } from "./phases";
 import type { Summary } from "./stats";
 
 // The JSON written to bench/results/ and the markdown table printed at the end of a run.
@@ -78,8 +79,13 @@ export function markdown(r: BenchResult): string {
     const m = r.memory;
     facts.push(
       `| streams sustained (app, open at once) | ${m.sustained.started}/${m.sustained.streams} flowing, ${m.sustained.errors} errors |`,
-      `| server RSS idle | ${(m.idleBytes / 1e6).toFixed(1)} MB |`,
+      `| server RSS idle (after warm-up) | ${(m.idleBytes / 1e6).toFixed(1)} MB${typeof r.meta.serverRssEndBytes === "number" ? `; ${(r.meta.serverRssEndBytes / 1e6).toFixed(0)} MB at the end of the run` : ""} |`,
       `| server RSS per open stream | ${(m.perStreamBytes / 1000).toFixed(0)} KB (slope over ${m.levels.map((l) => l.streams).join("/")} streams: ${m.levels.map((l) => `${(l.rssBytes / 1e6).toFixed(0)} MB`).join(", ")}) |`,
+      ...(m.liveHeapPerStreamBytes !== undefined
+        ? [
+            `| live JS heap per open stream (after full GC) | ${(m.liveHeapPerStreamBytes / 1000).toFixed(0)} KB (idle ${((m.idleLiveHeapBytes ?? 0) / 1e6).toFixed(0)} MB) |`,
+          ]
+        : []),
     );
   }
   if (r.abort) {
@@ -88,6 +94,22 @@ export function markdown(r: BenchResult): string {
         `| client abort → upstream abort, ${arm} | p50 ${ms(a.latencyMs.p50)} / p95 ${ms(a.latencyMs.p95)} / max ${ms(a.latencyMs.max)} ms (n=${a.latencyMs.n}${a.missed ? `, ${a.missed} never reached upstream` : ""}) |`,
       );
     }
+  }
+  if (r.soak) {
+    const k = r.soak as {
+      minutes: number;
+      concurrency: number;
+      streams: number;
+      errors: number;
+      ttftFirstHalf: Summary;
+      ttftSecondHalf: Summary;
+      rssStartBytes?: number;
+      rssEndBytes?: number;
+    };
+    const mb = (b?: number) => (b === undefined ? "–" : `${(b / 1e6).toFixed(0)} MB`);
+    facts.push(
+      `| soak, app at c=${k.concurrency} for ${k.minutes} min | ${k.streams} streams, ${k.errors} errors; TTFT p50 ${ms(k.ttftFirstHalf.p50)} → ${ms(k.ttftSecondHalf.p50)} ms (first → second half); RSS ${mb(k.rssStartBytes)} → ${mb(k.rssEndBytes)} |`,
+    );
   }
   if (facts.length) out.push("", "| | |", "|---|---|", ...facts);
 
