@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "@node-rs/argon2",
+    "rate-limiter-flexible",
+    "ioredis",
   ],
 };
 

@@ -4,8 +4,9 @@ import { authConfig } from "@/auth.config";
 import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
 
-// Optimistic only: sends signed-out visitors to sign-in before a page renders and answers
-// signed-out API calls with 401. Every page, action and route handler still checks the session
+// Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
+// for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
+// saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
 
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
@@ -15,14 +16,6 @@ const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
   const signedIn = Boolean(req.auth?.user?.id);
-
-  if (pathname === "/api" || pathname.startsWith("/api/")) {
-    if (pathname.startsWith("/api/auth/") || signedIn) return NextResponse.next();
-    return NextResponse.json(
-      { code: "UNAUTHORIZED", message: "Sign in to continue." },
-      { status: 401, headers: { "Cache-Control": "no-store" } },
-    );
-  }
 
   if (AUTH_PAGES.has(pathname)) {
     return signedIn ? NextResponse.redirect(new URL(HOME_PATH, req.nextUrl)) : NextResponse.next();
@@ -47,5 +40,5 @@ export async function proxy(request: NextRequest, event: NextFetchEvent) {
 
 export const config = {
   // Everything except Next's own endpoints (assets, images, dev HMR) and static files in public/.
-  matcher: ["/((?!_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
+  matcher: ["/((?!api/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
 };

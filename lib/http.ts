@@ -138,10 +138,20 @@ export async function parseJson<S extends z.ZodType>(
   } catch {
     throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
   }
-  const strict: z.ZodType = schema instanceof z.ZodObject ? schema.strict() : schema;
-  const parsed = strict.safeParse(data);
+  const parsed = strictVersion(schema).safeParse(data);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data as z.infer<S>;
+}
+
+// Deriving the strict schema is not free; do it once per schema, not once per request.
+const strictCache = new WeakMap<z.ZodType, z.ZodType>();
+function strictVersion(schema: z.ZodType): z.ZodType {
+  let strict = strictCache.get(schema);
+  if (!strict) {
+    strict = schema instanceof z.ZodObject ? schema.strict() : schema;
+    strictCache.set(schema, strict);
+  }
+  return strict;
 }
 
 function tooLarge() {

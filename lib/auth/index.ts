@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import NextAuth from "next-auth";
 import { cache } from "react";
+import { userFromSessionCookie } from "@/lib/auth/api-session";
 import { fullAuthConfig } from "@/lib/auth/config";
 import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
 import { AppError } from "@/lib/errors";
@@ -33,7 +34,7 @@ export async function requireUser(returnTo?: string): Promise<SessionUser> {
 
 /** For route handlers: the signed-in user, or AppError UNAUTHORIZED (401 JSON via apiRoute). */
 export async function requireApiUser(): Promise<SessionUser> {
-  const user = await currentUser();
+  const user = await userFromSessionCookie();
   if (!user) throw new AppError("UNAUTHORIZED");
   return user;
 }

@@ -7,7 +7,19 @@ import { CLIENT_ID_PATTERN } from "./types";
 
 const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
 
+const chatSchemas = new Map<number, ReturnType<typeof buildChatRequestSchema>>();
+
+/** The chat body schema for a message limit, built once (the chat route is the hot path). */
 export function chatRequestSchema(maxChars: number) {
+  let schema = chatSchemas.get(maxChars);
+  if (!schema) {
+    schema = buildChatRequestSchema(maxChars);
+    chatSchemas.set(maxChars, schema);
+  }
+  return schema;
+}
+
+function buildChatRequestSchema(maxChars: number) {
   return z
     .object({
       id: clientId,
