@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium } from "@playwright/test";
 import pg from "pg";
+import { chromiumArgs, chromiumPath } from "../../e2e/chromium";
 import { ensureSecrets, root } from "../../scripts/lib/setup.mjs";
 import { migrate } from "../../scripts/migrate.mjs";
 import { type Child, startChild, tail } from "./procs";
@@ -132,19 +133,7 @@ async function waitForHttp(url: string, timeoutMs: number, child: Child): Promis
 }
 
 export function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
-  return chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 export type BenchUser = { email: string; cookie: string; context: BrowserContext };
