@@ -9,6 +9,7 @@ async function addOpenAiKey(page: Page, key: string) {
   await c.getByLabel("API key").fill(key);
   await c.getByRole("button", { name: "Save key" }).click();
   await expect(c.getByLabel("API key")).toHaveValue("");
+  await expect(c.getByTestId("key-preview")).toContainText(key.slice(-4));
 }
 
 async function send(page: Page, text: string) {

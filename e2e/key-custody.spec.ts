@@ -16,6 +16,7 @@ async function addKey(page: Page, provider: keyof typeof KEYS, key: string) {
   await c.getByLabel("API key").fill(key);
   await c.getByRole("button", { name: "Save key" }).click();
   await expect(c.getByLabel("API key")).toHaveValue("");
+  await expect(c.getByTestId("key-preview")).toContainText(key.slice(-4));
   return c;
 }
 

@@ -33,6 +33,8 @@ async function saveKey(c: Locator, key: string) {
   await c.getByLabel("API key").fill(key);
   await c.getByRole("button", { name: "Save key" }).click();
   await expect(c.getByLabel("API key")).toHaveValue("");
+  // The page's data is refreshed after a save; act on the card only once it shows the new key.
+  await expect(c.getByTestId("key-preview")).toContainText(key.slice(-4));
 }
 
 for (const p of PROVIDERS) {
