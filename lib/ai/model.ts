@@ -2,7 +2,8 @@ import "server-only";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createGroq } from "@ai-sdk/groq";
 import { createOpenAI } from "@ai-sdk/openai";
-import { defaultSettingsMiddleware, type LanguageModel, wrapLanguageModel } from "ai";
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { defaultSettingsMiddleware, wrapLanguageModel } from "ai";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { PROVIDERS, type ProviderId } from "./registry";
@@ -68,7 +69,7 @@ const openaiNoStore = defaultSettingsMiddleware({
   settings: { providerOptions: { openai: { store: false } } },
 });
 
-export function createLanguageModel(input: CreateModelInput): LanguageModel {
+export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
   const { provider } = input;
   const apiKey = typeof input.apiKey === "string" ? input.apiKey.trim() : "";
   if (!apiKey) throw new AppError("API_KEY_REQUIRED");

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { UIMessageChunk } from "ai";
+import type { ParseResult } from "@ai-sdk/provider-utils";
+import { parseJsonEventStream, type UIMessageChunk, uiMessageChunkSchema } from "ai";
 import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
 import type { ProviderId } from "@/lib/ai";
 import { isRetryable, toAppError } from "@/lib/ai/errors";
@@ -74,10 +75,25 @@ export async function startChatHarness(opts: { retryAfterSeconds?: number } = {}
   };
 }
 
+/**
+ * Reads a UI message stream (SSE bytes) the way `useChat` does: the SDK's own event-stream
+ * parser and UI chunk schema. A chunk the browser would reject fails the test.
+ */
+export function uiChunks(stream: ReadableStream<Uint8Array>): ReadableStream<UIMessageChunk> {
+  return parseJsonEventStream({ stream, schema: uiMessageChunkSchema }).pipeThrough(
+    new TransformStream<ParseResult<UIMessageChunk>, UIMessageChunk>({
+      transform(result, controller) {
+        if (!result.success) throw result.error;
+        controller.enqueue(result.value);
+      },
+    }),
+  );
+}
+
 /** Reads a UI message stream to its end. */
-export async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<UIMessageChunk[]> {
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<UIMessageChunk[]> {
   const out: UIMessageChunk[] = [];
-  for await (const c of stream as unknown as AsyncIterable<UIMessageChunk>) out.push(c);
+  for await (const c of uiChunks(stream) as unknown as AsyncIterable<UIMessageChunk>) out.push(c);
   return out;
 }
 

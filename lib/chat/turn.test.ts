@@ -3,7 +3,15 @@ import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
 import type { ProviderId } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { checkChatRateLimit } from "./rate-limit";
-import { type ChatHarness, clientId, flakyProxy, readAll, startChatHarness, textOf } from "./test-support";
+import {
+  type ChatHarness,
+  clientId,
+  flakyProxy,
+  readAll,
+  startChatHarness,
+  textOf,
+  uiChunks,
+} from "./test-support";
 import { startTurn } from "./turn";
 
 // lib/ai marks its server modules; outside Next's react-server build the marker throws.
@@ -241,6 +249,43 @@ describe("after the first token", () => {
     expect(requestsFor("0015")).toHaveLength(1);
   });
 
+  it("a connection cut mid-answer keeps the partial as an ERROR row and says it broke off", async () => {
+    const userId = await userWithKey("sk-proj-midcutKey000021");
+    const chatId = clientId("c");
+    const handle = await startTurn(h.deps(), turn(userId, chatId, "cut me off"), never());
+    const chunks = await readAll(handle.stream);
+    const result = await handle.done;
+    expect(textOf(chunks).length).toBeGreaterThan(0);
+    const error = chunks.find((c) => c.type === "error") as { errorText: string } | undefined;
+    expect(JSON.parse(error?.errorText ?? "{}")).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+    expect(chunks.some((c) => c.type === "finish")).toBe(false);
+    expect(result).toMatchObject({ status: "ERROR", text: textOf(chunks) });
+    const stored = await rows(chatId);
+    expect(stored[1]).toMatchObject({ role: "assistant", status: "ERROR", content: textOf(chunks) });
+  });
+
+  it("a provider that goes silent after the first token times out with the partial kept", async () => {
+    // "slow" spaces tokens 250 ms apart; an idle limit of 100 ms must fire after the first one.
+    const userId = await userWithKey("sk-proj-slowKey00000022");
+    const chatId = clientId("c");
+    const handle = await startTurn(
+      h.deps({ idleTimeoutMs: 100 }),
+      turn(userId, chatId, "take your time"),
+      never(),
+    );
+    const chunks = await readAll(handle.stream);
+    const result = await handle.done;
+    const error = chunks.find((c) => c.type === "error") as { errorText: string } | undefined;
+    expect(JSON.parse(error?.errorText ?? "{}")).toMatchObject({
+      code: "PROVIDER_UNAVAILABLE",
+      message: "The provider stopped answering. Try again.",
+    });
+    expect(result.status).toBe("ERROR");
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.text).toBe(textOf(chunks));
+    await vi.waitFor(() => expect(requestsFor("0022")[0]?.aborted).toBe(true), { timeout: 5000 });
+  });
+
   for (const how of ["browser disconnect", "stream cancel (Stop)"] as const) {
     it(`${how} aborts the upstream and keeps exactly one ABORTED row with the partial`, async () => {
       const userId = await userWithKey(
@@ -250,7 +295,7 @@ describe("after the first token", () => {
       const chatId = clientId("c");
       const ac = new AbortController();
       const handle = await startTurn(h.deps(), turn(userId, chatId, "a long answer please"), ac.signal);
-      const reader = handle.stream.getReader();
+      const reader = uiChunks(handle.stream).getReader();
       let seen = "";
       while (seen.split(" ").length < 4) {
         const { value } = await reader.read();

@@ -1,4 +1,5 @@
-import { generateId, type LanguageModel, type UIMessageChunk } from "ai";
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { generateId } from "ai";
 import type { ProviderId } from "@/lib/ai";
 import type { CreateModelInput } from "@/lib/ai/model";
 import { AppError } from "@/lib/errors";
@@ -21,7 +22,7 @@ export type TurnDeps = {
   resolveKey: (userId: string, provider: ProviderId) => Promise<ResolvedKey>;
   markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
   touchKeyUsed?: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
-  createModel: (input: CreateModelInput) => LanguageModel;
+  createModel: (input: CreateModelInput) => LanguageModelV4;
   mapError: (error: unknown, provider: string) => AppError;
   isRetryable: (error: unknown) => boolean;
   /** Throws AppError RATE_LIMITED when the user is over budget for this key source. */
@@ -56,8 +57,8 @@ export type TurnResult = {
 
 export type TurnHandle = {
   assistantMessageId: string;
-  /** UI message stream chunks for `useChat`. */
-  stream: ReadableStream<UIMessageChunk>;
+  /** The UI message stream for `useChat`, as Server-Sent Event bytes. */
+  stream: ReadableStream<Uint8Array>;
   /** Settles once the assistant row is written (however the turn ended). */
   done: Promise<TurnResult>;
 };
@@ -82,19 +83,26 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
 
   const userCreatedAt = ctx.priorCreatedAt ?? new Date();
   const title = fallbackTitle(userText);
-  // Not awaited: the upstream call starts now; the write is awaited before the assistant's.
-  const userWrite = saveUserMessage(db, {
-    userId,
-    chatId,
-    title,
-    provider: input.provider,
-    model: input.model,
-    message: { id: input.message.id, text: userText },
-    createdAt: userCreatedAt,
-  }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  // Started once the upstream has answered (its headers, or a failure), never awaited on the
+  // way to the first token: the writes run while the provider thinks, not before the request
+  // leaves. The embedded database runs in this thread, so even a concurrent write would
+  // delay the request by its CPU time. Awaited before the assistant's row is written.
+  let userWrite: Promise<unknown> | undefined;
+  const writeUserMessage = () => {
+    userWrite ??= saveUserMessage(db, {
+      userId,
+      chatId,
+      title,
+      provider: input.provider,
+      model: input.model,
+      message: { id: input.message.id, text: userText },
+      createdAt: userCreatedAt,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return userWrite;
+  };
 
   const assistantMessageId = generateId();
   const meta: ChatMessageMetadata = {
@@ -116,7 +124,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
     usage?: TurnResult["usage"],
   ): Promise<TurnResult> => {
     finalized ??= (async () => {
-      const writeError = await userWrite;
+      const writeError = await writeUserMessage();
       let persisted = writeError === undefined;
       if (persisted) {
         try {
@@ -172,6 +180,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
       firstChunkTimeoutMs: deps.firstChunkTimeoutMs,
       idleTimeoutMs: deps.idleTimeoutMs,
       onRetry: (r) => deps.log?.("chat.retry", { provider: input.provider, ...r }),
+      onUpstreamAnswered: () => void writeUserMessage(),
     });
   } catch (e) {
     if (e instanceof ClientAbortError) {
@@ -215,7 +224,7 @@ function forKeySource(err: AppError, source: KeySource): AppError {
 
 async function retitle(
   deps: TurnDeps,
-  a: { userId: string; chatId: string; fallback: string; model: LanguageModel; userText: string },
+  a: { userId: string; chatId: string; fallback: string; model: LanguageModelV4; userText: string },
 ): Promise<string | undefined> {
   const title = await generateTitle(a.model, a.userText);
   if (!title || title === a.fallback) return undefined;

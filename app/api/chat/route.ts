@@ -1,7 +1,7 @@
-import { createUIMessageStreamResponse } from "ai";
 import { requireApiUser } from "@/lib/auth";
 import { chatRequestSchema } from "@/lib/chat/schemas";
 import { startTurn } from "@/lib/chat/service";
+import { UI_STREAM_HEADERS } from "@/lib/chat/ui-stream";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";
 
@@ -27,7 +27,7 @@ export const POST = apiRoute(
       },
       req.signal,
     );
-    return createUIMessageStreamResponse({ stream: turn.stream });
+    return new Response(turn.stream, { headers: UI_STREAM_HEADERS });
   },
   { mutating: true },
 );
