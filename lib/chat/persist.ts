@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { costMicros } from "./prices";
 import type { AssistantStatus, KeySource } from "./types";
@@ -20,38 +21,28 @@ export async function saveUserMessage(
     createdAt: Date;
   },
 ): Promise<void> {
-  // createMany + skipDuplicates = "insert unless it exists" without a transaction, so a chat
-  // created by a concurrent request (or another user's id) is never overwritten.
-  await db.chat.createMany({
-    data: [
-      {
-        id: input.chatId,
-        userId: input.userId,
-        title: input.title,
-        provider: input.provider,
-        model: input.model,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  await db.chat.updateMany({
-    where: { id: input.chatId, userId: input.userId },
-    data: { provider: input.provider, model: input.model },
-  });
-  await db.message.createMany({
-    data: [
-      {
-        id: input.message.id,
-        chatId: input.chatId,
-        userId: input.userId,
-        role: "user",
-        content: input.message.text,
-        status: "COMPLETE",
-        createdAt: input.createdAt,
-      },
-    ],
-    skipDuplicates: true,
-  });
+  // One statement (on the embedded database each one costs CPU on the request thread):
+  // - the chat is inserted unless it exists, never overwriting a concurrent request's row;
+  // - an existing chat is updated only if it is this user's (provider/model, moved to the top);
+  // - the message is inserted only if one of the two touched this user's chat, and only once
+  //   per browser-generated id, so a resend after a network failure cannot duplicate it.
+  // The sub-statements share one snapshot: the UPDATE never sees the row the INSERT adds.
+  const { userId, chatId, provider, model, message } = input;
+  await db.$executeRaw`
+    WITH new_chat AS (
+      INSERT INTO "Chat" ("id", "userId", "title", "provider", "model", "createdAt", "updatedAt")
+      VALUES (${chatId}, ${userId}, ${input.title}, ${provider}, ${model}, now(), now())
+      ON CONFLICT ("id") DO NOTHING
+      RETURNING "id"
+    ), own_chat AS (
+      UPDATE "Chat" SET "provider" = ${provider}, "model" = ${model}, "updatedAt" = now()
+      WHERE "id" = ${chatId} AND "userId" = ${userId}
+      RETURNING "id"
+    )
+    INSERT INTO "Message" ("id", "chatId", "userId", "role", "content", "status", "createdAt")
+    SELECT ${message.id}, ${chatId}, ${userId}, 'user', ${message.text}, 'COMPLETE', ${input.createdAt}
+    WHERE EXISTS (SELECT 1 FROM new_chat) OR EXISTS (SELECT 1 FROM own_chat)
+    ON CONFLICT ("id") DO NOTHING`;
 }
 
 export type AssistantRecord = {
@@ -74,52 +65,32 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
   const now = Date.now();
   // Strictly after the user message even when clocks tie: ordering is by createdAt.
   const createdAt = new Date(Math.max(now, rec.replyTo.createdAt.getTime() + 1));
-  const cost = rec.usage
-    ? costMicros(rec.provider, rec.model, rec.usage.inputTokens, rec.usage.outputTokens)
-    : 0;
-  await db.$transaction([
-    db.message.deleteMany({
-      where: {
-        chatId: rec.chatId,
-        userId: rec.userId,
-        role: "assistant",
-        createdAt: { gt: rec.replyTo.createdAt },
-      },
-    }),
-    db.message.create({
-      data: {
-        id: rec.id,
-        chatId: rec.chatId,
-        userId: rec.userId,
-        role: "assistant",
-        content: rec.content,
-        status: rec.status,
-        errorCode: rec.errorCode ?? null,
-        provider: rec.provider,
-        model: rec.model,
-        keySource: rec.keySource,
-        inputTokens: rec.usage?.inputTokens ?? null,
-        outputTokens: rec.usage?.outputTokens ?? null,
-        createdAt,
-      },
-    }),
-    // Bumps updatedAt so the chat moves to the top of the history list.
-    db.chat.updateMany({ where: { id: rec.chatId, userId: rec.userId }, data: { updatedAt: new Date(now) } }),
-    ...(rec.usage
-      ? [
-          db.usageEvent.create({
-            data: {
-              userId: rec.userId,
-              provider: rec.provider,
-              keySource: rec.keySource,
-              model: rec.model,
-              messageId: rec.id,
-              inputTokens: rec.usage.inputTokens,
-              outputTokens: rec.usage.outputTokens,
-              costMicros: cost,
-            },
-          }),
-        ]
-      : []),
-  ]);
+  const usage = rec.usage;
+  const cost = usage ? costMicros(rec.provider, rec.model, usage.inputTokens, usage.outputTokens) : 0;
+  // One statement, so one implicit transaction: earlier answers to the same user message go,
+  // the new row comes, the chat moves to the top of the history list, and the usage event is
+  // recorded — or none of it. (The DELETE cannot see the row the INSERT adds: one snapshot.)
+  await db.$executeRaw`
+    WITH replaced AS (
+      DELETE FROM "Message"
+      WHERE "chatId" = ${rec.chatId} AND "userId" = ${rec.userId} AND "role" = 'assistant'
+        AND "createdAt" > ${rec.replyTo.createdAt}
+    ), answer AS (
+      INSERT INTO "Message" ("id", "chatId", "userId", "role", "content", "status", "errorCode",
+        "provider", "model", "keySource", "inputTokens", "outputTokens", "createdAt")
+      VALUES (${rec.id}, ${rec.chatId}, ${rec.userId}, 'assistant', ${rec.content},
+        ${rec.status}::"MessageStatus", ${rec.errorCode ?? null}, ${rec.provider}, ${rec.model},
+        ${rec.keySource}, ${usage?.inputTokens ?? null}::int, ${usage?.outputTokens ?? null}::int,
+        ${createdAt})
+      RETURNING "id"
+    ), bumped AS (
+      UPDATE "Chat" SET "updatedAt" = ${new Date(now)}
+      WHERE "id" = ${rec.chatId} AND "userId" = ${rec.userId}
+    )
+    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "model", "messageId",
+      "inputTokens", "outputTokens", "costMicros", "createdAt")
+    SELECT ${randomUUID()}, ${rec.userId}, ${rec.provider}, ${rec.keySource}, ${rec.model}, "id",
+      ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${cost}::int, now()
+    FROM answer
+    WHERE ${usage !== undefined}`;
 }

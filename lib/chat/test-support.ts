@@ -11,11 +11,14 @@ import { createLanguageModel } from "@/lib/ai/model";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto";
 import { createDbClient, type DbHandle } from "@/lib/db";
 import { createKeyVault, type KeyVault } from "@/lib/keys/vault";
+import { postgresUnavailable, tempDatabase } from "@/scripts/db/test-postgres";
 import { migrate } from "@/scripts/migrate.mjs";
 import type { TurnDeps } from "./turn";
 
-// Shared set-up for lib/chat's tests (not a test file): a fresh migrated PGlite directory, the
-// real key vault with a throwaway keyring, and the real mock upstream the providers point at.
+// Shared set-up for lib/chat's tests (not a test file): a fresh migrated database, the real key
+// vault with a throwaway keyring, and the real mock upstream the providers point at. The
+// database is a PGlite directory, or a temporary PostgreSQL database when CHAT_TEST_DATABASE
+// is "postgres" (the *.postgres.test.ts files run the same suites that way: onPostgres).
 
 export type ChatHarness = {
   handle: DbHandle;
@@ -30,9 +33,11 @@ export type ChatHarness = {
 let seq = 0;
 
 export async function startChatHarness(opts: { retryAfterSeconds?: number } = {}): Promise<ChatHarness> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "byok-chat-test-"));
-  await migrate({ dataDir, log: () => {} });
-  const handle = createDbClient({ dataDir, purpose: "lib/chat tests" });
+  const onPostgres = process.env.CHAT_TEST_DATABASE === "postgres";
+  const pg = onPostgres ? await tempDatabase() : undefined;
+  const dataDir = pg ? undefined : await mkdtemp(path.join(tmpdir(), "byok-chat-test-"));
+  await migrate({ ...(pg ? { databaseUrl: pg.url } : { dataDir }), log: () => {} });
+  const handle = createDbClient(pg ? { databaseUrl: pg.url } : { dataDir, purpose: "lib/chat tests" });
   const mock = await startMockUpstream({ port: 0, retryAfterSeconds: opts.retryAfterSeconds ?? 1 });
   // lib/ai reads the providers' hosts from the environment; parse it again with the mock's.
   process.env.OPENAI_BASE_URL = mock.baseUrls.openai;
@@ -70,7 +75,8 @@ export async function startChatHarness(opts: { retryAfterSeconds?: number } = {}
     async close() {
       await mock.close();
       await handle.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      await pg?.drop();
     },
   };
 }
@@ -133,4 +139,26 @@ export async function flakyProxy(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Runs a suite of this folder again on PostgreSQL: the turn's lookups and writes are
+ * hand-written SQL, and both engines must accept every statement the same way. One suite per
+ * file, because a harness points the providers at its own mock through the environment.
+ */
+export async function onPostgres(name: string, load: () => Promise<unknown>): Promise<void> {
+  const { describe, it } = await import("vitest");
+  if (!postgresUnavailable) {
+    process.env.CHAT_TEST_DATABASE = "postgres";
+    await load();
+  } else if (process.env.REQUIRE_POSTGRES === "1") {
+    describe(name, () => {
+      it("needs PostgreSQL (REQUIRE_POSTGRES=1)", () => {
+        throw new Error(postgresUnavailable);
+      });
+    });
+  } else {
+    console.warn(`[skipped] ${name}: ${postgresUnavailable}`);
+    describe.skip(`${name} — skipped: ${postgresUnavailable}`, () => undefined);
+  }
 }

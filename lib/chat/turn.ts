@@ -4,6 +4,7 @@ import type { ProviderId } from "@/lib/ai";
 import type { CreateModelInput } from "@/lib/ai/model";
 import { AppError } from "@/lib/errors";
 import type { ResolvedKey } from "@/lib/keys";
+import type { KeyRow } from "@/lib/keys/resolve";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
@@ -19,7 +20,12 @@ import { uiStream } from "./ui-stream";
 
 export type TurnDeps = {
   db: Db;
-  resolveKey: (userId: string, provider: ProviderId) => Promise<ResolvedKey>;
+  /** `preloaded`: the user's key row as the turn's lookup read it (null: none). */
+  resolveKey: (
+    userId: string,
+    provider: ProviderId,
+    preloaded?: { row: KeyRow | null },
+  ) => Promise<ResolvedKey>;
   markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
   touchKeyUsed?: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
   createModel: (input: CreateModelInput) => LanguageModelV4;
@@ -70,7 +76,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
   const { userText, messages } = ctx;
 
-  const key = await deps.resolveKey(userId, input.provider);
+  const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
   await deps.checkRateLimit?.(userId, key.source);
 
   // Built per request from this request's key; may still refuse (e.g. a bad base URL).

@@ -1,5 +1,6 @@
 import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai";
 import { decryptSecret } from "@/lib/crypto";
+import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import { checkBaseUrl } from "./base-url";
 import type { VaultDeps } from "./deps";
@@ -26,13 +27,20 @@ function requiredMessage(provider: ProviderId, disabled: boolean): string {
     : `Add your ${label} API key in AI settings to chat with ${label}.`;
 }
 
-export async function resolveKey(
-  deps: VaultDeps,
-  userId: string,
-  providerParam: string,
-): Promise<ResolvedKey> {
-  const provider = parseProvider(providerParam);
-  const row = await deps.db.providerKey.findUnique({
+/** What resolving a key reads of its row: the chat path may fetch it batched with its own lookups. */
+export type KeyRow = {
+  id: string;
+  enabled: boolean;
+  status: KeyStatus;
+  ciphertext: string;
+  baseUrl: string | null;
+  version: number;
+  last4: string;
+  updatedAt: Date;
+};
+
+export function loadKeyRow(deps: Pick<VaultDeps, "db">, userId: string, provider: ProviderId) {
+  return deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
     select: {
       id: true,
@@ -44,7 +52,21 @@ export async function resolveKey(
       last4: true,
       updatedAt: true,
     },
-  });
+  }) satisfies Promise<KeyRow | null>;
+}
+
+/**
+ * The key this user's request to `provider` runs on. `preloaded` is the user's row as the
+ * caller already read it (null: no row), saving the lookup; it must be this user's row.
+ */
+export async function resolveKey(
+  deps: VaultDeps,
+  userId: string,
+  providerParam: string,
+  preloaded?: { row: KeyRow | null },
+): Promise<ResolvedKey> {
+  const provider = parseProvider(providerParam);
+  const row = preloaded ? preloaded.row : await loadKeyRow(deps, userId, provider);
   const systemKey = deps.systemKey(provider);
   const decision = decideSource({ provider, stored: row, systemKeyConfigured: !!systemKey });
 

@@ -38,7 +38,8 @@ export function createKeyVault(deps: VaultDeps) {
       manage.setKeyEnabled(deps, userId, provider, { enabled }, ctx),
     removeKey: (userId: string, provider: string, ctx?: RequestContext) =>
       manage.removeKey(deps, userId, provider, ctx),
-    resolveKey: (userId: string, provider: string) => resolve.resolveKey(deps, userId, provider),
+    resolveKey: (userId: string, provider: string, preloaded?: { row: resolve.KeyRow | null }) =>
+      resolve.resolveKey(deps, userId, provider, preloaded),
     markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) =>
       resolve.markKeyInvalid(deps, userId, provider, opts),
     touchKeyUsed: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) =>

@@ -19,6 +19,9 @@ async function probe(): Promise<string | undefined> {
 
 const unavailable = await probe();
 
+/** Why PostgreSQL tests cannot run here, or undefined when they can. */
+export const postgresUnavailable = unavailable;
+
 export function describePostgres(name: string, body: () => void): void {
   if (!unavailable) {
     describe(name, () => body());
