@@ -119,3 +119,16 @@ test("testing a typed key before saving does not save it", async ({ page }) => {
   await page.reload();
   await expect(c.getByTestId("key-status")).toHaveText(/not set/i);
 });
+
+test("Test pressed the moment a first key is saved keeps its result", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/settings/ai");
+  const c = card(page, "Groq");
+  await c.getByLabel("API key").fill("gsk_e2eFASTtestKEY4545oooo6767pppp");
+  await c.getByRole("button", { name: "Save key" }).click();
+  // No wait for the refreshed card: click as soon as Save is done.
+  await c.getByRole("button", { name: "Test" }).click();
+  await expect(c.getByRole("status")).toContainText(/Valid: .* answered in \d+ ms/);
+  await expect(c.getByTestId("key-preview")).toContainText("pppp");
+  await expect(c.getByRole("status")).toContainText(/Valid/);
+});

@@ -9,6 +9,12 @@ const bool = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
   .transform((v) => v === "true" || v === "1");
+/** Like `bool`, with a default when unset or empty. */
+const flag = (def: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? def : v === "true" || v === "1"));
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
 const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 const positiveInt = (def: number) =>
@@ -47,6 +53,8 @@ const schema = z.object({
       .optional(),
   ),
   CHAT_MAX_MESSAGE_CHARS: positiveInt(4000),
+  /** After the first answer of a chat, ask the same model for a short title (a few tokens). */
+  CHAT_MODEL_TITLES: flag(true),
   RATE_LIMIT_CHAT_PER_MINUTE: positiveInt(30),
   RATE_LIMIT_SYSTEM_KEY_PER_MINUTE: positiveInt(10),
   RATE_LIMIT_SIGNIN_PER_15_MIN: positiveInt(10),

@@ -3,6 +3,7 @@ import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { createLanguageModel } from "@/lib/ai/model";
 import { db } from "@/lib/db";
 import { markKeyInvalid, resolveKey, touchKeyUsed } from "@/lib/keys";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import * as history from "./history";
 import { checkChatRateLimit } from "./rate-limit";
@@ -23,6 +24,7 @@ export function chatDeps(): TurnDeps {
     mapError: toAppError,
     isRetryable,
     checkRateLimit: checkChatRateLimit,
+    autoTitle: env().CHAT_MODEL_TITLES,
     log: (event, data) => log.info(event, data),
   };
 }

@@ -72,7 +72,9 @@ export default async function AiSettingsPage({ searchParams }: Props) {
 
       <div className="space-y-4">
         {keys.map((dto) => (
-          <ProviderCard key={`${dto.provider}:${dto.hasKey}`} dto={dto} />
+          // Keyed by provider only: a card that remounted when its first key was saved would
+          // drop a Test started in the meantime (and its result) along with its state.
+          <ProviderCard key={dto.provider} dto={dto} />
         ))}
       </div>
 

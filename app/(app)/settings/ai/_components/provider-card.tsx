@@ -1,7 +1,7 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
@@ -31,6 +31,13 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
   const [pending, setPending] = useState<"save" | "test" | "toggle" | "remove" | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [, startTransition] = useTransition();
+  // What the last save or removal made true, until the refreshed page data arrives: Test
+  // pressed in between must test the key just saved, not say there is none.
+  const [localHasKey, setLocalHasKey] = useState<boolean | null>(null);
+  useEffect(() => {
+    if (dto) setLocalHasKey(null);
+  }, [dto]);
+  const hasKey = localHasKey ?? dto.hasKey;
 
   const run = (kind: NonNullable<typeof pending>, work: () => Promise<void>) => {
     setPending(kind);
@@ -60,15 +67,16 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         return;
       }
       setValues((v) => ({ ...v, apiKey: "" }));
+      setLocalHasKey(true);
       setTest(null);
-      toast.success(`${info.label} key ${dto.hasKey ? "replaced" : "saved"}. Press Test to check it.`);
+      toast.success(`${info.label} key ${hasKey ? "replaced" : "saved"}. Press Test to check it.`);
     });
 
   const runTest = () =>
     run("test", async () => {
       setErrors({});
       const apiKey = values.apiKey.trim();
-      if (!apiKey && !dto.hasKey) {
+      if (!apiKey && !hasKey) {
         setTest({ note: "Enter an API key to test it." });
         return;
       }
@@ -98,6 +106,7 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
       const r = await removeKeyAction({ provider: info.id });
       setConfirming(false);
       if (r.ok) {
+        setLocalHasKey(false);
         setTest(null);
         setValues({ apiKey: "", baseUrl: "", label: "" });
         toast.success(`${info.label} key removed.`);
@@ -121,7 +130,7 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
 
       <KeyForm
         info={info}
-        hasKey={dto.hasKey}
+        hasKey={hasKey}
         values={values}
         errors={errors}
         pending={pending}
