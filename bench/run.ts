@@ -181,6 +181,7 @@ try {
       agents,
       pace,
       server: app.child,
+      probeDir: probe,
     });
   }
 

@@ -105,10 +105,14 @@ export function markdown(r: BenchResult): string {
       ttftSecondHalf: Summary;
       rssStartBytes?: number;
       rssEndBytes?: number;
+      rssMaxBytes?: number;
+      liveBeforeBytes?: number;
+      liveAfterBytes?: number;
     };
     const mb = (b?: number) => (b === undefined ? "–" : `${(b / 1e6).toFixed(0)} MB`);
+    const mb1 = (b?: number) => (b === undefined ? "–" : `${(b / 1e6).toFixed(1)} MB`);
     facts.push(
-      `| soak, app at c=${k.concurrency} for ${k.minutes} min | ${k.streams} streams, ${k.errors} errors; TTFT p50 ${ms(k.ttftFirstHalf.p50)} → ${ms(k.ttftSecondHalf.p50)} ms (first → second half); RSS ${mb(k.rssStartBytes)} → ${mb(k.rssEndBytes)} |`,
+      `| soak, app at c=${k.concurrency} for ${k.minutes} min | ${k.streams} streams, ${k.errors} errors; TTFT p50 ${ms(k.ttftFirstHalf.p50)} → ${ms(k.ttftSecondHalf.p50)} ms (first → second half); RSS ${mb(k.rssStartBytes)} → ${mb(k.rssEndBytes)} (max ${mb(k.rssMaxBytes)}); live heap after GC, idle, ${mb1(k.liveBeforeBytes)} before → ${mb1(k.liveAfterBytes)} after |`,
     );
   }
   if (facts.length) out.push("", "| | |", "|---|---|", ...facts);

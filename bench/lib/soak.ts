@@ -3,7 +3,8 @@ import type { ArmTargets } from "./arms";
 import { requestFor } from "./arms";
 import { gapsOf, runStream, type StreamResult, ttftOf } from "./client";
 import type { Agents, Pace } from "./phases";
-import { type Child, groupRss } from "./procs";
+import { memoryAfterGc } from "./probe-control";
+import { type Child, groupRss, serverPid } from "./procs";
 import { summarize } from "./stats";
 
 // A long run of the app arm alone: does latency drift, does memory keep growing, do errors
@@ -16,7 +17,15 @@ export async function runSoak(opts: {
   agents: Agents;
   pace: Pace;
   server: Child;
+  /** With the probe: live heap after a full GC, idle, before and after the soak. */
+  probeDir?: string;
 }): Promise<Record<string, unknown>> {
+  const liveIdle = async (tag: string) => {
+    if (!opts.probeDir) return undefined;
+    const m = await memoryAfterGc(serverPid(opts.server), opts.probeDir, tag);
+    return m ? m.heapUsed + m.external : undefined;
+  };
+  const liveBeforeBytes = await liveIdle("soak-before");
   const deadline = Date.now() + opts.minutes * 60_000;
   const results: StreamResult[] = [];
   const rss: { atSec: number; bytes: number }[] = [];
@@ -41,6 +50,8 @@ export async function runSoak(opts: {
     }),
   );
   await sampler;
+  await sleep(2000); // the last turns' writes and titles settle
+  const liveAfterBytes = await liveIdle("soak-after");
   const ok = results.filter((r) => r.ok);
   const firstHalf = ok.filter((r) => r.start - (ok[0]?.start ?? 0) < (opts.minutes * 60_000) / 2);
   const secondHalf = ok.slice(firstHalf.length);
@@ -56,6 +67,8 @@ export async function runSoak(opts: {
     rssStartBytes: rss[0]?.bytes,
     rssEndBytes: rss.at(-1)?.bytes,
     rssMaxBytes: Math.max(...rss.map((s) => s.bytes)),
+    liveBeforeBytes,
+    liveAfterBytes,
     rss,
   };
 }
