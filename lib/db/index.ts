@@ -6,6 +6,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { acquireDataDirLock } from "./lock";
+import { PGliteThread } from "./pglite-thread";
 
 export type { PrismaClient } from "@/lib/db/generated/client";
 export { DataDirLockedError } from "./lock";
@@ -17,12 +18,28 @@ export interface DbOptions {
   dataDir?: string;
   /** Recorded in the lock file, shown to a second opener. */
   purpose?: string;
+  /**
+   * Embedded mode: run PGlite on the calling thread instead of a worker thread. By default PGlite
+   * runs in a `worker_threads` Worker (lib/db/pglite-worker.mjs), so Postgres' CPU stays off the
+   * server's event loop; Prisma and its adapter stay on this thread. Unset: the environment
+   * decides, BYOK_PGLITE_THREAD=0 (or false) meaning in-thread.
+   */
+  pgliteInThread?: boolean;
+}
+
+/** BYOK_PGLITE_THREAD=0 (or false) opts out of the PGlite worker thread: see DbOptions.pgliteInThread. */
+function pgliteInThreadFromEnv(): boolean {
+  const v = process.env.BYOK_PGLITE_THREAD?.trim().toLowerCase();
+  return v === "0" || v === "false";
 }
 
 export interface DbHandle {
   prisma: PrismaClient;
   embedded: boolean;
-  /** Disconnects; in embedded mode also closes PGlite and releases the directory lock. */
+  /**
+   * Disconnects; in embedded mode also closes PGlite (and ends its worker thread) and releases the
+   * directory lock.
+   */
   close(): Promise<void>;
 }
 
@@ -47,12 +64,17 @@ export function createDbClient(options: DbOptions): DbHandle {
         `No embedded database in ${dir}: run \`node scripts/migrate.mjs\` first (npm start does).`,
       );
     }
-    const pglite = new PGlite({ dataDir: dir });
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    const inThread = options.pgliteInThread ?? pgliteInThreadFromEnv();
+    // The worker thread exposes the part of PGlite's API that pglite-prisma-adapter calls.
+    const pglite = inThread ? new PGlite({ dataDir: dir }) : new PGliteThread({ dataDir: dir });
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as unknown as PGlite) });
     const close = async () => {
       try {
-        await prisma.$disconnect();
-        await pglite.close();
+        try {
+          await prisma.$disconnect();
+        } finally {
+          await pglite.close(); // a worker thread must end even when the disconnect failed
+        }
       } finally {
         lock.release();
       }
