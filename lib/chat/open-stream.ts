@@ -48,6 +48,12 @@ export type OpenedStream = {
   endReason(): EndReason | undefined;
   /** Ends the upstream request now (Stop, disconnect), without waiting for its next part. */
   abort(): void;
+  /**
+   * The consumer is done (the answer finished): stops the watchdog, detaches from the request's
+   * signal and releases the upstream stream. Without it both would hold the whole pipeline
+   * until the idle timeout fired.
+   */
+  close(): void;
   attempts: number;
 };
 
@@ -197,7 +203,11 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
         end();
         r.cancel().catch(() => undefined);
       };
-      return { first, read, endReason: () => reason, abort, attempts: attempt + 1 };
+      const close = () => {
+        end();
+        r.cancel().catch(() => undefined);
+      };
+      return { first, read, endReason: () => reason, abort, close, attempts: attempt + 1 };
     }
 
     release();

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
 import type { ProviderId } from "@/lib/ai";
@@ -67,6 +68,18 @@ const requestsFor = (last4: string) =>
   h.mock.requests().filter((r) => r.keyLast4 === last4 && r.kind === "generate");
 
 describe("a turn", () => {
+  it("lets go of the request once the answer finished (no listener, no pending watchdog)", async () => {
+    // A finished turn that kept its abort listener and idle timer would hold the whole stream
+    // pipeline for the idle timeout: ~6 KB per turn under load, measured in the soak.
+    const userId = await userWithKey("sk-proj-releaseKey00023");
+    const ac = new AbortController();
+    const handle = await startTurn(h.deps(), turn(userId, clientId("c"), "short one"), ac.signal);
+    expect(getEventListeners(ac.signal, "abort").length).toBeGreaterThan(0);
+    await readAll(handle.stream);
+    expect((await handle.done).status).toBe("COMPLETE");
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+  });
+
   it("streams the answer and stores the user message and the COMPLETE assistant with usage", async () => {
     const userId = await userWithKey("sk-proj-happyPathKey0001");
     const chatId = clientId("c");

@@ -104,6 +104,7 @@ export function uiStream(
           outputTokens: part.usage.outputTokens.total ?? 0,
         };
         closed = true;
+        opened.close();
         await ctx.finalize("COMPLETE", text, undefined, usage);
         send(
           controller,
