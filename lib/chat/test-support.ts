@@ -11,7 +11,7 @@ import { createLanguageModel } from "@/lib/ai/model";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto";
 import { createDbClient, type DbHandle } from "@/lib/db";
 import { createKeyVault, type KeyVault } from "@/lib/keys/vault";
-import { postgresUnavailable, tempDatabase } from "@/scripts/db/test-postgres";
+import { standInWithoutPostgres, tempDatabase } from "@/scripts/db/test-postgres";
 import { migrate } from "@/scripts/migrate.mjs";
 import type { TurnDeps } from "./turn";
 
@@ -147,18 +147,7 @@ export async function flakyProxy(
  * file, because a harness points the providers at its own mock through the environment.
  */
 export async function onPostgres(name: string, load: () => Promise<unknown>): Promise<void> {
-  const { describe, it } = await import("vitest");
-  if (!postgresUnavailable) {
-    process.env.CHAT_TEST_DATABASE = "postgres";
-    await load();
-  } else if (process.env.REQUIRE_POSTGRES === "1") {
-    describe(name, () => {
-      it("needs PostgreSQL (REQUIRE_POSTGRES=1)", () => {
-        throw new Error(postgresUnavailable);
-      });
-    });
-  } else {
-    console.warn(`[skipped] ${name}: ${postgresUnavailable}`);
-    describe.skip(`${name} — skipped: ${postgresUnavailable}`, () => undefined);
-  }
+  if (standInWithoutPostgres(name)) return;
+  process.env.CHAT_TEST_DATABASE = "postgres";
+  await load();
 }
