@@ -24,10 +24,11 @@ export type TurnContext = {
 };
 
 type LookupRow = {
-  chatUserId: string | null;
-  msgChatId: string | null;
-  msgUserId: string | null;
-  msgRole: string | null;
+  chatExists: boolean;
+  chatOwned: boolean | null;
+  msgExists: boolean;
+  /** The message id is this user's own user message in this chat (a resend or regenerate). */
+  msgUsable: boolean | null;
   msgContent: string | null;
   msgCreatedAt: Date | null;
   keyId: string | null;
@@ -40,30 +41,30 @@ type LookupRow = {
   keyUpdatedAt: Date | null;
 };
 
+/**
+ * Other users' rows only ever answer "exists" here: their owner, chat and text stay in the
+ * database (the chat's and message's content is selected only under this user's ownership).
+ */
 async function lookup(db: Db, userId: string, chatId: string, messageId: string, provider: string) {
   const [row] = await db.$queryRaw<LookupRow[]>`
-    SELECT c."userId" AS "chatUserId",
-           m."chatId" AS "msgChatId", m."userId" AS "msgUserId", m."role" AS "msgRole",
-           m."content" AS "msgContent", m."createdAt" AS "msgCreatedAt",
+    SELECT c."id" IS NOT NULL AS "chatExists", c."userId" = ${userId} AS "chatOwned",
+           m."id" IS NOT NULL AS "msgExists",
+           (m."userId" = ${userId} AND m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
+           mine."content" AS "msgContent", mine."createdAt" AS "msgCreatedAt",
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
            k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
            k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt"
     FROM (SELECT 1) AS one
     LEFT JOIN "Chat" c ON c."id" = ${chatId}
     LEFT JOIN "Message" m ON m."id" = ${messageId}
+    LEFT JOIN "Message" mine ON mine."id" = ${messageId} AND mine."userId" = ${userId}
+      AND mine."chatId" = ${chatId} AND mine."role" = 'user'
     LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}`;
   if (!row) throw new Error("turn lookup returned no row");
-  const chat = row.chatUserId === null ? null : { userId: row.chatUserId };
   const prior =
-    row.msgChatId === null
-      ? null
-      : {
-          chatId: row.msgChatId,
-          userId: row.msgUserId as string,
-          role: row.msgRole as string,
-          content: row.msgContent as string,
-          createdAt: row.msgCreatedAt as Date,
-        };
+    row.msgUsable && row.msgContent !== null && row.msgCreatedAt !== null
+      ? { content: row.msgContent, createdAt: row.msgCreatedAt }
+      : null;
   const keyRow: KeyRow | null =
     row.keyId === null
       ? null
@@ -77,7 +78,13 @@ async function lookup(db: Db, userId: string, chatId: string, messageId: string,
           last4: row.keyLast4 as string,
           updatedAt: row.keyUpdatedAt as Date,
         };
-  return { chat, prior, keyRow };
+  return {
+    chatExists: row.chatExists,
+    chatOwned: row.chatOwned === true,
+    msgTaken: row.msgExists && prior === null,
+    prior,
+    keyRow,
+  };
 }
 
 export async function loadTurnContext(
@@ -92,12 +99,12 @@ export async function loadTurnContext(
   budgetChars: number,
 ): Promise<TurnContext> {
   const { userId, chatId } = input;
-  const { chat, prior, keyRow } = await lookup(db, userId, chatId, input.message.id, input.provider);
+  const found = await lookup(db, userId, chatId, input.message.id, input.provider);
+  const { prior, keyRow } = found;
   // Someone else's chat looks exactly like a missing one.
-  if (chat && chat.userId !== userId) throw new AppError("NOT_FOUND", "Chat not found.");
-  if (prior && (prior.userId !== userId || prior.chatId !== chatId || prior.role !== "user")) {
-    throw new AppError("CONFLICT", "This message id is already in use.");
-  }
+  if (found.chatExists && !found.chatOwned) throw new AppError("NOT_FOUND", "Chat not found.");
+  if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
+  const chat = found.chatExists;
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
 
   const [later, history] = await Promise.all([
