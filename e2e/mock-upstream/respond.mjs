@@ -5,19 +5,19 @@ import { geminiJson, geminiStream } from "./gemini-format.mjs";
 import { chatJson, chatStream, responsesJson, responsesStream } from "./openai-format.mjs";
 import { midStreamError } from "./scenarios.mjs";
 
-/** Resolves after `ms`, or early when the client goes away. */
+/** Resolves after `ms`, or early when the client goes away; leaves no listener behind. */
 const wait = (ms, signal) =>
   new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 
 function writerFor(route, body) {
