@@ -7,8 +7,8 @@ import type { Db } from "./persist";
 
 // Everything a turn reads before it may start: ownership, whether this is a resend or a
 // regenerate of an existing message, the user's key row for the provider, and the
-// conversation rebuilt from the database. The first three are one query: on the embedded
-// database every statement costs CPU on this thread, in front of the upstream request.
+// conversation rebuilt from the database. The first three are one query: every round trip
+// (Prisma's work, the database's, the thread hop) sits in front of the upstream request.
 
 const HISTORY_LIMIT = 200;
 

@@ -91,8 +91,8 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
   const title = fallbackTitle(userText);
   // Started once the upstream has answered (its headers, or a failure), never awaited on the
   // way to the first token: the writes run while the provider thinks, not before the request
-  // leaves. The embedded database runs in this thread, so even a concurrent write would
-  // delay the request by its CPU time. Awaited before the assistant's row is written.
+  // leaves (a write started with the request would compete with it for the event loop,
+  // in-thread PGlite or Prisma's own work). Awaited before the assistant's row is written.
   let userWrite: Promise<unknown> | undefined;
   const writeUserMessage = () => {
     userWrite ??= saveUserMessage(db, {

@@ -49,7 +49,6 @@ export function uiStream(
   const delta = (s: string) => `${deltaHead}${JSON.stringify(s)}}\n\n`;
   let text = "";
   let closed = false;
-  let pending: StreamPart | undefined = opened.first;
 
   type Ctl = ReadableStreamDefaultController<Uint8Array>;
   const send = (controller: Ctl, s: string) => controller.enqueue(encoder.encode(s));
@@ -140,9 +139,7 @@ export function uiStream(
         const head =
           event({ type: "start", messageId: ctx.assistantMessageId, messageMetadata: ctx.meta }) +
           event({ type: "text-start", id: textId });
-        const first = pending as StreamPart;
-        pending = undefined;
-        await handle(controller, first, head);
+        await handle(controller, opened.first, head);
       },
       async pull(controller) {
         while (!closed) {
