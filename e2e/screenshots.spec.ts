@@ -33,7 +33,9 @@ test("README screenshots: AI settings with a tested key, and a streamed answer",
   await expect(answer).toContainText(/Echo \(turn 1\)[\s\S]*out tokens/, { timeout: 20_000 });
   await box.fill("And how do we stop one student from using up everyone's quota?");
   await box.press("Enter");
-  await expect(page.getByTestId("message-assistant").nth(1)).toContainText(/Echo \(turn 2\)[\s\S]*out tokens/);
+  await expect(page.getByTestId("message-assistant").nth(1)).toContainText(
+    /Echo \(turn 2\)[\s\S]*out tokens/,
+  );
   await expect(page.getByRole("button", { name: "Regenerate" })).toBeVisible();
   await page.screenshot({ path: out("chat.png", (n) => info.outputPath(n)) });
 });
