@@ -97,7 +97,7 @@ describe("the manifest of this app", () => {
 
   const built = path.join(
     repoRoot,
-    process.env.NEXT_DIST_DIR ?? ".next",
+    process.env.NEXT_DIST_DIR || ".next",
     "server/server-reference-manifest.json",
   );
   it.runIf(existsSync(built))("maps every action of the current build to a file and its pages", () => {

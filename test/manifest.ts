@@ -129,7 +129,7 @@ export function loadAppManifest(opts: { root?: string; distDir?: string } = {}):
     throw new Error(`Found no route handler and no page under ${appDir}: the walker is broken`);
   }
 
-  const buildDir = path.join(root, opts.distDir ?? process.env.NEXT_DIST_DIR ?? ".next");
+  const buildDir = path.join(root, opts.distDir ?? (process.env.NEXT_DIST_DIR || ".next"));
   const built = readBuiltActions(buildDir);
   const actions = built ? withBuildIds(moduleActions, built, pages) : moduleActions;
   const byPattern = (a: { pattern: string }, b: { pattern: string }) => a.pattern.localeCompare(b.pattern);
