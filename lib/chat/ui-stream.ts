@@ -28,7 +28,7 @@ type Finalize = (
 
 /** Headers of a UI message stream response: the SDK's own, plus no-transform, which keeps Next's
  * gzip off the stream: per-token flushes compress nothing and a deflate context costs ~300 KB
- * per open stream. */
+ * per open stream. (apiRoute turns the SDK's no-cache into no-store and keeps no-transform.) */
 export const UI_STREAM_HEADERS: Record<string, string> = {
   ...UI_MESSAGE_STREAM_HEADERS,
   "cache-control": `${UI_MESSAGE_STREAM_HEADERS["cache-control"]}, no-transform`,
