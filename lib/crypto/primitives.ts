@@ -5,40 +5,29 @@
 
 export const TAG_BITS = 128;
 
-function gcm(nonce: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): AesGcmParams {
-  return { name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: TAG_BITS };
+type Bytes = Uint8Array<ArrayBuffer>;
+
+async function gcm(op: "encrypt" | "decrypt", key: CryptoKey, nonce: Bytes, aad: Bytes, data: Bytes) {
+  const params: AesGcmParams = { name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: TAG_BITS };
+  return new Uint8Array(await globalThis.crypto.subtle[op](params, key, data));
 }
 
-function hkdf(salt: Uint8Array<ArrayBuffer>, info: Uint8Array<ArrayBuffer>): HkdfParams {
+function hkdf(salt: Bytes, info: Bytes): HkdfParams {
   return { name: "HKDF", hash: "SHA-256", salt, info };
 }
 
 /** AES-GCM encrypt: ciphertext with the tag appended. */
-export async function aeadSeal(
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  aad: Uint8Array<ArrayBuffer>,
-  plaintext: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await globalThis.crypto.subtle.encrypt(gcm(nonce, aad), key, plaintext));
+export function aeadSeal(key: CryptoKey, nonce: Bytes, aad: Bytes, plaintext: Bytes): Promise<Bytes> {
+  return gcm("encrypt", key, nonce, aad, plaintext);
 }
 
 /** AES-GCM decrypt of ciphertext+tag; rejects (OperationError) when authentication fails. */
-export async function aeadOpen(
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  aad: Uint8Array<ArrayBuffer>,
-  sealed: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await globalThis.crypto.subtle.decrypt(gcm(nonce, aad), key, sealed));
+export function aeadOpen(key: CryptoKey, nonce: Bytes, aad: Bytes, sealed: Bytes): Promise<Bytes> {
+  return gcm("decrypt", key, nonce, aad, sealed);
 }
 
 /** HKDF-SHA256 to a non-extractable AES-256-GCM key (what the envelope uses per user). */
-export function hkdfAesKey(
-  ikm: CryptoKey,
-  salt: Uint8Array<ArrayBuffer>,
-  info: Uint8Array<ArrayBuffer>,
-): Promise<CryptoKey> {
+export function hkdfAesKey(ikm: CryptoKey, salt: Bytes, info: Bytes): Promise<CryptoKey> {
   return globalThis.crypto.subtle.deriveKey(hkdf(salt, info), ikm, { name: "AES-GCM", length: 256 }, false, [
     "encrypt",
     "decrypt",
@@ -46,11 +35,6 @@ export function hkdfAesKey(
 }
 
 /** HKDF-SHA256 output bytes, same parameters as hkdfAesKey (known-answer tests). */
-export async function hkdfBytes(
-  ikm: CryptoKey,
-  salt: Uint8Array<ArrayBuffer>,
-  info: Uint8Array<ArrayBuffer>,
-  length: number,
-): Promise<Uint8Array<ArrayBuffer>> {
+export async function hkdfBytes(ikm: CryptoKey, salt: Bytes, info: Bytes, length: number): Promise<Bytes> {
   return new Uint8Array(await globalThis.crypto.subtle.deriveBits(hkdf(salt, info), ikm, length * 8));
 }

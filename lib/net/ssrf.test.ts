@@ -187,6 +187,24 @@ function blockedCause(e: unknown): BlockedAddressError | undefined {
   return undefined;
 }
 
+/** Runs each spelling through the key test and the chat model; lists those not refused by the guard. */
+async function throughTestAndChat(spellings: Spelling[], fetch?: typeof globalThis.fetch): Promise<string[]> {
+  const reached: string[] = [];
+  const common = { provider: "compatible", apiKey: "sk-canary-ssrf-0000", modelId: "mock-model" } as const;
+  for (const s of spellings) {
+    const withFetch = fetch ? { fetch } : {};
+    const out = await testProviderKey({ ...common, baseUrl: urlOf(s), timeoutMs: 5000, ...withFetch });
+    if (out.result !== "unreachable") reached.push(`test ${s.host}: ${out.result}`);
+    const model = createLanguageModel({ ...common, baseUrl: urlOf(s), ...withFetch });
+    const error = await generateText({ model, prompt: "hi", maxRetries: 0 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!blockedCause(error)) reached.push(`chat ${s.host}: ${String(error)}`);
+  }
+  return reached;
+}
+
 describe("SSRF table", () => {
   it(`has at least 100 spellings (${SPELLINGS.length})`, () => {
     expect(SPELLINGS.length).toBeGreaterThanOrEqual(100);
@@ -222,30 +240,7 @@ describe("SSRF table", () => {
   });
 
   it("the key test (models list + probe) and the chat model connect to none of them", async () => {
-    const reached: string[] = [];
-    for (const s of SPELLINGS) {
-      const out = await testProviderKey({
-        provider: "compatible",
-        apiKey: "sk-canary-ssrf-0000",
-        baseUrl: urlOf(s),
-        modelId: "mock-model",
-        timeoutMs: 5000,
-        fetch: strictFetch,
-      });
-      if (out.result !== "unreachable") reached.push(`test ${s.host}: ${out.result}`);
-      const model = createLanguageModel({
-        provider: "compatible",
-        apiKey: "sk-canary-ssrf-0000",
-        baseUrl: urlOf(s),
-        modelId: "mock-model",
-        fetch: strictFetch,
-      });
-      const error = await generateText({ model, prompt: "hi", maxRetries: 0 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      if (!blockedCause(error)) reached.push(`chat ${s.host}: ${String(error)}`);
-    }
+    const reached = await throughTestAndChat(SPELLINGS, strictFetch);
     console.log(
       `SSRF test+chat: ${SPELLINGS.length} spellings × 2 paths, ${reached.length} not refused by the guard, ${connections.length} connections reached the listener`,
     );
@@ -270,28 +265,7 @@ describe("the production wiring (no injected fetch) under ALLOW_PRIVATE_BASE_URL
 
   it("key test and chat refuse every literal and real-name spelling at connect time", async () => {
     const literal = SPELLINGS.filter((s) => !s.answers || s.answers.length === 0);
-    const reached: string[] = [];
-    for (const s of literal) {
-      const out = await testProviderKey({
-        provider: "compatible",
-        apiKey: "sk-canary-ssrf-0000",
-        baseUrl: urlOf(s),
-        modelId: "mock-model",
-        timeoutMs: 5000,
-      });
-      if (out.result !== "unreachable") reached.push(`test ${s.host}: ${out.result}`);
-      const model = createLanguageModel({
-        provider: "compatible",
-        apiKey: "sk-canary-ssrf-0000",
-        baseUrl: urlOf(s),
-        modelId: "mock-model",
-      });
-      const error = await generateText({ model, prompt: "hi", maxRetries: 0 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      if (!blockedCause(error)) reached.push(`chat ${s.host}: ${String(error)}`);
-    }
+    const reached = await throughTestAndChat(literal);
     console.log(`SSRF default wiring: ${literal.length} spellings, ${reached.length} not refused`);
     expect(reached).toEqual([]);
     expect(connections).toHaveLength(0);
