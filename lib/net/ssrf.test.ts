@@ -367,7 +367,8 @@ describe("ALLOW_PRIVATE_BASE_URLS=true", () => {
     });
     await new Promise<void>((r) => redirect.listen(0, "127.0.0.1", r));
     const at = (redirect.address() as { port: number }).port;
-    await expect(open(`http://127.0.0.1:${at}/v1/models`)).rejects.toThrow();
+    const error = await open(`http://127.0.0.1:${at}/v1/models`).catch((e: unknown) => e);
+    expect(String((error as { cause?: unknown }).cause)).toMatch(/redirect/i);
     await new Promise<void>((r) => redirect.close(() => r()));
     expect(connections).toHaveLength(0);
   });
