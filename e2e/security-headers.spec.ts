@@ -1,5 +1,5 @@
-import { expect, type Page, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 // The response headers and the page CSP under a real browser: every page the app has renders
 // with no `securitypolicyviolation` (the nonce reaches Next's scripts and next-themes' inline
@@ -32,6 +32,9 @@ async function watchCsp(page: Page): Promise<Violation[]> {
 test("every page renders under the CSP with no violation; answer images stay links", async ({
   page,
   request,
+  auth,
+  settings,
+  chat,
 }) => {
   const violations = await watchCsp(page);
   const visited: string[] = [];
@@ -48,14 +51,11 @@ test("every page renders under the CSP with no violation; answer images stay lin
 
   await visit("/sign-in");
   await visit("/sign-up");
-  await signUp(page);
+  await auth.signUp();
   await visit("/chat");
   await visit("/settings/ai");
 
-  const card = page.getByRole("region", { name: "OpenAI", exact: true });
-  await card.getByLabel("API key").fill("sk-proj-cspE2E0000aaaa1111");
-  await card.getByRole("button", { name: "Save key" }).click();
-  await expect(card.getByTestId("key-preview")).toContainText("1111");
+  await settings.card("OpenAI").saveKey("sk-proj-cspE2E0000aaaa1111");
 
   // The mock echoes the prompt, so the answer carries a Markdown image pointing at a host we
   // can watch: the browser must not request it.
@@ -64,20 +64,18 @@ test("every page renders under the CSP with no violation; answer images stay lin
   page.on("request", (r) => {
     if (r.url().includes("/pixel.png")) imageRequests.push(r.url());
   });
-  await page.goto("/chat");
-  const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill(`Show this ![tracking pixel](${imageUrl}) please`);
-  await box.press("Enter");
-  const answer = page.getByTestId("message-assistant").first();
+  await chat.goto();
+  await chat.send(`Show this ![tracking pixel](${imageUrl}) please`);
+  const answer = chat.answers.first();
   await expect(answer).toContainText("Echo (turn 1)");
-  await expect(page.getByRole("button", { name: "Regenerate" })).toBeVisible({ timeout: 20_000 });
+  await expect(chat.regenerateButton).toBeVisible({ timeout: 20_000 });
   const link = answer.getByRole("link", { name: /image: tracking pixel/ });
   await expect(link).toHaveAttribute("href", imageUrl);
   await expect(answer.locator("img")).toHaveCount(0);
   await expect(page).toHaveURL(/\/chat\/[\w-]+/);
   const chatWithAnswer = new URL(page.url()).pathname;
   await visit(chatWithAnswer); // a chat with an answer, rendered from the server
-  await expect(page.getByTestId("message-assistant").first().locator("img")).toHaveCount(0);
+  await expect(chat.answers.first().locator("img")).toHaveCount(0);
   await visit("/settings/ai");
 
   expect(imageRequests).toEqual([]);
