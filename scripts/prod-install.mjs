@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm run test:prod-install` (run by .ci/run): proves "build once, run anywhere". The build made
+// here is copied, with the checkout's files, to a scratch folder standing in for a serving host,
+// which gets only the runtime dependencies (`npm ci --omit=dev`) and then:
+//   1. `npm run serve` with no build refuses with a clear message;
+//   2. with the copied build, `npm run serve` migrates a fresh embedded database and serves
+//      /sign-in with 200, without building;
+//   3. `npm run keys:rotate` runs there against that database.
+// Each step is bounded; the whole check takes about a minute when the build exists.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { runOnNode24 } from "./lib/node24.mjs";
+import { distDir, ensureBuild, ensureDependencies, ensurePrismaClient, root, step } from "./lib/setup.mjs";
+
+await runOnNode24();
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+let passed = 0;
+function pass(what) {
+  passed++;
+  console.log(`  ✓ ${what}`);
+}
+function fail(what, output = "") {
+  console.error(`\n✗ production install: ${what}\n${output.slice(-4000)}`);
+  console.log(`\nprod-install: ${passed} passed, 1 failed`);
+  process.exit(1);
+}
+
+/** Runs a command to completion within `timeoutMs`; returns its exit status and output. */
+function exec(cmd, args, { cwd, env, timeoutMs }) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" });
+  return {
+    status: r.status,
+    output: `${r.stdout ?? ""}${r.stderr ?? ""}`,
+    timedOut: r.error?.code === "ETIMEDOUT",
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// The build host: this checkout, built if needed.
+ensureDependencies();
+ensurePrismaClient();
+ensureBuild();
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), "byok-prod-install-"));
+const app = path.join(scratch, "app");
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+// A serving host's environment: nothing of this machine's configuration, embedded mode.
+const env = { ...process.env, BYOK_DATA_DIR: path.join(scratch, "data"), NODE_ENV: "production" };
+for (const name of [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "BYOK_MASTER_KEYS",
+  "BYOK_ACTIVE_KEY_ID",
+  "AUTH_SECRET",
+  "AUTH_URL",
+  "NEXT_DIST_DIR",
+  "BYOK_SKIP_BUILD",
+])
+  delete env[name];
+
+step(`Production install in ${app}`);
+const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+  cwd: root,
+  encoding: "utf8",
+});
+if (files.status !== 0) fail("git ls-files failed (run this from a git checkout)", files.stderr);
+for (const rel of files.stdout.split("\0").filter(Boolean)) {
+  if (!existsSync(path.join(root, rel))) continue; // deleted, not yet committed
+  mkdirSync(path.dirname(path.join(app, rel)), { recursive: true });
+  cpSync(path.join(root, rel), path.join(app, rel));
+}
+
+const install = exec("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund"], {
+  cwd: app,
+  env,
+  timeoutMs: 300_000,
+});
+if (install.status !== 0) fail(`npm ci --omit=dev failed (exit ${install.status})`, install.output);
+if (/EBADENGINE/.test(install.output)) fail("npm ci printed an engine warning", install.output);
+const devOnly = ["typescript", "vitest", "@playwright/test", "@biomejs/biome"].filter((p) =>
+  existsSync(path.join(app, "node_modules", p)),
+);
+if (devOnly.length) fail(`--omit=dev still installed ${devOnly.join(", ")}`);
+pass(`npm ci --omit=dev on Node ${process.version}: no devDependencies, no engine warning`);
+
+const refused = exec("npm", ["run", "serve"], { cwd: app, env, timeoutMs: 60_000 });
+if (refused.status === 0 || !/no production build/.test(refused.output))
+  fail(`npm run serve without a build did not refuse clearly (exit ${refused.status})`, refused.output);
+pass("npm run serve without a build refuses: no production build to serve");
+
+const dist = distDir();
+cpSync(dist, path.join(app, ".next"), {
+  recursive: true,
+  filter: (src) => src !== path.join(dist, "cache"),
+});
+
+const port = await freePort();
+const server = spawn("npm", ["run", "serve"], {
+  cwd: app,
+  env: { ...env, PORT: String(port) },
+  stdio: ["ignore", "pipe", "pipe"],
+  detached: true, // its own process group: npm, start.mjs and next start end together below
+});
+let log = "";
+server.stdout.on("data", (d) => (log += d));
+server.stderr.on("data", (d) => (log += d));
+let exited = false;
+server.on("exit", () => (exited = true));
+const stopServer = async () => {
+  if (exited) return;
+  process.kill(-(/** @type {number} */ (server.pid)), "SIGTERM");
+  for (let i = 0; i < 100 && !exited; i++) await new Promise((r) => setTimeout(r, 200));
+  if (!exited) process.kill(-(/** @type {number} */ (server.pid)), "SIGKILL");
+};
+process.on("exit", () => {
+  if (!exited) process.kill(-(/** @type {number} */ (server.pid)), "SIGKILL");
+});
+
+let status = 0;
+const until = Date.now() + 120_000;
+while (Date.now() < until && !exited) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/sign-in`, { signal: AbortSignal.timeout(10_000) });
+    status = res.status;
+    await res.arrayBuffer();
+    if (status === 200) break;
+  } catch {
+    // not listening yet
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+await stopServer();
+if (status !== 200)
+  fail(`GET /sign-in answered ${status || "nothing"} (server ${exited ? "exited" : "running"})`, log);
+if (/Building the app|next build/.test(log)) fail("npm run serve built the app", log);
+if (/EBADENGINE/.test(log)) fail("npm run serve printed an engine warning", log);
+if (/not made from the sources/.test(log))
+  fail("the copied build's source hash did not match its sources", log);
+pass(`npm run serve: fresh embedded database migrated, GET /sign-in → 200 on :${port}, no build`);
+pass("the copied build is recognised as current: its source hash does not depend on the folder");
+
+const rotate = exec("npm", ["run", "keys:rotate"], { cwd: app, env, timeoutMs: 120_000 });
+if (rotate.status !== 0) fail(`npm run keys:rotate failed (exit ${rotate.status})`, rotate.output);
+pass("npm run keys:rotate runs with the runtime dependencies only");
+
+console.log(`\nprod-install: ${passed} passed, 0 failed`);
