@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { runOnNode24 } from "./lib/node24.mjs";
+import { handOver } from "./lib/proc.mjs";
 import { bin, ensureBuild, ensureDependencies, ensurePrismaClient, root } from "./lib/setup.mjs";
 
 await runOnNode24();
@@ -20,5 +21,4 @@ ensurePrismaClient();
 if (!steps && !rest.includes("--no-build")) ensureBuild();
 
 const child = spawn(bin("tsx"), [script, ...rest], { cwd: root, stdio: "inherit" });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+handOver(child);

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { runOnNode24 } from "./lib/node24.mjs";
+import { handOver } from "./lib/proc.mjs";
 import {
   bin,
   buildIsCurrent,
@@ -77,5 +78,4 @@ const child = spawn(bin("next"), ["start", "-p", port], {
   env,
   stdio: "inherit",
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+handOver(child);

@@ -19,9 +19,9 @@
 // BYOK_NO_NODE_BOOTSTRAP=1 keeps the machine's node (e.g. to measure an older Node in the bench).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { handOver } from "./proc.mjs";
 
 export const NODE_VERSION = "24.21.0";
 export const MIN_NODE_MAJOR = 22;
@@ -103,9 +103,6 @@ export async function runOnNode24() {
     npm_node_execpath: node,
   };
   const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code, signal) =>
-    process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)),
-  );
+  handOver(child);
   return new Promise(() => {}); // settled by process.exit above
 }
