@@ -5,10 +5,12 @@
 //   1. `npm run serve` with no build refuses with a clear message;
 //   2. with the copied build, `npm run serve` migrates a fresh embedded database and serves
 //      /sign-in with 200, without building;
-//   3. `npm run keys:rotate` runs there against that database.
+//   3. `npm run keys:rotate` runs there against that database;
+//   4. with TEST_POSTGRES_URL, `npm run db:migrate` fills a fresh PostgreSQL database's
+//      _prisma_migrations and a re-run applies nothing.
 // Each step is bounded; the whole check takes about a minute when the build exists.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -163,5 +165,53 @@ pass("the copied build is recognised as current: its source hash does not depend
 const rotate = exec("npm", ["run", "keys:rotate"], { cwd: app, env, timeoutMs: 120_000 });
 if (rotate.status !== 0) fail(`npm run keys:rotate failed (exit ${rotate.status})`, rotate.output);
 pass("npm run keys:rotate runs with the runtime dependencies only");
+
+// PostgreSQL (CI sets TEST_POSTGRES_URL): `npm run db:migrate` from the same install applies the
+// committed migrations to a fresh database with Prisma's _prisma_migrations bookkeeping.
+if (process.env.TEST_POSTGRES_URL) {
+  const { default: pg } = await import("pg");
+  const admin = new URL(process.env.TEST_POSTGRES_URL);
+  const name = `byok_prod_install_${process.pid}`;
+  const target = new URL(admin);
+  target.pathname = `/${name}`;
+  const query = async (url, sql) => {
+    const client = new pg.Client({ connectionString: url.href });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  // Checked first, reported after the scratch database is dropped (fail() exits at once).
+  const check = async () => {
+    const pgEnv = { ...env, DATABASE_URL: target.href };
+    const first = exec("npm", ["run", "db:migrate"], { cwd: app, env: pgEnv, timeoutMs: 120_000 });
+    if (first.status !== 0) return [`db:migrate on PostgreSQL failed (exit ${first.status})`, first.output];
+    const again = exec("npm", ["run", "db:migrate"], { cwd: app, env: pgEnv, timeoutMs: 120_000 });
+    if (again.status !== 0 || !/up to date/.test(again.output))
+      return ["a second db:migrate on PostgreSQL did not report up to date", again.output];
+    const rows = await query(
+      target,
+      "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL",
+    );
+    const committed = readdirSync(path.join(app, "prisma/migrations"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    const recorded = rows.map((r) => r.migration_name).sort();
+    if (JSON.stringify(recorded) !== JSON.stringify(committed))
+      return [`_prisma_migrations holds ${recorded.join(", ")}; committed: ${committed.join(", ")}`, ""];
+    return [null, `${committed.length} migration(s) in _prisma_migrations, re-run applies none`];
+  };
+  let outcome;
+  try {
+    outcome = await check();
+  } finally {
+    await query(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+  if (outcome[0]) fail(outcome[0], outcome[1]);
+  pass(`npm run db:migrate on PostgreSQL: ${outcome[1]}`);
+}
 
 console.log(`\nprod-install: ${passed} passed, 0 failed`);
