@@ -104,5 +104,5 @@ export async function runOnNode24() {
   };
   const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
   handOver(child);
-  return new Promise(() => {}); // settled by process.exit above
+  return new Promise(() => {}); // never settles: handOver() exits with the child
 }
