@@ -15,6 +15,8 @@
 //      on Node 24 too: the project's `npm ci` is done by Node 24 (no EBADENGINE warnings) and the
 //      server, the tests and the bench all run on it. The parent only waits, forwards SIGINT,
 //      SIGTERM and SIGHUP to the child and exits with its code (Node 20 cannot exec in place).
+//      package.json's start/serve/test/bench scripts `exec` node, so the npm process's own signal
+//      forwarding reaches this script: `kill <pid of npm start>` stops the server too.
 //
 // BYOK_NO_NODE_BOOTSTRAP=1 keeps the machine's node (e.g. to measure an older Node in the bench).
 import { spawn, spawnSync } from "node:child_process";
