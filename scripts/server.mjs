@@ -44,16 +44,25 @@ else await runWorker(config);
 function runPrimary(cfg) {
   for (const w of cfg.warnings) console.warn(`\n⚠ ${w}\n`);
   const where = `http://${cfg.hostname ?? "localhost"}:${cfg.port}`;
-  console.log(`BYOK Chat: starting ${cfg.workers} workers on ${where}`);
   let stopping = false;
   let exitCode = 0;
+  // Our own list: cluster.workers may still hold a worker when its "exit" event fires.
+  const live = new Set();
   const listening = new WeakSet();
-  const fork = () => cluster.fork();
-  cluster.on("listening", (worker) => listening.add(worker));
+  let announced = false;
+  const fork = () => live.add(cluster.fork());
+  cluster.on("listening", (worker) => {
+    listening.add(worker);
+    if (!announced && [...live].every((w) => listening.has(w))) {
+      announced = true;
+      console.log(`BYOK Chat: serving on ${where} with ${live.size} workers`);
+    }
+  });
   cluster.on("exit", (worker, code, signal) => {
+    live.delete(worker);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (stopping) {
-      if (code) exitCode = code;
+      if (code || signal) exitCode = code || 1;
     } else if (!listening.has(worker)) {
       // Died before serving (bad configuration, database unreachable): forking again would loop.
       console.error(`✗ worker ${worker.process.pid} exited during start-up (${how}); stopping.`);
@@ -63,19 +72,19 @@ function runPrimary(cfg) {
       console.error(`worker ${worker.process.pid} exited (${how}); starting a replacement.`);
       fork();
     }
-    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+    if (stopping && live.size === 0) process.exit(exitCode);
   });
   const stop = (signal) => {
     if (stopping) return;
     stopping = true;
     // Workers also get the signal when it was sent to the process group (Ctrl-C, systemd);
     // forwarding covers a signal sent to this process alone. Their handler runs once.
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+    for (const w of live) w.process.kill(signal);
+    if (live.size === 0) process.exit(exitCode);
     // A worker that hangs past its own bounds is killed.
     setTimeout(
       () => {
-        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGKILL");
+        for (const w of live) w.process.kill("SIGKILL");
       },
       cfg.graceMs + ABORT_BOUND_MS + 10_000,
     ).unref();
