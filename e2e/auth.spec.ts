@@ -47,7 +47,8 @@ test("signed-out API calls get 401 JSON with a code", async ({ request }) => {
     expect(res.status(), path).toBe(401);
     expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
   }
-  const post = await request.post("/api/chat", { data: {}, headers: { origin: "http://localhost:3300" } });
+  const origin = `http://localhost:${process.env.E2E_APP_PORT ?? "3300"}`;
+  const post = await request.post("/api/chat", { data: {}, headers: { origin } });
   expect(post.status()).toBe(401);
   expect(await post.json()).toMatchObject({ code: "UNAUTHORIZED" });
 });
