@@ -110,7 +110,7 @@ async function runWorker(cfg) {
   const open = new Set();
   let onIdle;
   let draining = false;
-  server.on("request", (req, res) => {
+  const onRequest = (req, res) => {
     rewriteForwardedHeaders(req, cfg.hops);
     open.add(res);
     res.once("close", () => {
@@ -124,8 +124,10 @@ async function runWorker(cfg) {
       if (!res.headersSent) res.statusCode = 500;
       res.end();
     });
-  });
+  };
+  server.on("request", onRequest);
 
+  await warmUp(onRequest);
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.port, cfg.hostname, resolve);
@@ -189,4 +191,30 @@ async function runWorker(cfg) {
     process.exit(code);
   };
   for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => void shutdown(sig));
+}
+
+/**
+ * Next.js prepares its server, and runs instrumentation.ts (which opens the database or exits
+ * with the reason), on the first request, not in app.prepare(). One request on a private
+ * loopback socket before the real listen makes a worker that cannot open its database die before
+ * it takes traffic (the primary then stops instead of forking replacements in a loop), and keeps
+ * that slow first request away from users.
+ */
+async function warmUp(onRequest) {
+  const probe = http.createServer(onRequest);
+  // exclusive: in a cluster worker, a port of its own instead of one shared through the primary.
+  await new Promise((resolve) => probe.listen({ port: 0, host: "127.0.0.1", exclusive: true }, resolve));
+  try {
+    const { port } = /** @type {import("node:net").AddressInfo} */ (probe.address());
+    await new Promise((resolve, reject) => {
+      http
+        .get({ host: "127.0.0.1", port, path: "/api/health" }, (res) => {
+          res.resume();
+          res.on("end", resolve);
+        })
+        .on("error", reject);
+    });
+  } finally {
+    probe.close();
+  }
 }
