@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startServer(port: number, dataDir: string): Promise<Server> {
+function startServer(port: number, dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
@@ -43,6 +43,7 @@ function startServer(port: number, dataDir: string): Promise<Server> {
       ALLOW_PRIVATE_BASE_URLS: "true",
       // Shorter than the slow reply below, so the stream usually outlives it and is stopped.
       SHUTDOWN_GRACE_MS: "1000",
+      ...extra,
     },
   });
   let out = "";
@@ -141,7 +142,7 @@ test("liveness and readiness answer without a session; a forged client address n
   await expect(page.locator("body")).not.toContainText(FORGED);
 });
 
-test("SIGTERM: an open chat stream ends, its answer is stored once, the database is released", async ({
+test("SIGTERM: an open chat stream ends, its answer is stored once, the database is released; with Redis down the restart serves but is not ready", async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -199,8 +200,17 @@ test("SIGTERM: an open chat stream ends, its answer is stored once, the database
   expect(await running.exited).toBe(0);
   expect(running.log()).toContain("stopped");
 
-  // Same directory, same port: it opens, so the embedded database's lock was released.
-  server = await startServer(port, dataDir);
+  // Same directory, same port: it opens, so the embedded database's lock was released. This time
+  // with a Redis that does not answer: it serves (limits fall back to memory) but is not ready.
+  server = await startServer(port, dataDir, { REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+  const notReady = await page.request.get(`${origin}/api/ready`);
+  expect(notReady.status()).toBe(503);
+  expect(await notReady.json()).toEqual({
+    code: "NOT_READY",
+    message: "A dependency of this instance is not available.",
+    failing: { redis: "unreachable" },
+  });
+  expect((await page.request.get(`${origin}/api/health`)).status()).toBe(200);
   const r = await page.request.get(`${origin}/api/chats/${chatId}/messages`);
   expect(r.status()).toBe(200);
   const { messages } = (await r.json()) as {

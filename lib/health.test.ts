@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDbClient, type DbHandle } from "@/lib/db";
 import { describePostgres, tempDatabase } from "@/scripts/db/test-postgres";
 import { migrate } from "@/scripts/migrate.mjs";
-import { checkReadiness, closeHealthRedis, expectedMigrations } from "./health";
+import { checkReadiness, closeHealthRedis, expectedMigrations, readinessBody } from "./health";
 
 // Readiness against real dependencies: a migrated PGlite directory, PostgreSQL databases with and
 // without the schema, a closed port and the machine's Redis.
@@ -23,6 +23,9 @@ async function closedPort(): Promise<number> {
 }
 
 const shipped = expectedMigrations();
+// The probe's own 4 s bound is for load balancers; a loaded test machine must not turn a slow
+// first query into "unreachable". The unreachable cases below are refused connections, not waits.
+const timeoutMs = 30_000;
 
 describe("readiness on the embedded database", () => {
   let dataDir: string;
@@ -44,12 +47,16 @@ describe("readiness on the embedded database", () => {
   });
 
   it("is ready when every shipped migration is applied and Redis is not configured", async () => {
-    const r = await checkReadiness({ db: handle.prisma, migrations: shipped });
+    const r = await checkReadiness({ db: handle.prisma, migrations: shipped, timeoutMs });
     expect(r).toEqual({ ready: true, checks: { database: "ok", redis: "not_configured" } });
   });
 
   it("is not ready when the build ships a migration the database lacks", async () => {
-    const r = await checkReadiness({ db: handle.prisma, migrations: [...shipped, "29991231000000_next"] });
+    const r = await checkReadiness({
+      db: handle.prisma,
+      migrations: [...shipped, "29991231000000_next"],
+      timeoutMs,
+    });
     expect(r).toEqual({ ready: false, checks: { database: "not_migrated", redis: "not_configured" } });
   });
 
@@ -59,13 +66,19 @@ describe("readiness on the embedded database", () => {
       db: handle.prisma,
       migrations: shipped,
       redisUrl: `redis://127.0.0.1:${port}`,
+      timeoutMs,
     });
     expect(r).toEqual({ ready: false, checks: { database: "ok", redis: "unreachable" } });
   });
 
   it("is ready with a reachable Redis, and says so again on the next probe", async () => {
     for (let i = 0; i < 2; i++) {
-      const r = await checkReadiness({ db: handle.prisma, migrations: shipped, redisUrl: REDIS_URL });
+      const r = await checkReadiness({
+        db: handle.prisma,
+        migrations: shipped,
+        redisUrl: REDIS_URL,
+        timeoutMs,
+      });
       expect(r).toEqual({ ready: true, checks: { database: "ok", redis: "ok" } });
     }
   });
@@ -76,7 +89,7 @@ describe("readiness on the embedded database", () => {
        VALUES ('failed-one', 'x', '29991231000001_broken', now(), 0)`,
     );
     try {
-      const r = await checkReadiness({ db: handle.prisma, migrations: shipped });
+      const r = await checkReadiness({ db: handle.prisma, migrations: shipped, timeoutMs });
       expect(r.checks.database).toBe("not_migrated");
       expect(r.ready).toBe(false);
     } finally {
@@ -90,7 +103,7 @@ describe("readiness when the database cannot be reached", () => {
     const port = await closedPort();
     const handle = createDbClient({ databaseUrl: `postgresql://postgres@127.0.0.1:${port}/nothing` });
     try {
-      const r = await checkReadiness({ db: handle.prisma, migrations: shipped });
+      const r = await checkReadiness({ db: handle.prisma, migrations: shipped, timeoutMs });
       expect(r).toEqual({ ready: false, checks: { database: "unreachable", redis: "not_configured" } });
     } finally {
       await handle.close();
@@ -103,14 +116,36 @@ describePostgres("readiness on PostgreSQL", () => {
     const pg = await tempDatabase();
     const handle = createDbClient({ databaseUrl: pg.url });
     try {
-      const before = await checkReadiness({ db: handle.prisma, migrations: shipped });
+      const before = await checkReadiness({ db: handle.prisma, migrations: shipped, timeoutMs });
       expect(before.checks.database).toBe("not_migrated");
       await migrate({ databaseUrl: pg.url, log: () => {} });
-      const after = await checkReadiness({ db: handle.prisma, migrations: shipped });
+      const after = await checkReadiness({ db: handle.prisma, migrations: shipped, timeoutMs });
       expect(after).toEqual({ ready: true, checks: { database: "ok", redis: "not_configured" } });
     } finally {
       await handle.close();
       await pg.drop();
     }
+  });
+});
+
+describe("readinessBody", () => {
+  it("a ready instance says only that", () => {
+    expect(readinessBody({ ready: true, checks: { database: "ok", redis: "not_configured" } })).toEqual({
+      status: "ready",
+    });
+    expect(readinessBody({ ready: true, checks: { database: "ok", redis: "ok" } })).toEqual({
+      status: "ready",
+    });
+  });
+
+  it("names only the failing dependencies", () => {
+    expect(readinessBody({ ready: false, checks: { database: "ok", redis: "unreachable" } })).toEqual({
+      code: "NOT_READY",
+      message: "A dependency of this instance is not available.",
+      failing: { redis: "unreachable" },
+    });
+    expect(
+      readinessBody({ ready: false, checks: { database: "not_migrated", redis: "not_configured" } }),
+    ).toMatchObject({ code: "NOT_READY", failing: { database: "not_migrated" } });
   });
 });

@@ -40,6 +40,20 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   return { ready: database === "ok" && redis !== "unreachable", checks: { database, redis } };
 }
 
+/**
+ * What /api/ready answers: `{ status: "ready" }`, or `{ code: "NOT_READY", message, failing }`
+ * where `failing` names only the dependencies that are down (so a healthy instance says nothing
+ * about how it is configured, e.g. whether it uses Redis).
+ */
+export function readinessBody(r: Readiness) {
+  if (r.ready) return { status: "ready" as const };
+  const failing: Partial<Record<keyof Readiness["checks"], CheckState>> = {};
+  for (const [name, state] of Object.entries(r.checks) as [keyof Readiness["checks"], CheckState][]) {
+    if (state === "unreachable" || state === "not_migrated") failing[name] = state;
+  }
+  return { code: "NOT_READY" as const, message: "A dependency of this instance is not available.", failing };
+}
+
 type MigrationRow = { migration_name: string; finished: boolean };
 
 async function databaseState(
