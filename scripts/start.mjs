@@ -73,9 +73,10 @@ const env = {
   NODE_ENV: "production",
 };
 step(`Serving BYOK Chat on http://localhost:${port}`);
-const child = spawn(bin("next"), ["start", "-p", port], {
+// scripts/server.mjs: next's server plus workers, client-address rewrite and graceful shutdown.
+const child = spawn(process.execPath, [path.join(root, "scripts/server.mjs")], {
   cwd: root,
-  env,
+  env: { ...env, PORT: port },
   stdio: "inherit",
 });
 handOver(child);
