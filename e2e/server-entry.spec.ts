@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { ensureSecrets } from "../scripts/lib/setup.mjs";
 import { migrate } from "../scripts/migrate.mjs";
-import { PASSWORD, uniqueEmail } from "./helpers";
+import { AuthPage, uniqueEmail } from "./fixtures";
 
 // The production entry (scripts/server.mjs) on a server of this spec's own, so it can be stopped:
 // the client address comes from the socket, and SIGTERM lets a chat stream end, stores its answer
@@ -82,11 +82,7 @@ function readStream(sse: string): { text: string; end: string | undefined } {
 }
 
 async function signUpAt(page: Page, origin: string) {
-  await page.goto(`${origin}/sign-up`);
-  await page.getByLabel("Email").fill(uniqueEmail("entry"));
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/chat/);
+  await new AuthPage(page, origin).signUp(uniqueEmail("entry"));
 }
 
 test.describe.configure({ mode: "serial" });
