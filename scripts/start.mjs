@@ -11,7 +11,6 @@ import path from "node:path";
 import { runOnNode24 } from "./lib/node24.mjs";
 import { handOver } from "./lib/proc.mjs";
 import {
-  bin,
   buildIsCurrent,
   distDir,
   ensureBuild,
