@@ -44,24 +44,14 @@ test("canary scan: no key text in any page, RSC payload, API body, SSE stream, e
   const { chatId, sse } = await chatTurn(who, "canary turn about herons");
   scanned.push({ what: "SSE chat stream", text: sse });
   expect(sse).toContain("Echo");
-  const refused = await call(who, "POST", "/api/chat", {
-    data: {
-      id: uid("chat"),
-      message: { id: uid("msg"), text: "hi" },
-      provider: "groq",
-      model: "llama-3.3-70b-versatile",
-    },
-  });
+  const newChat = (provider: string, model: string) =>
+    call(who, "POST", "/api/chat", {
+      data: { id: uid("chat"), message: { id: uid("msg"), text: "hi" }, provider, model },
+    });
+  const refused = await newChat("groq", "llama-3.3-70b-versatile");
   expect((await keep("chat refused by the provider", refused)).length).toBeGreaterThan(0);
   expect(refused.status()).toBe(401);
-  const mid = await call(who, "POST", "/api/chat", {
-    data: {
-      id: uid("chat"),
-      message: { id: uid("msg"), text: "hi" },
-      provider: "google",
-      model: "gemini-2.5-flash",
-    },
-  });
+  const mid = await newChat("google", "gemini-2.5-flash");
   expect(await keep("SSE stream failing mid-way", mid)).toContain('"type":"error"');
   for (const provider of Object.keys(SAVED)) {
     await keep(`test saved ${provider}`, await call(who, "POST", `/api/keys/${provider}/test`));

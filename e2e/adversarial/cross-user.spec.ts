@@ -1,4 +1,3 @@
-import type { APIResponse } from "@playwright/test";
 import { samplePath } from "../../test/manifest";
 import { expect, test } from "../fixtures";
 import {
@@ -10,6 +9,8 @@ import {
   MUTATING,
   manifest,
   messageIds,
+  type Outcome,
+  outcome,
   person,
   saveKey,
   snapshot,
@@ -25,18 +26,6 @@ import {
 
 const PROVIDERS = ["openai", "groq", "google", "compatible"] as const;
 const SECRET = uid("ALPHAsecret"); // in A's messages; B's answers must never hold it
-
-type Outcome = { status: number; code: unknown; text: string };
-async function outcome(res: APIResponse): Promise<Outcome> {
-  const text = await res.text();
-  let code: unknown;
-  try {
-    code = (JSON.parse(text) as { code?: unknown }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status: res.status(), code, text };
-}
 
 test("cross-user matrix: B with A's ids is refused or answered as if they did not exist; A unchanged", async ({
   browser,

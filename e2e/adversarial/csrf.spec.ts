@@ -12,6 +12,7 @@ import {
   logSince,
   MUTATING,
   manifest,
+  outcome,
   person,
   saveKey,
   snapshot,
@@ -81,15 +82,8 @@ test("CSRF matrix: every mutating route and action × 5 forged origins is refuse
   let attempts = 0;
   const expectRefused = async (what: string, res: APIResponse) => {
     attempts++;
-    const text = await res.text();
-    let code: unknown;
-    try {
-      code = (JSON.parse(text) as { code?: unknown }).code;
-    } catch {
-      code = undefined;
-    }
-    if (res.status() !== 403 || code !== "FORBIDDEN")
-      failures.push(`${what}: ${res.status()} ${text.slice(0, 120)}`);
+    const { status, code, text } = await outcome(res);
+    if (status !== 403 || code !== "FORBIDDEN") failures.push(`${what}: ${status} ${text.slice(0, 120)}`);
   };
 
   for (const [attack, headers] of Object.entries(ATTACKS)) {

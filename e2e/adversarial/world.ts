@@ -131,3 +131,16 @@ export const stackLines = (log: string) =>
 /** The pages that carry an action, as concrete paths. */
 export const actionPages = (action: ServerAction, params: Record<string, string>) =>
   action.pages.map((p) => samplePath(p, params));
+
+/** A response's status, its error code (when the body is JSON with one) and its text. */
+export type Outcome = { status: number; code: unknown; text: string };
+export async function outcome(res: APIResponse): Promise<Outcome> {
+  const text = await res.text();
+  let code: unknown;
+  try {
+    code = (JSON.parse(text) as { code?: unknown }).code;
+  } catch {
+    code = undefined;
+  }
+  return { status: res.status(), code, text };
+}
