@@ -5,7 +5,7 @@ import { AppError, isAppError } from "@/lib/errors";
 
 // Every route handler goes through apiRoute(): one place for the error contract
 // ({ code, message, ... } with the right status), no-store caching, and the CSRF defence route
-// handlers lack (server actions have their own): same-origin + JSON on state-changing requests.
+// handlers lack: lib/csrf.ts's same-origin rule + JSON on state-changing requests.
 
 export type ApiRouteOptions = {
   /** Defaults to true for POST/PUT/PATCH/DELETE. */
