@@ -34,6 +34,7 @@ const schema = z.object({
   BYOK_ACTIVE_KEY_ID: optionalString,
   AUTH_SECRET: optionalString,
   AUTH_URL: optionalUrl,
+  PORT: positiveInt(3000),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
   AUTH_GOOGLE_ID: optionalString,
@@ -85,6 +86,8 @@ export type Env = z.infer<typeof schema> & {
   /** True when no DATABASE_URL is set: PGlite in BYOK_DATA_DIR. */
   embedded: boolean;
   dataDir: string;
+  /** The app's public origin: AUTH_URL's, else http://localhost:$PORT (what `npm start` serves). */
+  appOrigin: string;
 };
 
 export class EnvError extends Error {}
@@ -96,7 +99,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const dataDir = path.resolve(result.data.BYOK_DATA_DIR);
-  return { ...result.data, embedded: !result.data.DATABASE_URL, dataDir };
+  const appOrigin = result.data.AUTH_URL
+    ? new URL(result.data.AUTH_URL).origin
+    : `http://localhost:${result.data.PORT}`;
+  return { ...result.data, embedded: !result.data.DATABASE_URL, dataDir, appOrigin };
 }
 
 const g = globalThis as unknown as { __byokEnv?: Env };

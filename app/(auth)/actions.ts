@@ -5,7 +5,7 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
-import { signIn, signOut } from "@/lib/auth";
+import { requireSameOrigin, signIn, signOut } from "@/lib/auth";
 import { clientIp } from "@/lib/auth/credentials";
 import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
@@ -37,6 +37,7 @@ const text = (form: FormData, key: string) => {
 };
 
 export async function signInAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  await requireSameOrigin();
   const values = { email: text(form, "email") };
   const parsed = signInSchema.safeParse({ email: values.email, password: text(form, "password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
@@ -59,6 +60,7 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
 }
 
 export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  await requireSameOrigin();
   const values = { email: text(form, "email"), name: text(form, "name") };
   const parsed = signUpSchema.safeParse({ ...values, password: text(form, "password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
@@ -91,11 +93,13 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
 }
 
 export async function oauthSignInAction(form: FormData): Promise<void> {
+  await requireSameOrigin();
   const provider = text(form, "provider");
   if (!oauthProviderInfo().some((p) => p.id === provider)) redirect(SIGN_IN_PATH);
   await signIn(provider, { redirectTo: safeCallbackPath(text(form, "callbackUrl")) });
 }
 
 export async function signOutAction(): Promise<void> {
+  await requireSameOrigin();
   await signOut({ redirectTo: SIGN_IN_PATH });
 }

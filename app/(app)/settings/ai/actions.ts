@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth";
+import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { clientIp } from "@/lib/auth/credentials";
 import { isAppError } from "@/lib/errors";
 import { removeKey, saveKey, setDefaults, setKeyEnabled, testKey } from "@/lib/keys";
@@ -17,7 +17,7 @@ import type {
   TestKeyResult,
 } from "./_components/types";
 
-// Thin: requireUser → zod → one lib/keys call → a result without secrets. Every action is a
+// Thin: requireSameOrigin → requireUser → zod → one lib/keys call → a result without secrets. Every action is a
 // public endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
@@ -74,6 +74,7 @@ function failed(e: unknown, action: string): ActionError {
 }
 
 export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = saveInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -87,6 +88,7 @@ export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
 }
 
 export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = testInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -103,6 +105,7 @@ export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
 }
 
 export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = toggleInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -121,6 +124,7 @@ export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
 }
 
 export async function removeKeyAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = removeInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -134,6 +138,7 @@ export async function removeKeyAction(input: unknown): Promise<KeyResult> {
 }
 
 export async function setDefaultsAction(input: unknown): Promise<DefaultsResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = defaultsSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
