@@ -88,6 +88,7 @@ const envFor = (which: "a" | "b", keys: string) => ({
 test.beforeAll(async () => {
   const unavailable = await postgresUnavailable();
   if (unavailable && postgresRequired()) throw new Error(`${unavailable} (REQUIRE_POSTGRES=1)`);
+  if (unavailable) console.warn(`[skipped] two-instance suite (e2e/scale-out.spec.ts): ${unavailable}`);
   test.skip(!!unavailable, `two-instance suite skipped: ${unavailable}`);
 
   scratch = scratchDir();
