@@ -248,6 +248,9 @@ test("keys:rotate while both instances serve chat: 0 failed turns, 0 keys lost, 
   const long = await Promise.all(inFlight);
 
   expect(code, output).toBe(0);
+  console.log(
+    `[scale-out] rotation of ${keysBefore} keys (batches of 1) during ${short.length} short turns and ${long.length} streams:\n${output.trim()}`,
+  );
   for (const t of [...short, ...long])
     expect(t, JSON.stringify(t)).toMatchObject({ status: 200, end: "finish" });
   expect(await keyCount()).toBe(keysBefore);
@@ -369,6 +372,7 @@ test("rolling restart of A while streams run on both: each turn stores exactly o
   const exitCode = await stopping;
   a = await startServer("A", PORTS.a, oldA.env);
 
+  const stored: string[] = [];
   for (const turn of turns) {
     const answers = await rows<{ status: string; content: string }>(
       `SELECT status, content FROM "Message" WHERE "chatId" = '${turn.chatId}' AND role = 'assistant'`,
@@ -379,6 +383,9 @@ test("rolling restart of A while streams run on both: each turn stores exactly o
     expect(questions, `${turn.instance} ${turn.chatId}`).toHaveLength(1);
     expect(answers, `${turn.instance} ${turn.chatId}`).toHaveLength(1);
     const [answer] = answers;
+    stored.push(
+      `${turn.instance} ${answer?.status} (${answer?.content.length} chars, client saw ${turn.text.length})`,
+    );
     if (turn.instance === "B") {
       expect(answer).toEqual({ status: "COMPLETE", content: turn.text });
     } else {
@@ -388,6 +395,7 @@ test("rolling restart of A while streams run on both: each turn stores exactly o
       expect(answer?.content.startsWith(turn.text) || turn.text.startsWith(answer?.content ?? "")).toBe(true);
     }
   }
+  console.log(`[scale-out] rolling restart, stored answers: ${stored.join("; ")}`);
   // A left on its own (not killed after 30 s), and serves again with the same session.
   expect(exitCode, "A exited by itself after SIGTERM").not.toBeNull();
   expect((await chatTurn(a, users[0] as User, { provider: "openai" })).status).toBe(200);
