@@ -38,6 +38,12 @@ function track(proc: ChildProcess, output?: string[]): Promise<number | null> {
   proc.stdout?.on("data", collect);
   proc.stderr?.on("data", collect);
   return new Promise((resolve) => {
+    // A missing binary (no redis-server on PATH) ends the process before it starts.
+    proc.on("error", (e) => {
+      running.delete(proc);
+      output?.push(`${e.message}\n`);
+      resolve(null);
+    });
     proc.on("exit", (code) => {
       running.delete(proc);
       resolve(code);
@@ -124,7 +130,7 @@ export class OwnRedis {
         }
         await sleep(100);
       }
-      throw new Error(`redis-server did not start on port ${this.port}`);
+      throw new Error(`redis-server did not start on port ${this.port} (is it installed and on PATH?)`);
     } finally {
       client.disconnect();
     }
