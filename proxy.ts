@@ -3,6 +3,7 @@ import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
 import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
+import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
 import { databaseReachable } from "@/lib/db/availability";
 import { DATABASE_RETRY_AFTER_SEC } from "@/lib/db/unavailable";
 import { defaultMessage } from "@/lib/errors";
@@ -11,6 +12,8 @@ import { defaultMessage } from "@/lib/errors";
 // for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
 // saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
+// It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
+// that do not change per request (nosniff, frame options, referrer…) come from next.config.ts.
 
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
@@ -19,19 +22,27 @@ const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
   const signedIn = Boolean(req.auth?.user?.id);
+  const nonce = createNonce();
+  const csp = pageCsp(nonce);
 
-  if (AUTH_PAGES.has(pathname)) {
-    return signedIn ? NextResponse.redirect(new URL(HOME_PATH, req.nextUrl)) : NextResponse.next();
+  let res: NextResponse;
+  if (AUTH_PAGES.has(pathname) && signedIn) {
+    res = NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
+  } else if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
+    res = NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
+  } else {
+    const headers = new Headers(req.headers);
+    // Lets requireUser() send people back to the page they asked for.
+    headers.set(PATHNAME_HEADER, `${pathname}${search}`);
+    // Next takes the nonce for its own scripts from the request's CSP; the layout reads x-nonce.
+    headers.set("content-security-policy", csp);
+    headers.set(NONCE_HEADER, nonce);
+    res = NextResponse.next({ request: { headers } });
   }
-
-  if (!signedIn && pathname !== "/") {
-    return NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
-  }
-
-  // Lets requireUser() send people back to the page they asked for.
-  const headers = new Headers(req.headers);
-  headers.set(PATHNAME_HEADER, `${pathname}${search}`);
-  return NextResponse.next({ request: { headers } });
+  res.headers.set("Content-Security-Policy", csp);
+  const hsts = hstsHeader();
+  if (hsts) res.headers.set("Strict-Transport-Security", hsts);
+  return res;
 });
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {

@@ -10,8 +10,15 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "e2e/mock-upstream/**/*.test.ts"],
+    include: [
+      "lib/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "e2e/mock-upstream/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     environment: "node",
+    // The suites' mock upstream listens on loopback; the SSRF guard's own tests turn this off.
+    env: { ALLOW_PRIVATE_BASE_URLS: "true" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -51,12 +51,5 @@ export async function authenticate(
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
 
-/**
- * The client address, best effort. The right-most X-Forwarded-For hop is the one added by the
- * nearest proxy (or by Next itself), the hardest for a client to forge.
- */
-export function clientIp(headers: Headers): string | null {
-  const xff = headers.get("x-forwarded-for");
-  const last = xff?.split(",").at(-1)?.trim();
-  return last || headers.get("x-real-ip")?.trim() || null;
-}
+/** Where the sign-in limiter reads the client address: see lib/client-ip.ts. */
+export { clientIp } from "@/lib/client-ip";

@@ -55,6 +55,8 @@ export type TurnResult = {
   assistantMessageId: string;
   status: AssistantStatus;
   text: string;
+  /** What a reasoning model streamed before its answer (stored in the message's parts). */
+  reasoning?: string;
   errorCode?: string;
   usage?: { inputTokens: number; outputTokens: number };
   /** Settles when the background title (first turn of a new chat) is written or given up. */
@@ -128,6 +130,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
     text: string,
     errorCode?: string,
     usage?: TurnResult["usage"],
+    reasoning?: string,
   ): Promise<TurnResult> => {
     finalized ??= (async () => {
       const writeError = await writeUserMessage();
@@ -140,6 +143,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
             chatId,
             replyTo: { createdAt: userCreatedAt },
             content: text,
+            reasoning,
             status,
             errorCode,
             provider: input.provider,
@@ -166,7 +170,15 @@ export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortS
           .touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })
           ?.catch(() => undefined);
       }
-      const result = { assistantMessageId, status, text, errorCode, usage, title: titleDone };
+      const result = {
+        assistantMessageId,
+        status,
+        text,
+        ...(reasoning ? { reasoning } : {}),
+        errorCode,
+        usage,
+        title: titleDone,
+      };
       settle(result);
       return result;
     })();
