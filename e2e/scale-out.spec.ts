@@ -346,6 +346,9 @@ test("PostgreSQL unreachable from B: pages and API answer 503 DATABASE_UNAVAILAB
   expect(turn).toMatchObject({ status: 200, end: "finish" });
 });
 
+// The server entry (scripts/server.mjs) stops accepting, lets streams run for SHUTDOWN_GRACE_MS,
+// then aborts them and stores each partial answer as ABORTED before it exits. (`next start` would
+// wait for them without a bound and store them COMPLETE: both pass the checks below.)
 test("rolling restart of A while streams run on both: each turn stores exactly one answer", async ({
   browser,
 }) => {
@@ -396,7 +399,7 @@ test("rolling restart of A while streams run on both: each turn stores exactly o
     }
   }
   console.log(`[scale-out] rolling restart, stored answers: ${stored.join("; ")}`);
-  // A left on its own (not killed after 30 s), and serves again with the same session.
-  expect(exitCode, "A exited by itself after SIGTERM").not.toBeNull();
+  // A shut down cleanly (its answers stored first), and serves again with the same session.
+  expect(exitCode, "A's exit code after SIGTERM").toBe(0);
   expect((await chatTurn(a, users[0] as User, { provider: "openai" })).status).toBe(200);
 });

@@ -1,27 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { type Browser, expect } from "@playwright/test";
+import { AuthPage, uniqueEmail } from "../pages/auth-page";
 import type { Instance } from "./cluster";
 
 // What a client of the two instances does: sign up in a browser once, then talk to either
 // instance over HTTP with the same session cookie (a cookie belongs to a host, so it is sent to
 // each instance's origin explicitly, as a load balancer in front of both would see it).
 
-export const PASSWORD = "correct horse battery staple";
-
 export type User = { email: string; cookie: string };
 
 /** Signs a new user up through the sign-up page of `inst`; returns the session cookie. */
 export async function signUp(browser: Browser, inst: Instance, tag: string): Promise<User> {
-  const email = `${tag}-${randomUUID().slice(0, 8)}@example.test`;
-  const context = await browser.newContext({ baseURL: inst.url });
+  const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    await page.goto("/sign-up");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page).toHaveURL(/\/chat/);
-    const session = (await context.cookies()).find((c) => c.name === "authjs.session-token");
+    const { email } = await new AuthPage(await context.newPage(), inst.url).signUp(uniqueEmail(tag));
+    const session = (await context.cookies(inst.url)).find((c) => c.name === "authjs.session-token");
     if (!session) throw new Error("no session cookie after sign-up");
     return { email, cookie: `${session.name}=${session.value}` };
   } finally {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -12,12 +12,8 @@ import Redis from "ioredis";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 
-/**
- * The production server entry when the build has one (scripts/server.mjs: graceful shutdown that
- * stores partial answers), `next start` otherwise. The one place that decides how a server runs.
- */
+/** The production server entry `npm start` / `npm run serve` use; the one place a server is started. */
 export const SERVER_ENTRY = path.join(root, "scripts/server.mjs");
-export const HAS_GRACEFUL_ENTRY = existsSync(SERVER_ENTRY);
 
 export type Instance = {
   name: string;
@@ -55,10 +51,7 @@ function track(proc: ChildProcess, output?: string[]): Promise<number | null> {
 export async function startServer(name: string, port: number, env: NodeJS.ProcessEnv): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
   const fullEnv = { ...env, PORT: String(port), HOSTNAME: "127.0.0.1", AUTH_URL: url };
-  const [cmd, args] = HAS_GRACEFUL_ENTRY
-    ? [process.execPath, [SERVER_ENTRY]]
-    : [path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"]];
-  const proc = spawn(cmd, args, {
+  const proc = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: root,
     env: fullEnv,
     stdio: ["ignore", "pipe", "pipe"],
