@@ -1,7 +1,7 @@
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
 import { env } from "@/lib/env";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, isAppError, validationError } from "@/lib/errors";
 
 // Every route handler goes through apiRoute(): one place for the error contract
 // ({ code, message, ... } with the right status), no-store caching, and the CSRF defence route
@@ -94,11 +94,6 @@ export function errorResponse(e: unknown, req?: Request): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (err.retryAfter !== undefined) headers["Retry-After"] = String(err.retryAfter);
   return Response.json(err.toJSON(), { status: err.status, headers });
-}
-
-export function validationError(e: ZodError): AppError {
-  const issues = e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  return new AppError("VALIDATION_FAILED", undefined, { issues });
 }
 
 // Error messages can carry secrets (a provider echoing a key, a connection string); log the

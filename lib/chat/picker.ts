@@ -1,4 +1,4 @@
-import { isKnownModel, type ModelOption, PROVIDERS, type ProviderId } from "@/lib/ai";
+import { isKnownModel, type ModelOption, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
 import type { KeySource } from "./types";
 
 // What the model picker offers: only providers a chat would work with right now, and the

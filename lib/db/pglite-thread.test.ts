@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { Prisma } from "@/lib/db/generated/client";
 import { migrate } from "@/scripts/migrate.mjs";
 import { createDbClient, type DbHandle, type PrismaClient } from "./index";
-import { readDataDirLock } from "./lock";
+import { readDataDirLock } from "./lock.mjs";
 import { PGliteThread } from "./pglite-thread";
 
 // PGlite on a worker thread must answer exactly as PGlite in-thread: the same Prisma results,

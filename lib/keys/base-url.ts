@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
-import { AppError } from "@/lib/errors";
+import { type AppError, invalidField } from "@/lib/errors";
 
 // A user-supplied base URL receives the user's key and is fetched by our server, so it is an
 // SSRF vector: refuse anything that reaches the host's private network unless the operator
@@ -86,7 +86,7 @@ export function isMetadataAddress(address: string): boolean {
 }
 
 function invalid(message: string): AppError {
-  return new AppError("VALIDATION_FAILED", message, { issues: [{ path: "baseUrl", message }] });
+  return invalidField("baseUrl", message);
 }
 
 const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });

@@ -1,11 +1,14 @@
-import { getProvider, type ProviderId } from "@/lib/ai";
+import "server-only";
+import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import type { Keyring } from "@/lib/crypto";
+import { db } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import type { LookupAll } from "./base-url";
 
-// What the vault needs from the outside world, injectable so tests run it against their own
-// database, keyring and system-key configuration while production uses the process defaults.
+// What the vault needs from the outside world. Every vault function takes it as its optional
+// last argument: production code leaves it out (the process's database, keyring and
+// environment), tests pass their own database, keyring and system-key configuration.
 
 export type VaultDeps = {
   db: PrismaClient;
@@ -18,14 +21,13 @@ export type VaultDeps = {
   lookup?: LookupAll;
 };
 
-export function systemKeyFromEnv(provider: ProviderId): string | undefined {
+function systemKeyFromEnv(provider: ProviderId): string | undefined {
   const name = getProvider(provider).systemKeyEnv;
   const value = name ? env()[name]?.trim() : undefined;
   return value || undefined;
 }
 
-export async function defaultDeps(): Promise<VaultDeps> {
-  // Imported lazily so the pure parts of lib/keys load without opening a database.
-  const { db } = await import("@/lib/db");
+/** The process's vault dependencies; db() opens the database on first use, not on import. */
+export function vaultDeps(): VaultDeps {
   return { db: db(), systemKey: systemKeyFromEnv, allowPrivateBaseUrls: env().ALLOW_PRIVATE_BASE_URLS };
 }

@@ -1,5 +1,5 @@
 import type { KeyDto } from "@/lib/keys/dto";
-import type { KeyTestReport } from "@/lib/keys/test-key";
+import type { KeyTestReport } from "@/lib/keys/probe";
 
 // What the AI-settings server actions hand back. Never plaintext: DTOs carry the masked preview.
 

@@ -3,7 +3,7 @@
 // (CI), where it fails instead.
 import { randomBytes } from "node:crypto";
 import { describe, it } from "vitest";
-import { adminQuery, dropDatabase, withDatabase } from "./engine.mjs";
+import { adminQuery, dropDatabase, withDatabase } from "@/scripts/db/engine.mjs";
 
 export const TEST_POSTGRES_URL =
   process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
