@@ -3,6 +3,7 @@ import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
 import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
 // for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
@@ -17,18 +18,20 @@ const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
   const signedIn = Boolean(req.auth?.user?.id);
 
-  if (AUTH_PAGES.has(pathname)) {
-    return signedIn ? NextResponse.redirect(new URL(HOME_PATH, req.nextUrl)) : NextResponse.next();
-  }
-
-  if (!signedIn && pathname !== "/") {
+  if (AUTH_PAGES.has(pathname) && signedIn) return NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
+  if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
     return NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
   }
 
-  // Lets requireUser() send people back to the page they asked for.
   const headers = new Headers(req.headers);
-  headers.set(PATHNAME_HEADER, `${pathname}${search}`);
-  return NextResponse.next({ request: { headers } });
+  // The page's or server action's request id (lib/request-id.ts): on its log lines and errors.
+  const requestId = requestIdFrom(req.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  // Lets requireUser() send people back to the page they asked for.
+  if (!AUTH_PAGES.has(pathname)) headers.set(PATHNAME_HEADER, `${pathname}${search}`);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set(REQUEST_ID_HEADER, requestId);
+  return res;
 });
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {

@@ -2,10 +2,14 @@ import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
 import { env } from "@/lib/env";
 import { AppError, isAppError, validationError } from "@/lib/errors";
+import { errorType, log } from "@/lib/log";
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "@/lib/request-id";
 
 // Every route handler goes through apiRoute(): one place for the error contract
-// ({ code, message, ... } with the right status), no-store caching, and the CSRF defence route
-// handlers lack (server actions have their own): same-origin + JSON on state-changing requests.
+// ({ code, message, requestId, ... } with the right status), the request id (on every log line
+// of the request and in the X-Request-Id response header), no-store caching, and the CSRF
+// defence route handlers lack (server actions have their own): same-origin + JSON on
+// state-changing requests.
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -17,16 +21,19 @@ export type ApiRouteOptions = {
 type Handler<C> = (req: Request, ctx: C) => Promise<Response | unknown> | Response | unknown;
 
 export function apiRoute<C = unknown>(handler: Handler<C>, opts: ApiRouteOptions = {}) {
-  return async (req: Request, ctx: C): Promise<Response> => {
-    try {
-      if (opts.mutating ?? MUTATING.has(req.method)) checkMutatingRequest(req);
-      const result = await handler(req, ctx);
-      return noStore(result instanceof Response ? result : Response.json(result ?? null));
-    } catch (e) {
-      // Next's redirect()/notFound() and dynamic-rendering signals must keep propagating.
-      unstable_rethrow(e);
-      return errorResponse(e, req);
-    }
+  return (req: Request, ctx: C): Promise<Response> => {
+    const requestId = requestIdFrom(req.headers);
+    return withRequestId(requestId, async () => {
+      try {
+        if (opts.mutating ?? MUTATING.has(req.method)) checkMutatingRequest(req);
+        const result = await handler(req, ctx);
+        return finish(result instanceof Response ? result : Response.json(result ?? null), requestId);
+      } catch (e) {
+        // Next's redirect()/notFound() and dynamic-rendering signals must keep propagating.
+        unstable_rethrow(e);
+        return errorResponse(e, req, requestId);
+      }
+    });
   };
 }
 
@@ -71,44 +78,34 @@ function isJson(contentType: string | null): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-function noStore(res: Response): Response {
+function finish(res: Response, requestId: string): Response {
   try {
     res.headers.set("Cache-Control", "no-store");
+    res.headers.set(REQUEST_ID_HEADER, requestId);
     return res;
   } catch {
     // Immutable headers (e.g. a Response.redirect or a proxied fetch): copy into a new Response.
     const copy = new Response(res.body, res);
     copy.headers.set("Cache-Control", "no-store");
+    copy.headers.set(REQUEST_ID_HEADER, requestId);
     return copy;
   }
 }
 
-export function errorResponse(e: unknown, req?: Request): Response {
+/** { code, message, requestId, retryAfter?, issues? } with the error's status. */
+function errorResponse(e: unknown, req: Request, requestId: string): Response {
   let err: AppError;
   if (isAppError(e)) err = e;
   else if (e instanceof ZodError) err = validationError(e);
   else {
-    logUnexpected(e, req);
+    // Error messages can carry secrets (a provider echoing a key, a connection string) or raw
+    // input: the type, a code and the stack frames only.
+    log.error("api.unhandled", { method: req.method, path: new URL(req.url).pathname, error: errorType(e) });
     err = new AppError("INTERNAL");
   }
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  const headers: Record<string, string> = { "Cache-Control": "no-store", [REQUEST_ID_HEADER]: requestId };
   if (err.retryAfter !== undefined) headers["Retry-After"] = String(err.retryAfter);
-  return Response.json(err.toJSON(), { status: err.status, headers });
-}
-
-// Error messages can carry secrets (a provider echoing a key, a connection string); log the
-// type, a code and the stack frames only.
-function logUnexpected(e: unknown, req?: Request) {
-  const where = req ? `${req.method} ${new URL(req.url).pathname}` : "";
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    const frames = (e.stack ?? "").split("\n").filter((l) => l.trimStart().startsWith("at "));
-    console.error(
-      `[api] unhandled ${e.name}${typeof code === "string" ? ` (${code})` : ""} ${where}\n${frames.slice(0, 8).join("\n")}`,
-    );
-  } else {
-    console.error(`[api] unhandled non-Error value (${typeof e}) ${where}`);
-  }
+  return Response.json({ ...err.toJSON(), requestId }, { status: err.status, headers });
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;

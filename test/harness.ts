@@ -113,3 +113,7 @@ export async function onPostgres(name: string, load: () => Promise<unknown>): Pr
   process.env.BYOK_TEST_DATABASE = "postgres";
   await load();
 }
+
+// Tests under lib/ reach the migration script and the mock upstream through here only.
+export { LEAKY_TEXT, type MockUpstream } from "@/e2e/mock-upstream/server.mjs";
+export { migrate } from "@/scripts/migrate.mjs";

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MockUpstream } from "@/e2e/mock-upstream/server.mjs";
+import type { MockUpstream } from "@/test/harness";
 import { PROVIDER_CASES, type ProviderCase, startMockForProviders } from "@/test/providers";
 import { type KeyTestInput, type KeyTestResult, probeProviderKey } from "./probe-key";
 

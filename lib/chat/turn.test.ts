@@ -1,11 +1,10 @@
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
 import type { ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
-import { type Harness, startHarness } from "@/test/harness";
+import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { checkChatRateLimit } from "./rate-limit";
 import { startTurn } from "./turn";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
 import { createDbClient } from "./index";
 import { acquireDataDirLock, DataDirLockedError, lockFilePath, readDataDirLock } from "./lock.mjs";
 

@@ -19,6 +19,7 @@ import {
 } from "@/lib/keys/schemas";
 import { setDefaults } from "@/lib/keys/settings";
 import { log } from "@/lib/log";
+import { requestIdFrom, withRequestId } from "@/lib/request-id";
 import type {
   ActionError,
   DefaultsResult,
@@ -67,10 +68,11 @@ function refused(e: AppError): ActionError {
 
 const invalidInput = (error: z.ZodError): ActionError => refused(validationError(error));
 
-function failed(e: unknown, action: string): ActionError {
+async function failed(e: unknown, action: string): Promise<ActionError> {
   if (isAppError(e)) return refused(e);
-  log.error("settings.ai.action_failed", { action, error: e });
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again." };
+  const requestId = requestIdFrom(await headers());
+  withRequestId(requestId, () => log.error("settings.ai.action_failed", { action, error: e }));
+  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again.", requestId };
 }
 
 export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {

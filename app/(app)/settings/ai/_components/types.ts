@@ -10,6 +10,8 @@ export type ActionError = {
   /** Field → message, from VALIDATION_FAILED issues. */
   fieldErrors?: Record<string, string>;
   retryAfter?: number;
+  /** INTERNAL: the id on the server's log line for this request. */
+  requestId?: string;
 };
 
 export type ActionResult<T = object> = ({ ok: true } & T) | ActionError;
