@@ -99,7 +99,7 @@ export async function startHarness(
 }
 
 /** The database a suite runs on: PGlite, unless onPostgres() loaded it. */
-export function suiteDb(): HarnessDb {
+function suiteDb(): HarnessDb {
   return process.env.BYOK_TEST_DATABASE === "postgres" ? "postgres" : "pglite";
 }
 

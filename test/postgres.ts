@@ -5,8 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe, it } from "vitest";
 import { adminQuery, dropDatabase, withDatabase } from "@/scripts/db/engine.mjs";
 
-export const TEST_POSTGRES_URL =
-  process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 async function probe(): Promise<string | undefined> {
   try {

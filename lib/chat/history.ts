@@ -86,7 +86,7 @@ type MessageRow = {
   createdAt: Date;
 };
 
-export function toUIMessage(m: MessageRow): ChatUIMessage {
+function toUIMessage(m: MessageRow): ChatUIMessage {
   const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
   if (m.role !== "assistant")
     return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };

@@ -40,8 +40,6 @@ function buildChatRequestSchema(maxChars: number) {
     });
 }
 
-export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
-
 /** A title is stored as one line: runs of whitespace (newlines included) become one space. */
 export const renameSchema = z.object({
   title: z

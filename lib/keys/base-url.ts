@@ -78,7 +78,7 @@ export function isPrivateAddress(address: string): boolean {
   return v4 !== undefined && isIP(v4) === 4 && privateRanges.check(v4, "ipv4");
 }
 
-export function isMetadataAddress(address: string): boolean {
+function isMetadataAddress(address: string): boolean {
   const family = familyOf(address);
   if (metadataAddresses.check(address, family)) return true;
   const v4 = family === "ipv6" ? embeddedIPv4(address) : undefined;

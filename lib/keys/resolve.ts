@@ -38,7 +38,7 @@ export type KeyRow = {
   updatedAt: Date;
 };
 
-export function loadKeyRow(userId: string, provider: ProviderId, deps: Pick<VaultDeps, "db"> = vaultDeps()) {
+function loadKeyRow(userId: string, provider: ProviderId, deps: Pick<VaultDeps, "db"> = vaultDeps()) {
   return deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
     select: {

@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 // They run once, at the boundary; lib/keys takes the parsed values and checks only the rules that
 // need the provider or the network (key format, base URL).
 
-export const providerSchema = z.enum(PROVIDER_IDS);
+const providerSchema = z.enum(PROVIDER_IDS);
 
 /** A provider named in a path or an action: unknown ones are a missing resource (404), like a missing key. */
 export function parseProvider(value: unknown): ProviderId {
@@ -89,11 +89,6 @@ export const defaultsSchema = z
     }
   });
 export type DefaultsInput = z.infer<typeof defaultsSchema>;
-
-export const auditQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-});
 
 /** Where a change came from, recorded in the audit log. Truncated: both are client-controlled. */
 export type RequestContext = { ip?: string | null; userAgent?: string | null };
