@@ -1,4 +1,4 @@
-import { probeProviderKey } from "@/lib/ai/probe-key";
+import { type KeyTestResult, probeProviderKey } from "@/lib/ai/probe-key";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { decryptSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
@@ -8,7 +8,7 @@ import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
 import { maskKey } from "./mask";
-import { displayStatus, type KeyDisplayStatus, statusForTest, type TestResult } from "./policy";
+import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
 import type { RequestContext, TestKeyInput } from "./schemas";
@@ -17,7 +17,7 @@ import type { RequestContext, TestKeyInput } from "./schemas";
 // testing the stored key records the outcome on it. A failed test never touches key material.
 
 export type KeyTestReport = {
-  result: TestResult;
+  result: KeyTestResult;
   ms: number;
   /** The stored key's status after the test; null when a typed (unsaved) key was tested. */
   status: KeyDisplayStatus | null;
