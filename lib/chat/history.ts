@@ -1,7 +1,8 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import type { KeySource } from "@/lib/keys/policy";
 import type { Db } from "./persist";
-import type { AssistantStatus, ChatUIMessage, KeySource } from "./types";
+import type { AssistantStatus, ChatUIMessage } from "./types";
 
 // History reads and edits. Every query names the user: ownership lives in the WHERE clause,
 // and someone else's chat is indistinguishable from a missing one. The database client is the

@@ -6,6 +6,7 @@ import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
@@ -15,7 +16,7 @@ import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
-import type { AssistantStatus, ChatMessageMetadata, KeySource } from "./types";
+import type { AssistantStatus, ChatMessageMetadata } from "./types";
 import { uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.

@@ -1,8 +1,8 @@
 import type { UIMessage } from "ai";
+import type { KeySource } from "@/lib/keys/policy";
 
-// Shapes shared by the server and the browser: no server-only imports here.
+// Shapes shared by the server and the browser: no server-only imports here (type imports only).
 
-export type KeySource = "personal" | "system";
 export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
 
 /** Metadata of an assistant message: sent on `start`/`finish` chunks and rebuilt from the DB. */

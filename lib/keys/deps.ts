@@ -1,6 +1,6 @@
 import "server-only";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
-import type { Keyring } from "@/lib/crypto";
+import { getKeyring, type Keyring } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
@@ -12,8 +12,8 @@ import type { LookupAll } from "./base-url";
 
 export type VaultDeps = {
   db: PrismaClient;
-  /** Defaults to the process keyring (BYOK_MASTER_KEYS or the data dir's master.key). */
-  keyring?: Keyring;
+  /** The process's: BYOK_MASTER_KEYS or the data dir's master.key. */
+  keyring: Keyring;
   /** The operator's key for a provider, if configured. */
   systemKey: (provider: ProviderId) => string | undefined;
   /** ALLOW_PRIVATE_BASE_URLS: local model servers (Ollama, LM Studio) on self-hosted installs. */
@@ -29,5 +29,10 @@ function systemKeyFromEnv(provider: ProviderId): string | undefined {
 
 /** The process's vault dependencies; db() opens the database on first use, not on import. */
 export function vaultDeps(): VaultDeps {
-  return { db: db(), systemKey: systemKeyFromEnv, allowPrivateBaseUrls: env().ALLOW_PRIVATE_BASE_URLS };
+  return {
+    db: db(),
+    keyring: getKeyring(),
+    systemKey: systemKeyFromEnv,
+    allowPrivateBaseUrls: env().ALLOW_PRIVATE_BASE_URLS,
+  };
 }
