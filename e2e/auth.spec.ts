@@ -1,35 +1,28 @@
-import { expect, test } from "@playwright/test";
-import { signIn, signOut, signUp, uniqueEmail } from "./helpers";
+import { AuthPage, expect, test, uniqueEmail } from "./fixtures";
 
-test("a new user signs up, signs out and signs in again", async ({ page }) => {
-  const { email } = await signUp(page);
+test("a new user signs up, signs out and signs in again", async ({ page, auth, user }) => {
   await expect(page.getByRole("link", { name: "AI settings" })).toBeVisible();
-  await signOut(page);
-  await signIn(page, email);
+  await auth.signOut();
+  await auth.signIn(user.email);
   await expect(page).toHaveURL(/\/chat/);
 });
 
-test("a wrong password and an unknown email get the same clear message", async ({ page }) => {
-  const { email } = await signUp(page);
-  await signOut(page);
-  await signIn(page, email, "not the password at all");
-  const wrongPassword = page.getByRole("main").getByRole("alert");
-  await expect(wrongPassword).toContainText(/wrong email or password/i);
+test("a wrong password and an unknown email get the same clear message", async ({ page, auth, user }) => {
+  await auth.signOut();
+  await auth.signIn(user.email, "not the password at all");
+  await expect(auth.alert).toContainText(/wrong email or password/i);
   await expect(page).toHaveURL(/\/sign-in/);
-  const firstText = await wrongPassword.textContent();
+  const firstText = await auth.alert.textContent();
 
-  await signIn(page, uniqueEmail("nobody"), "not the password at all");
-  await expect(page.getByRole("main").getByRole("alert")).toHaveText(firstText ?? "");
+  await auth.signIn(uniqueEmail("nobody"), "not the password at all");
+  await expect(auth.alert).toHaveText(firstText ?? "");
 });
 
-test("signing up twice with one email is refused with a message", async ({ page, browser }) => {
-  const { email } = await signUp(page);
+test("signing up twice with one email is refused with a message", async ({ user, browser }) => {
   const other = await browser.newPage();
-  await other.goto("/sign-up");
-  await other.getByLabel("Email").fill(email);
-  await other.getByLabel("Password").fill("another long password");
-  await other.getByRole("button", { name: "Create account" }).click();
-  await expect(other.getByRole("main").getByRole("alert")).toBeVisible();
+  const otherAuth = new AuthPage(other);
+  await otherAuth.submitSignUp(user.email, "another long password");
+  await expect(otherAuth.alert).toBeVisible();
   await expect(other).toHaveURL(/\/sign-up/);
   await other.close();
 });
@@ -41,21 +34,23 @@ test("signed-out visitors are redirected from app pages to sign-in", async ({ pa
   }
 });
 
-test("signed-out API calls get 401 JSON with a code", async ({ request }) => {
+test("signed-out API calls get 401 JSON with a code", async ({ request, baseURL }) => {
   for (const path of ["/api/me", "/api/keys"]) {
     const res = await request.get(path);
     expect(res.status(), path).toBe(401);
     expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
   }
-  const post = await request.post("/api/chat", { data: {}, headers: { origin: "http://localhost:3300" } });
+  const post = await request.post("/api/chat", {
+    data: {},
+    headers: { origin: new URL(baseURL as string).origin },
+  });
   expect(post.status()).toBe(401);
   expect(await post.json()).toMatchObject({ code: "UNAUTHORIZED" });
 });
 
-test("a signed-in user reads only their own identity from /api/me", async ({ page }) => {
-  const { email } = await signUp(page);
+test("a signed-in user reads only their own identity from /api/me", async ({ page, user }) => {
   const res = await page.request.get("/api/me");
   expect(res.status()).toBe(200);
   expect(res.headers()["cache-control"]).toContain("no-store");
-  expect(await res.json()).toMatchObject({ email });
+  expect(await res.json()).toMatchObject({ email: user.email });
 });

@@ -1,6 +1,5 @@
 import { request as httpRequest } from "node:http";
-import { expect, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { expect, test } from "./fixtures";
 
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? "3300");
@@ -10,8 +9,9 @@ type Message = { role: string; parts: { text?: string }[]; metadata?: { status?:
 
 test("a client that disconnects mid-stream aborts the upstream; one partial answer is stored", async ({
   page,
+  auth,
 }) => {
-  await signUp(page);
+  await auth.signUp();
   const origin = `http://localhost:${APP_PORT}`;
   const key = "sk-proj-disconnectE2Eslow9z8y";
   const put = await page.request.put("/api/keys/openai", { data: { apiKey: key }, headers: { origin } });

@@ -1,14 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { expect, test } from "./fixtures";
 import { serverStatePath } from "./server-log.mjs";
 
 // The server under test runs on an embedded PGlite directory. A second opener must fail fast
 // with a message, and the running app and its data must be unharmed.
-test("a second start or migration against a data directory in use fails fast", async ({ page }) => {
+test("a second start or migration against a data directory in use fails fast", async ({ page, user }) => {
   const { dataDir } = JSON.parse(readFileSync(serverStatePath(), "utf8")) as { dataDir: string };
-  const { email } = await signUp(page);
+  const { email } = user;
 
   const env = { ...process.env, BYOK_DATA_DIR: dataDir, DATABASE_URL: "", PORT: "3399" };
   const migrate = spawnSync("node", ["scripts/migrate.mjs"], { env, encoding: "utf8", timeout: 60_000 });

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, type Page, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { expect, type ProviderName, signUpInNewContext, test } from "./fixtures";
 import { findLeaks, recordResponses } from "./leaks";
 import { serverLogPath } from "./server-log.mjs";
 
@@ -9,39 +8,25 @@ const KEYS = {
   OpenAI: { key: "sk-proj-fakeCustodyOPENAIsecret9a8b7c6d", prefix: 8 },
   Groq: { key: "gsk_custodyGROQsecret1z2y3x4w5v6u7t", prefix: 4 },
   "Google Gemini": { key: "AIzaCustodyGEMINIsecret0p9o8i7u6y5t4r", prefix: 4 },
-} as const;
+} as const satisfies Partial<Record<ProviderName, { key: string; prefix: number }>>;
 
-async function addKey(page: Page, provider: keyof typeof KEYS, key: string) {
-  const c = page.getByRole("region", { name: provider, exact: true });
-  await c.getByLabel("API key").fill(key);
-  await c.getByRole("button", { name: "Save key" }).click();
-  await expect(c.getByLabel("API key")).toHaveValue("");
-  await expect(c.getByTestId("key-preview")).toContainText(key.slice(-4));
-  return c;
-}
-
-test("no plaintext key reaches the browser or the server log", async ({ page }) => {
+test("no plaintext key reaches the browser or the server log", async ({ page, auth, settings }) => {
   const bodies = recordResponses(page);
-  await signUp(page);
-  await page.goto("/settings/ai");
+  await auth.signUp();
+  await settings.goto();
   for (const [provider, { key }] of Object.entries(KEYS) as [keyof typeof KEYS, { key: string }][]) {
-    const c = await addKey(page, provider, key);
-    await c.getByRole("button", { name: "Test" }).click();
-    await expect(c.getByRole("status")).toContainText(/Valid/);
-    await c.getByRole("switch", { name: "Use my personal key" }).click();
-    await expect(c.getByRole("switch", { name: "Use my personal key" })).toHaveAttribute(
-      "aria-checked",
-      "false",
-    );
+    const c = await settings.saveKey(provider, key);
+    await c.testKey();
+    await expect(c.testResult).toContainText(/Valid/);
+    await c.personalKeySwitch.click();
+    await expect(c.personalKeySwitch).toHaveAttribute("aria-checked", "false");
   }
   // A typed key tested without saving, and an invalid one (its provider error echoes key text).
-  const openai = page.getByRole("region", { name: "OpenAI", exact: true });
-  await openai.getByLabel("API key").fill("sk-proj-Qz7invalidXw93typedSECRETqq11");
-  await openai.getByRole("button", { name: "Test" }).click();
-  await expect(openai.getByRole("status")).toContainText(/Invalid key/);
+  const openai = await settings.testKey("OpenAI", "sk-proj-Qz7invalidXw93typedSECRETqq11");
+  await expect(openai.testResult).toContainText(/Invalid key/);
   await page.reload();
   await page.goto("/chat");
-  await page.goto("/settings/ai");
+  await settings.goto();
   const api = await page.request.get("/api/keys");
   bodies.push(await api.text());
   for (const p of ["openai", "groq", "google"]) {
@@ -61,39 +46,40 @@ test("no plaintext key reaches the browser or the server log", async ({ page }) 
   expect(log).not.toContain("LEAKY-PROVIDER-TEXT");
 });
 
-test("user B can neither read, test, change nor remove user A's keys", async ({ page, browser }) => {
-  await signUp(page);
-  await page.goto("/settings/ai");
-  const a = await addKey(page, "Groq", KEYS.Groq.key);
-  await a.getByRole("button", { name: "Test" }).click();
-  await expect(a.getByTestId("key-status")).toHaveText(/active/i);
+test("user B can neither read, test, change nor remove user A's keys", async ({
+  page,
+  browser,
+  auth,
+  settings,
+}) => {
+  await auth.signUp();
+  await settings.goto();
+  const a = await settings.saveKey("Groq", KEYS.Groq.key);
+  await a.testKey();
+  await expect(a.status).toHaveText(/active/i);
   const before = await (await page.request.get("/api/keys")).json();
 
-  const ctxB = await browser.newContext({ extraHTTPHeaders: { origin: ORIGIN } });
-  const b = await ctxB.newPage();
-  await signUp(b);
-  const listB = await b.request.get("/api/keys");
+  const b = await signUpInNewContext(browser, { extraHTTPHeaders: { origin: ORIGIN } });
+  const listB = await b.page.request.get("/api/keys");
   expect(listB.status()).toBe(200);
   expect(await listB.text()).not.toContain(KEYS.Groq.key.slice(-4));
-  const oneB = await b.request.get("/api/keys/groq");
+  const oneB = await b.page.request.get("/api/keys/groq");
   expect(oneB.status()).toBe(200);
   expect(await oneB.json()).toMatchObject({ key: { status: "not_set" } });
-  expect((await b.request.post("/api/keys/groq/test", { data: {} })).status()).toBe(404);
-  expect((await b.request.patch("/api/keys/groq", { data: { enabled: false } })).status()).toBe(404);
-  expect((await b.request.delete("/api/keys/groq")).status()).toBe(404);
+  expect((await b.page.request.post("/api/keys/groq/test", { data: {} })).status()).toBe(404);
+  expect((await b.page.request.patch("/api/keys/groq", { data: { enabled: false } })).status()).toBe(404);
+  expect((await b.page.request.delete("/api/keys/groq")).status()).toBe(404);
   // B's settings page shows B's own empty state, not A's key.
-  await b.goto("/settings/ai");
-  await expect(b.getByRole("region", { name: "Groq", exact: true }).getByTestId("key-status")).toHaveText(
-    /not set/i,
-  );
-  await ctxB.close();
+  await b.settings.goto();
+  await expect(b.settings.card("Groq").status).toHaveText(/not set/i);
+  await b.close();
 
   const after = await (await page.request.get("/api/keys")).json();
   expect(after).toEqual(before);
 });
 
-test("the keys API answers bad input with 4xx codes, never 500", async ({ page }) => {
-  await signUp(page);
+test("the keys API answers bad input with 4xx codes, never 500", async ({ page, auth }) => {
+  await auth.signUp();
   const post = (path: string, data: unknown, headers: Record<string, string> = { origin: ORIGIN }) =>
     page.request.fetch(path, { method: "PUT", data: data as object, headers });
   let r = await post("/api/keys/openai", { apiKey: "sk-proj-shapeOK12345678", extra: 1 });

@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { expect, test } from "@playwright/test";
 import { MEASURED_PAGES, measureInBrowser, readBudget } from "../bench/lib/page-weight";
-import { signUp } from "./helpers";
+import { expect, test } from "./fixtures";
 
 // Page weight budget: the gzip size of the JavaScript each page loads before its load event,
 // fetched by Chromium with an empty cache, against bench/budget.json. A size check, not a
@@ -11,10 +10,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 test("First Load JS of the sign-in, chat and AI settings pages stays within budget", async ({
   page,
+  auth,
   browser,
   baseURL,
 }) => {
-  await signUp(page);
+  await auth.signUp();
   const signedIn = await page.context().storageState();
   const budget = readBudget(root);
   for (const { route, signedIn: needsSession } of MEASURED_PAGES) {

@@ -1,0 +1,98 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The chat list in the sidebar: search, rename, delete. */
+export class ChatHistory {
+  constructor(readonly page: Page) {}
+
+  get searchBox() {
+    return this.page.getByRole("searchbox", { name: "Search chats" });
+  }
+  get chats() {
+    return this.page.getByRole("list", { name: "Chats" });
+  }
+  get results() {
+    return this.page.getByRole("list", { name: "Search results" });
+  }
+
+  async search(words: string) {
+    await this.searchBox.fill(words);
+  }
+
+  /** Renames the only chat in the list. */
+  async rename(title: string) {
+    await this.chats.getByRole("button", { name: "Rename chat" }).click();
+    const field = this.page.getByRole("textbox", { name: "Chat title" });
+    await field.fill(title);
+    await field.press("Enter");
+  }
+
+  /** Deletes the only chat in the list, confirming in the dialog. */
+  async delete() {
+    await this.chats.getByRole("button", { name: "Delete chat" }).click();
+    await this.page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  }
+}
+
+/** /chat and /chat/[id]: the composer, the answers, their controls and the error banner. */
+export class ChatPage {
+  readonly history: ChatHistory;
+
+  constructor(readonly page: Page) {
+    this.history = new ChatHistory(page);
+  }
+
+  async goto(chatId?: string) {
+    await this.page.goto(chatId ? `/chat/${chatId}` : "/chat");
+  }
+
+  get composer() {
+    return this.page.getByRole("textbox", { name: "Message" });
+  }
+  get sendButton() {
+    return this.page.getByRole("button", { name: "Send" });
+  }
+  get stopButton() {
+    return this.page.getByRole("button", { name: "Stop" });
+  }
+  get regenerateButton() {
+    return this.page.getByRole("button", { name: "Regenerate" });
+  }
+  get answers(): Locator {
+    return this.page.getByTestId("message-assistant");
+  }
+  get userMessages(): Locator {
+    return this.page.getByTestId("message-user");
+  }
+
+  /** The error banner in the chat (not a toast), optionally the one whose text matches. */
+  errorBanner(text?: string | RegExp): Locator {
+    const alerts = this.page.getByRole("main").getByRole("alert");
+    return text === undefined ? alerts : alerts.filter({ hasText: text });
+  }
+
+  /** Types a message and presses Enter, as a user sends it. */
+  async send(text: string) {
+    await this.composer.fill(text);
+    await this.composer.press("Enter");
+  }
+
+  /** Waits until answer `nth` (0-based) contains `text`. */
+  async waitForAnswer(nth: number, text: string | RegExp) {
+    await expect(this.answers.nth(nth)).toContainText(text);
+  }
+
+  async stop() {
+    await this.stopButton.click();
+  }
+
+  async regenerate() {
+    await this.regenerateButton.click();
+  }
+
+  /** The id of the open chat, from the URL (/chat/<id>). */
+  chatId(): string {
+    const id = new URL(this.page.url()).pathname.match(/^\/chat\/([^/]+)$/)?.[1];
+    if (!id) throw new Error(`not on a saved chat: ${this.page.url()}`);
+    return id;
+  }
+}
