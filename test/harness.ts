@@ -9,7 +9,10 @@ import type { TurnDeps } from "@/lib/chat/turn";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "@/lib/crypto";
 import { createDbClient, type DbHandle } from "@/lib/db";
 import type { VaultDeps } from "@/lib/keys/deps";
+import type { KeyDto } from "@/lib/keys/dto";
 import { markKeyInvalid, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
+import { saveKey } from "@/lib/keys/save";
+import type { RequestContext } from "@/lib/keys/schemas";
 import { migrate } from "@/scripts/migrate.mjs";
 import { standInWithoutPostgres, tempDatabase } from "./postgres";
 
@@ -31,6 +34,8 @@ export type Harness = {
   /** A chat turn's dependencies on this harness (the real vault, SDKs and error mapping). */
   turnDeps(overrides?: Partial<TurnDeps>): TurnDeps;
   newUser(): Promise<string>;
+  /** Saves an OpenAI-compatible key whose base URL is the mock's. */
+  saveCompatibleKey(userId: string, apiKey: string, ctx?: RequestContext): Promise<KeyDto>;
   close(): Promise<void>;
 };
 
@@ -89,6 +94,8 @@ export async function startHarness(
       });
       return u.id;
     },
+    saveCompatibleKey: (userId, apiKey, ctx) =>
+      saveKey(userId, "compatible", { apiKey, baseUrl: mock.baseUrls.compatible }, ctx, deps),
     async close() {
       await mock.close();
       await handle.close();

@@ -152,13 +152,7 @@ describe("resolveKey", () => {
     (h.systemKeys as Record<string, string>).compatible = SYSTEM_KEY;
     const user = await h.newUser();
     expect((await failure(resolveKey(user, "compatible", undefined, h.deps))).code).toBe("API_KEY_REQUIRED");
-    await saveKey(
-      user,
-      "compatible",
-      { apiKey: "local-key-1", baseUrl: h.mock.baseUrls.compatible },
-      undefined,
-      h.deps,
-    );
+    await h.saveCompatibleKey(user, "local-key-1");
     await setKeyEnabled(user, "compatible", false, undefined, h.deps);
     expect((await failure(resolveKey(user, "compatible", undefined, h.deps))).code).toBe("API_KEY_REQUIRED");
     await setKeyEnabled(user, "compatible", true, undefined, h.deps);
@@ -171,13 +165,7 @@ describe("resolveKey", () => {
 
   it("re-checks a stored base URL at use, so a server that stops allowing private URLs refuses it", async () => {
     const user = await h.newUser();
-    await saveKey(
-      user,
-      "compatible",
-      { apiKey: "local-key-2", baseUrl: h.mock.baseUrls.compatible },
-      undefined,
-      h.deps,
-    );
+    await h.saveCompatibleKey(user, "local-key-2");
     const strict = { ...h.deps, allowPrivateBaseUrls: false };
     expect((await failure(resolveKey(user, "compatible", undefined, strict))).code).toBe("VALIDATION_FAILED");
     expect((await failure(testKey(user, "compatible", {}, undefined, strict))).code).toBe(

@@ -208,13 +208,7 @@ describe("key lifecycle", () => {
 
   it("tests the stored key only at its stored base URL, whatever URL comes with the request", async () => {
     const user = await h.newUser();
-    await saveKey(
-      user,
-      "compatible",
-      { apiKey: "abc12345", baseUrl: h.mock.baseUrls.compatible },
-      ctx,
-      h.deps,
-    );
+    await h.saveCompatibleKey(user, "abc12345", ctx);
     const before = h.mock.requests().length;
     const report = await testKey(
       user,
