@@ -3,12 +3,15 @@ import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
 import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
+import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
 // for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
 // saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
+// It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
+// that do not change per request (nosniff, frame options, referrer…) come from next.config.ts.
 
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
@@ -17,20 +20,30 @@ const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
   const signedIn = Boolean(req.auth?.user?.id);
-
-  if (AUTH_PAGES.has(pathname) && signedIn) return NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
-  if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
-    return NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
-  }
-
-  const headers = new Headers(req.headers);
+  const nonce = createNonce();
+  const csp = pageCsp(nonce);
   // The page's or server action's request id (lib/request-id.ts): on its log lines and errors.
   const requestId = requestIdFrom(req.headers);
-  headers.set(REQUEST_ID_HEADER, requestId);
-  // Lets requireUser() send people back to the page they asked for.
-  if (!AUTH_PAGES.has(pathname)) headers.set(PATHNAME_HEADER, `${pathname}${search}`);
-  const res = NextResponse.next({ request: { headers } });
+
+  let res: NextResponse;
+  if (AUTH_PAGES.has(pathname) && signedIn) {
+    res = NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
+  } else if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
+    res = NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
+  } else {
+    const headers = new Headers(req.headers);
+    // Lets requireUser() send people back to the page they asked for.
+    headers.set(PATHNAME_HEADER, `${pathname}${search}`);
+    // Next takes the nonce for its own scripts from the request's CSP; the layout reads x-nonce.
+    headers.set("content-security-policy", csp);
+    headers.set(NONCE_HEADER, nonce);
+    headers.set(REQUEST_ID_HEADER, requestId);
+    res = NextResponse.next({ request: { headers } });
+  }
   res.headers.set(REQUEST_ID_HEADER, requestId);
+  res.headers.set("Content-Security-Policy", csp);
+  const hsts = hstsHeader();
+  if (hsts) res.headers.set("Strict-Transport-Security", hsts);
   return res;
 });
 

@@ -17,6 +17,8 @@ export default defineConfig({
       "test/**/*.test.ts",
     ],
     environment: "node",
+    // The suites' mock upstream listens on loopback; the SSRF guard's own tests turn this off.
+    env: { ALLOW_PRIVATE_BASE_URLS: "true" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

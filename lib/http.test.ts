@@ -160,6 +160,12 @@ describe("error mapping", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
+  it("keeps a handler's no-transform (the chat stream), still no-store", async () => {
+    const h = apiRoute(
+      async () => new Response("x", { headers: { "cache-control": "no-cache, no-transform" } }),
+    );
+    expect((await h(req("GET"), {})).headers.get("cache-control")).toBe("no-store, no-transform");
+  });
 });
 
 describe("parseJson", () => {

@@ -79,14 +79,18 @@ function isJson(contentType: string | null): boolean {
 }
 
 function finish(res: Response, requestId: string): Response {
+  // A handler's no-transform survives (the chat stream: it keeps Next's gzip off).
+  const value = /(^|,)\s*no-transform\s*(,|$)/i.test(res.headers.get("Cache-Control") ?? "")
+    ? "no-store, no-transform"
+    : "no-store";
   try {
-    res.headers.set("Cache-Control", "no-store");
+    res.headers.set("Cache-Control", value);
     res.headers.set(REQUEST_ID_HEADER, requestId);
     return res;
   } catch {
     // Immutable headers (e.g. a Response.redirect or a proxied fetch): copy into a new Response.
     const copy = new Response(res.body, res);
-    copy.headers.set("Cache-Control", "no-store");
+    copy.headers.set("Cache-Control", value);
     copy.headers.set(REQUEST_ID_HEADER, requestId);
     return copy;
   }

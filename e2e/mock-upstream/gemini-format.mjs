@@ -3,17 +3,23 @@
 
 const sse = (data) => `data: ${JSON.stringify(data)}\r\n\r\n`;
 
-const usageMetadata = (u, done) => ({
-  promptTokenCount: u.input,
-  ...(done ? { candidatesTokenCount: u.output } : {}),
-  totalTokenCount: u.input + (done ? u.output : 0),
-  promptTokensDetails: [{ modality: "TEXT", tokenCount: u.input }],
-});
+// Thinking is counted apart from the answer (`thoughtsTokenCount`), from the first chunk on.
+const usageMetadata = (u, done) => {
+  const thoughts = u.reasoning ?? 0;
+  return {
+    promptTokenCount: u.input,
+    ...(done ? { candidatesTokenCount: u.output - thoughts } : {}),
+    totalTokenCount: u.input + (done ? u.output : thoughts),
+    promptTokensDetails: [{ modality: "TEXT", tokenCount: u.input }],
+    ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+  };
+};
 
-const candidateChunk = (ctx, text, done) => ({
+/** A thought part (`thought: true`) is what the model thinks, shown when includeThoughts is on. */
+const candidateChunk = (ctx, parts, done) => ({
   candidates: [
     {
-      content: { parts: [{ text }], role: "model" },
+      content: { parts, role: "model" },
       ...(done ? { finishReason: "STOP" } : {}),
       index: 0,
     },
@@ -28,15 +34,17 @@ export function geminiStream(ctx) {
   return {
     contentType: "text/event-stream",
     pre: () => [],
+    reasoning: (delta) => sse(candidateChunk(ctx, [{ text: delta, thought: true }], false)),
     // The last text frame carries finishReason and the final usage, as the real API does.
-    token: (delta, index, count) => sse(candidateChunk(ctx, delta, index === count - 1)),
+    token: (delta, index, count) => sse(candidateChunk(ctx, [{ text: delta }], index === count - 1)),
     post: () => [],
     error: (frame) => sse(frame),
   };
 }
 
 export function geminiJson(ctx) {
-  return candidateChunk(ctx, ctx.text, true);
+  const thought = ctx.reasoning ? [{ text: ctx.reasoning, thought: true }] : [];
+  return candidateChunk(ctx, [...thought, { text: ctx.text }], true);
 }
 
 const MODELS = [

@@ -3,10 +3,10 @@
 
 import { geminiModels } from "./gemini-format.mjs";
 import { openaiModels } from "./openai-format.mjs";
-import { buildReply, promptTokenCount, userTexts } from "./reply.mjs";
+import { buildReasoning, buildReply, promptTokenCount, userTexts } from "./reply.mjs";
 import { respondWithReply, stall } from "./respond.mjs";
 import { keyOf, num, readJson, routeOf, sendJson } from "./routes.mjs";
-import { errorResponse, LEAKY_TEXT, pickScenario } from "./scenarios.mjs";
+import { errorResponse, LEAKY_TEXT, pickScenario, wantsReasoning } from "./scenarios.mjs";
 
 const MAX_LOG = 2000;
 /** Fail on every endpoint, the models list included (what a key test meets first). */
@@ -30,6 +30,7 @@ function newEntry(log, req, url, route, key, scenario) {
     firstTokenAt: null,
     endedAt: null,
     tokensSent: 0,
+    reasoningSent: 0,
     aborted: false,
     abortedAt: null,
     serverClosed: false,
@@ -133,11 +134,19 @@ export function createHandler(defaults, log) {
       return sendJson(res, 400, { error });
     }
 
-    const reply = buildReply(
-      userTexts(route.api, body),
-      Math.max(2, num(h["x-mock-tokens"], defaults.tokens)),
-    );
-    const usage = { input: promptTokenCount(body), output: reply.frames.length };
+    const texts = userTexts(route.api, body);
+    const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens));
+    const reply = buildReply(texts, tokens);
+    const reasoning = wantsReasoning(key, h["x-mock-reasoning"])
+      ? buildReasoning(texts, Math.ceil(tokens / 2))
+      : null;
+    // Output tokens include the reasoning tokens, as every provider bills them.
+    const thought = reasoning?.frames.length ?? 0;
+    const usage = {
+      input: promptTokenCount(body),
+      output: reply.frames.length + thought,
+      reasoning: thought,
+    };
     const genCtx = { ...ctx, id: `mock${entry.id}`, created: Math.floor(entry.startedAt / 1000), usage };
     await respondWithReply({
       res,
@@ -147,6 +156,7 @@ export function createHandler(defaults, log) {
       signal: ac.signal,
       ctx: genCtx,
       reply,
+      reasoning,
       scenario,
       timing,
     });

@@ -1,5 +1,7 @@
 // OpenAI wire formats (Responses API and Chat Completions), as @ai-sdk/openai and @ai-sdk/groq
-// parse them. Groq differs only in where streamed usage lives (`x_groq.usage`).
+// parse them. Groq differs in where streamed usage lives (`x_groq.usage`) and in streaming a
+// reasoning model's reasoning as `delta.reasoning`; the Responses API streams it as a reasoning
+// item's summary; OpenAI's Chat Completions never shows it (only its token count).
 
 const sse = (data, event) => `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
 
@@ -7,7 +9,7 @@ const responsesUsage = (u) => ({
   input_tokens: u.input,
   input_tokens_details: { cached_tokens: 0 },
   output_tokens: u.output,
-  output_tokens_details: { reasoning_tokens: 0 },
+  output_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
   total_tokens: u.input + u.output,
 });
 
@@ -24,6 +26,19 @@ const responseObject = (ctx, status, output, usage) => ({
   store: false,
 });
 
+/** The reasoning item before the message; its encrypted content only when the request included it. */
+const reasoningItem = (ctx, summary) => ({
+  id: `rs_${ctx.id}`,
+  type: "reasoning",
+  summary: summary === null ? [] : [{ type: "summary_text", text: summary }],
+  ...(summary !== null && ctx.encryptedReasoning ? { encrypted_content: `gAAAAmock${ctx.id}` } : {}),
+});
+
+const outputItems = (ctx) => [
+  ...(ctx.reasoning ? [reasoningItem(ctx, ctx.reasoning)] : []),
+  messageItem(ctx, "completed", ctx.text),
+];
+
 const messageItem = (ctx, status, text) => ({
   id: `msg_${ctx.id}`,
   type: "message",
@@ -37,24 +52,53 @@ export function responsesStream(ctx) {
   let seq = 0;
   const ev = (type, fields) => sse({ type, sequence_number: seq++, ...fields }, type);
   const itemId = `msg_${ctx.id}`;
+  const reasoningId = `rs_${ctx.id}`;
+  // With reasoning the message is the second output item.
+  const msgIndex = ctx.reasoning ? 1 : 0;
   const part = (text) => ({ type: "output_text", text, annotations: [], logprobs: [] });
+  const summaryPart = (text) => ({ type: "summary_text", text });
+  const summaryAt = { item_id: reasoningId, output_index: 0, summary_index: 0 };
+  const openMessage = () => [
+    ev("response.output_item.added", {
+      output_index: msgIndex,
+      item: messageItem(ctx, "in_progress", null),
+    }),
+    ev("response.content_part.added", {
+      item_id: itemId,
+      output_index: msgIndex,
+      content_index: 0,
+      part: part(""),
+    }),
+  ];
+  const created = () => [
+    ev("response.created", { response: responseObject(ctx, "in_progress", [], null) }),
+    ev("response.in_progress", { response: responseObject(ctx, "in_progress", [], null) }),
+  ];
   return {
     contentType: "text/event-stream; charset=utf-8",
-    pre: () => [
-      ev("response.created", { response: responseObject(ctx, "in_progress", [], null) }),
-      ev("response.in_progress", { response: responseObject(ctx, "in_progress", [], null) }),
-      ev("response.output_item.added", { output_index: 0, item: messageItem(ctx, "in_progress", null) }),
-      ev("response.content_part.added", {
-        item_id: itemId,
-        output_index: 0,
-        content_index: 0,
-        part: part(""),
-      }),
-    ],
+    pre: () =>
+      ctx.reasoning
+        ? [
+            ...created(),
+            ev("response.output_item.added", { output_index: 0, item: reasoningItem(ctx, null) }),
+            ev("response.reasoning_summary_part.added", { ...summaryAt, part: summaryPart("") }),
+          ]
+        : [...created(), ...openMessage()],
+    // The last summary frame closes the reasoning item and opens the message.
+    reasoning: (delta, index, count) =>
+      ev("response.reasoning_summary_text.delta", { ...summaryAt, delta }) +
+      (index === count - 1
+        ? [
+            ev("response.reasoning_summary_text.done", { ...summaryAt, text: ctx.reasoning }),
+            ev("response.reasoning_summary_part.done", { ...summaryAt, part: summaryPart(ctx.reasoning) }),
+            ev("response.output_item.done", { output_index: 0, item: reasoningItem(ctx, ctx.reasoning) }),
+            ...openMessage(),
+          ].join("")
+        : ""),
     token: (delta) =>
       ev("response.output_text.delta", {
         item_id: itemId,
-        output_index: 0,
+        output_index: msgIndex,
         content_index: 0,
         delta,
         logprobs: [],
@@ -64,20 +108,20 @@ export function responsesStream(ctx) {
       return [
         ev("response.output_text.done", {
           item_id: itemId,
-          output_index: 0,
+          output_index: msgIndex,
           content_index: 0,
           text: ctx.text,
           logprobs: [],
         }),
         ev("response.content_part.done", {
           item_id: itemId,
-          output_index: 0,
+          output_index: msgIndex,
           content_index: 0,
           part: part(ctx.text),
         }),
-        ev("response.output_item.done", { output_index: 0, item }),
+        ev("response.output_item.done", { output_index: msgIndex, item }),
         ev("response.completed", {
-          response: responseObject(ctx, "completed", [item], responsesUsage(ctx.usage)),
+          response: responseObject(ctx, "completed", outputItems(ctx), responsesUsage(ctx.usage)),
         }),
       ];
     },
@@ -86,12 +130,7 @@ export function responsesStream(ctx) {
 }
 
 export function responsesJson(ctx) {
-  return responseObject(
-    ctx,
-    "completed",
-    [messageItem(ctx, "completed", ctx.text)],
-    responsesUsage(ctx.usage),
-  );
+  return responseObject(ctx, "completed", outputItems(ctx), responsesUsage(ctx.usage));
 }
 
 const chatUsage = (u) => ({
@@ -99,7 +138,7 @@ const chatUsage = (u) => ({
   completion_tokens: u.output,
   total_tokens: u.input + u.output,
   prompt_tokens_details: { cached_tokens: 0 },
-  completion_tokens_details: { reasoning_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
 });
 
 /** Streaming writer for POST …/chat/completions (OpenAI, Groq, OpenAI-compatible). */
@@ -121,6 +160,8 @@ export function chatStream(ctx, { groq, includeUsage }) {
         chunk([choice({ role: "assistant", content: "" })], groq ? { x_groq: { id: `req_${ctx.id}` } } : {}),
       ),
     ],
+    // Only Groq shows the reasoning; OpenAI's Chat Completions keeps it hidden (null: nothing sent).
+    reasoning: (delta) => (groq ? sse(chunk([choice({ reasoning: delta })])) : null),
     token: (delta) => sse(chunk([choice({ content: delta })])),
     post: () => {
       const groqUsage = { x_groq: { id: `req_${ctx.id}`, usage: chatUsage(ctx.usage) } };
@@ -133,7 +174,7 @@ export function chatStream(ctx, { groq, includeUsage }) {
   };
 }
 
-export function chatJson(ctx) {
+export function chatJson(ctx, { groq } = { groq: false }) {
   return {
     id: `chatcmpl-${ctx.id}`,
     object: "chat.completion",
@@ -142,7 +183,12 @@ export function chatJson(ctx) {
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: ctx.text, refusal: null },
+        message: {
+          role: "assistant",
+          content: ctx.text,
+          ...(groq && ctx.reasoning ? { reasoning: ctx.reasoning } : {}),
+          refusal: null,
+        },
         logprobs: null,
         finish_reason: "stop",
       },

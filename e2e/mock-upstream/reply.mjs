@@ -31,19 +31,15 @@ export function promptTokenCount(body) {
   return Math.max(1, words ? Math.ceil(words.length / 2) : 1);
 }
 
-/**
- * @param {string[]} texts user texts in order
- * @param {number} tokens number of frames to produce (>= 2)
- * @returns {{ frames: string[], text: string, turn: number }}
- */
-export function buildReply(texts, tokens) {
-  const turn = texts.length;
+const lastEcho = (texts) => {
   const last = (texts.at(-1) ?? "").replace(/\s+/g, " ").trim();
-  const echo = last.length > MAX_ECHO_CHARS ? `${last.slice(0, MAX_ECHO_CHARS)}…` : last;
-  const words = `Echo (turn ${turn}): ${echo}`.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
-  words.push(" —");
-  for (let i = 0; words.length < tokens || i < 3; i++) words.push(` ${FILLER[i % FILLER.length]}`);
-  words[words.length - 1] += ".";
+  return last.length > MAX_ECHO_CHARS ? `${last.slice(0, MAX_ECHO_CHARS)}…` : last;
+};
+
+const wordsOf = (sentence) => sentence.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
+
+/** Splits words into `tokens` frames (at least 2, at most one word each). */
+function toFrames(words, tokens) {
   const count = Math.max(2, Math.min(tokens, words.length));
   const frames = [];
   for (let i = 0; i < count; i++) {
@@ -53,5 +49,35 @@ export function buildReply(texts, tokens) {
         .join(""),
     );
   }
+  return frames;
+}
+
+/**
+ * @param {string[]} texts user texts in order
+ * @param {number} tokens number of frames to produce (>= 2)
+ * @returns {{ frames: string[], text: string, turn: number }}
+ */
+export function buildReply(texts, tokens) {
+  const turn = texts.length;
+  const words = wordsOf(`Echo (turn ${turn}): ${lastEcho(texts)}`);
+  words.push(" —");
+  for (let i = 0; words.length < tokens || i < 3; i++) words.push(` ${FILLER[i % FILLER.length]}`);
+  words[words.length - 1] += ".";
+  const frames = toFrames(words, tokens);
   return { frames, text: frames.join(""), turn };
+}
+
+/**
+ * The reasoning ("thinking") a reasoning model sends before its answer, for the `reasoning`
+ * knob: deterministic, so tests can compare it.
+ * @param {string[]} texts user texts in order
+ * @param {number} tokens number of frames to produce (>= 2)
+ * @returns {{ frames: string[], text: string }}
+ */
+export function buildReasoning(texts, tokens) {
+  const words = wordsOf(
+    `Thinking (turn ${texts.length}): the user wrote "${lastEcho(texts)}"; echo it back.`,
+  );
+  const frames = toFrames(words, tokens);
+  return { frames, text: frames.join("") };
 }

@@ -23,9 +23,10 @@ const wait = (ms, signal) =>
 function writerFor(route, body) {
   if (route.api === "responses") return route.stream ? responsesStream : responsesJson;
   if (route.api === "gemini") return route.stream ? geminiStream : geminiJson;
-  if (!route.stream) return chatJson;
+  const groq = route.provider === "groq";
+  if (!route.stream) return (ctx) => chatJson(ctx, { groq });
   const includeUsage = body?.stream_options?.include_usage === true;
-  return (ctx) => chatStream(ctx, { groq: route.provider === "groq", includeUsage });
+  return (ctx) => chatStream(ctx, { groq, includeUsage });
 }
 
 /** Sends headers, then nothing, until the client leaves or `stallMs` passes. */
@@ -43,10 +44,27 @@ export async function stall(res, entry, signal, stallMs, stream) {
  * @param {object} p
  * @param {{ provider: string, api: string, stream: boolean }} p.route
  * @param {{ frames: string[], text: string }} p.reply
+ * @param {{ frames: string[], text: string } | null} p.reasoning sent before the reply
  */
-export async function respondWithReply({ res, route, body, entry, signal, ctx, reply, scenario, timing }) {
+export async function respondWithReply({
+  res,
+  route,
+  body,
+  entry,
+  signal,
+  ctx,
+  reply,
+  reasoning,
+  scenario,
+  timing,
+}) {
   const make = writerFor(route, body);
-  const full = { ...ctx, text: reply.text };
+  const full = {
+    ...ctx,
+    text: reply.text,
+    reasoning: reasoning?.text ?? null,
+    encryptedReasoning: Array.isArray(body?.include) && body.include.includes("reasoning.encrypted_content"),
+  };
   if (!route.stream) {
     await wait(timing.ttftMs, signal);
     if (signal.aborted) return;
@@ -71,10 +89,22 @@ export async function respondWithReply({ res, route, body, entry, signal, ctx, r
   for (const s of w.pre()) res.write(s);
   res.flushHeaders();
   await wait(timing.ttftMs, signal);
+  // Reasoning first, paced like tokens; a format that hides it (null) only takes the time.
+  const thoughts = reasoning?.frames ?? [];
+  for (let i = 0; i < thoughts.length; i++) {
+    if (signal.aborted) return;
+    if (i > 0) await wait(timing.tokenDelayMs, signal);
+    if (signal.aborted) return;
+    const frame = w.reasoning(thoughts[i], i, thoughts.length);
+    if (frame === null) continue;
+    res.write(frame);
+    entry.reasoningSent++;
+    entry.firstTokenAt ??= Date.now();
+  }
   const count = reply.frames.length;
   for (let i = 0; i < count; i++) {
     if (signal.aborted) return;
-    if (i > 0) await wait(timing.tokenDelayMs, signal);
+    if (i > 0 || thoughts.length > 0) await wait(timing.tokenDelayMs, signal);
     if (signal.aborted) return;
     res.write(w.token(reply.frames[i], i, count));
     entry.tokensSent++;

@@ -1,5 +1,6 @@
 // Knobs and error bodies of the mock upstream. A scenario is picked from the API key's text
-// (the app can only pass a key through), or from the `x-mock-scenario` header in direct tests.
+// (the app can only pass a key through), or from the `x-mock-scenario` header in direct tests;
+// so is the `reasoning` knob (`x-mock-reasoning: 1`).
 // Error bodies copy the real providers' JSON shapes, and every one carries LEAKY_TEXT plus a
 // fragment of the key, so tests can prove provider text never reaches the browser.
 
@@ -31,6 +32,17 @@ export function pickScenario(key, header) {
   if (wanted) return SCENARIOS.find((s) => squash(s) === wanted) ?? "ok";
   const k = squash(key ?? "");
   return SCENARIOS.find((s) => k.includes(squash(s))) ?? "ok";
+}
+
+/**
+ * The `reasoning` knob, orthogonal to the scenario (a key may say "reasoning" and "midfail"):
+ * the answer starts with reasoning in the provider's own wire format. Real providers send it
+ * only to reasoning models, and OpenAI's Responses API and Gemini only when the request asks
+ * (`reasoning.summary`, `thinkingConfig.includeThoughts`); the knob stands for that case.
+ */
+export function wantsReasoning(key, header) {
+  if (typeof header === "string" && header) return header === "1" || header.toLowerCase() === "true";
+  return squash(key ?? "").includes("reasoning");
 }
 
 /** @returns {{ status: number, headers?: Record<string,string>, body: object }} */

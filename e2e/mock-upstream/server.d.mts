@@ -37,9 +37,13 @@ export type MockRequestLog = {
   /** Epoch milliseconds. */
   startedAt: number;
   status: number | null;
+  /** When the first token (reasoning or text) was written. */
   firstTokenAt: number | null;
   endedAt: number | null;
+  /** Answer text frames written. */
   tokensSent: number;
+  /** Reasoning frames written (the `reasoning` knob; none where the format hides reasoning). */
+  reasoningSent: number;
   /** The client closed the connection before the response was complete. */
   aborted: boolean;
   abortedAt: number | null;

@@ -103,6 +103,97 @@ describe("wire formats", () => {
   });
 });
 
+describe("reasoning knob", () => {
+  // tokens: 6 → 3 reasoning frames before the 6 answer frames.
+  it("Responses API: a reasoning item with a streamed summary, then the message at index 1", async () => {
+    const res = await fetch(`${mock.url}/v1/responses`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-reasoning-abcd1234"),
+      body: JSON.stringify({
+        model: "gpt-5-mini",
+        stream: true,
+        input: "why",
+        include: ["reasoning.encrypted_content"],
+      }),
+    });
+    const events = sseData(await res.text()).map((d) => JSON.parse(d));
+    const types = events.map((e) => e.type);
+    expect(types.slice(0, 4)).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.reasoning_summary_part.added",
+    ]);
+    expect(events[2].item).toMatchObject({ type: "reasoning", summary: [] });
+    const summary = events.filter((e) => e.type === "response.reasoning_summary_text.delta");
+    expect(summary).toHaveLength(3);
+    const reasoning = summary.map((e) => e.delta).join("");
+    expect(reasoning).toBe('Thinking (turn 1): the user wrote "why"; echo it back.');
+    // The reasoning item closes before the message opens.
+    const doneAt = types.indexOf("response.output_item.done");
+    expect(events[doneAt].item).toMatchObject({
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: reasoning }],
+      encrypted_content: expect.any(String),
+    });
+    expect(types.indexOf("response.output_text.delta")).toBeGreaterThan(doneAt);
+    expect(events.find((e) => e.type === "response.output_text.delta").output_index).toBe(1);
+    const done = events.at(-1).response;
+    expect(done.output.map((o: { type: string }) => o.type)).toEqual(["reasoning", "message"]);
+    expect(done.usage.output_tokens).toBe(9);
+    expect(done.usage.output_tokens_details.reasoning_tokens).toBe(3);
+    expect(mock.requests()[0]).toMatchObject({ tokensSent: 6, reasoningSent: 3 });
+  });
+
+  it("Groq streams delta.reasoning before the content; OpenAI Chat Completions only counts it", async () => {
+    const groq = await fetch(`${mock.url}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...openaiHeaders("gsk_mock_ok_abcd1234"), "x-mock-reasoning": "1" },
+      body: chatBody({ model: "openai/gpt-oss-20b", stream: true }),
+    });
+    const chunks = sseData(await groq.text())
+      .slice(0, -1)
+      .map((d) => JSON.parse(d));
+    const deltas = chunks.map((c) => c.choices[0]?.delta ?? {});
+    const firstContent = deltas.findIndex((d) => d.content);
+    expect(deltas.slice(1, firstContent).every((d) => typeof d.reasoning === "string")).toBe(true);
+    expect(deltas.map((d) => d.reasoning ?? "").join("")).toContain("Thinking (turn 1)");
+    expect(chunks.at(-1).x_groq.usage.completion_tokens_details.reasoning_tokens).toBe(3);
+
+    const openai = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: openaiHeaders("sk-mock-reasoning-abcd1234"),
+      body: chatBody({ stream: true, stream_options: { include_usage: true } }),
+    });
+    const text = await openai.text();
+    expect(text).not.toContain("Thinking");
+    const usage = JSON.parse(sseData(text).at(-2) ?? "{}").usage;
+    expect(usage).toMatchObject({ completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 3 } });
+  });
+
+  it("Gemini sends thought parts first and counts them apart (thoughtsTokenCount)", async () => {
+    const body = JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hola" }] }] });
+    const res = await fetch(`${mock.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
+      method: "POST",
+      headers: { "x-goog-api-key": "AIza-mock-reasoning-9999" },
+      body,
+    });
+    const chunks = sseData(await res.text()).map((d) => JSON.parse(d));
+    const parts = chunks.map((c) => c.candidates[0].content.parts[0]);
+    expect(parts.slice(0, 3).every((p) => p.thought === true)).toBe(true);
+    expect(parts.slice(3).some((p) => p.thought)).toBe(false);
+    expect(chunks.at(-1).usageMetadata).toMatchObject({ candidatesTokenCount: 6, thoughtsTokenCount: 3 });
+    const json = await fetch(`${mock.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": "AIza-mock-reasoning-9999" },
+      body,
+    });
+    const [thought, answer] = (await json.json()).candidates[0].content.parts;
+    expect(thought).toMatchObject({ thought: true, text: expect.stringContaining("Thinking") });
+    expect(answer.text).toContain("Echo (turn 1): hola");
+  });
+});
+
 describe("knobs", () => {
   const cases = [
     ["openai", "/v1/chat/completions", "sk-mock-%s-abcd1234"],

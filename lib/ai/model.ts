@@ -6,6 +6,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { defaultSettingsMiddleware, wrapLanguageModel } from "ai";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { userUrlFetch } from "@/lib/net/dispatcher";
 import { PROVIDERS, type ProviderId } from "./registry";
 
 // Builds the AI SDK model for ONE request from the key that request resolved. Providers are
@@ -29,6 +30,11 @@ export type CreateModelInput = {
    * exist only there. "chat" uses /chat/completions.
    */
   openaiApi?: OpenAIApi;
+  /**
+   * How requests to a user-supplied base URL connect. Defaults to lib/net's guarded fetch (the
+   * SSRF check at connect time); tests pass one built with a stub resolver.
+   */
+  fetch?: typeof fetch;
 };
 
 /** The upstream base URL a provider's requests go to (env override, else the public API). */
@@ -57,8 +63,8 @@ function invalid(path: string, message: string): AppError {
 }
 
 /**
- * Provider APIs never redirect; a redirect from a user-chosen host could bounce our server to an
- * internal address the base URL check refused, so following one is an error.
+ * Provider APIs never redirect, so following one is an error. The operator-configured hosts use
+ * this; a user-supplied base URL goes through the guarded fetch (which refuses redirects too).
  */
 const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
 
@@ -89,7 +95,9 @@ export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
       return createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId);
     case "compatible":
       // Chat Completions is what "OpenAI-compatible" servers (Ollama, vLLM, OpenRouter…) implement.
-      return createOpenAI({ apiKey, baseURL, name: "compatible", fetch: noRedirectFetch }).chat(modelId);
+      return createOpenAI({ apiKey, baseURL, name: "compatible", fetch: input.fetch ?? userUrlFetch }).chat(
+        modelId,
+      );
     default:
       throw invalid("provider", "Unknown provider.");
   }

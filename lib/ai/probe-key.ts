@@ -1,5 +1,6 @@
 import "server-only";
 import { streamText } from "ai";
+import { userUrlFetch } from "@/lib/net/dispatcher";
 import { classifyHttp, type Failure } from "./classify";
 import { classifyError } from "./errors";
 import { createLanguageModel, providerBaseUrl } from "./model";
@@ -33,6 +34,8 @@ export type KeyTestInput = {
   modelId?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** For a user-supplied base URL; defaults to lib/net's guarded fetch (see model.ts). */
+  fetch?: typeof fetch;
 };
 
 export const KEY_TEST_TIMEOUT_MS = 10_000;
@@ -76,7 +79,9 @@ async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Fai
     ? { "x-goog-api-key": key }
     : { authorization: `Bearer ${key}` };
   try {
-    const res = await fetch(`${base}/models${google ? "?pageSize=1" : ""}`, {
+    // A user-supplied base URL connects only through the SSRF guard.
+    const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
+    const res = await get(`${base}/models${google ? "?pageSize=1" : ""}`, {
       headers,
       signal,
       redirect: "error",
@@ -97,6 +102,7 @@ async function probe(input: KeyTestInput, modelId: string, signal: AbortSignal):
     apiKey: input.apiKey,
     baseUrl: input.baseUrl,
     modelId,
+    ...(input.fetch ? { fetch: input.fetch } : {}),
   });
   const result = streamText({
     model,

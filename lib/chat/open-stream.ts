@@ -40,8 +40,12 @@ export type OpenStreamOptions = {
 export type EndReason = "client" | "timeout";
 
 export type OpenedStream = {
-  /** The decisive first part; the rest comes from `read`. */
-  first: StreamPart;
+  /**
+   * The parts read so far, in order, ending with the decisive one (the first text or reasoning
+   * delta, or the finish); the ones before it (stream-start, text-start, reasoning-start …) are
+   * kept for the writer. The rest comes from `read`.
+   */
+  head: StreamPart[];
   /** The next upstream part; `done` once the upstream stream ended. Rejects on a broken stream. */
   read(): Promise<ReadableStreamReadResult<StreamPart>>;
   /** Why the upstream request was aborted, if it was. */
@@ -149,7 +153,8 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
 
     dog.arm(firstMs);
     let failure: unknown;
-    let first: StreamPart | undefined;
+    const head: StreamPart[] = [];
+    let decided = false;
     let reader: ReadableStreamDefaultReader<StreamPart> | undefined;
     try {
       const { stream } = await opts.model.doStream({
@@ -166,8 +171,9 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
           failure = value.error;
           break;
         }
+        head.push(value);
         if (DECISIVE.has(value.type)) {
-          first = value;
+          decided = true;
           break;
         }
       }
@@ -176,7 +182,7 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
     }
     upstreamAnswered();
 
-    if (first && reader) {
+    if (decided && reader) {
       const r = reader;
       dog.arm(idleMs);
       let ended = false;
@@ -207,7 +213,7 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
         end();
         r.cancel().catch(() => undefined);
       };
-      return { first, read, endReason: () => reason, abort, close, attempts: attempt + 1 };
+      return { head, read, endReason: () => reason, abort, close, attempts: attempt + 1 };
     }
 
     release();

@@ -53,6 +53,8 @@ export type AssistantRecord = {
   /** The user message this row answers: earlier answers to it are replaced. */
   replyTo: { createdAt: Date };
   content: string;
+  /** Reasoning streamed before the answer: stored as the message's parts (UI message part shapes). */
+  reasoning?: string;
   status: AssistantStatus;
   errorCode?: string;
   provider: string;
@@ -68,6 +70,12 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
   const createdAt = new Date(Math.max(now, rec.replyTo.createdAt.getTime() + 1));
   const usage = rec.usage;
   const cost = usage ? costMicros(rec.provider, rec.model, usage.inputTokens, usage.outputTokens) : 0;
+  const parts = rec.reasoning
+    ? JSON.stringify([
+        { type: "reasoning", text: rec.reasoning },
+        { type: "text", text: rec.content },
+      ])
+    : null;
   // One statement, so one implicit transaction: earlier answers to the same user message go,
   // the new row comes, the chat moves to the top of the history list, and the usage event is
   // recorded — or none of it. (The DELETE cannot see the row the INSERT adds: one snapshot.)
@@ -77,9 +85,9 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
       WHERE "chatId" = ${rec.chatId} AND "userId" = ${rec.userId} AND "role" = 'assistant'
         AND "createdAt" > ${rec.replyTo.createdAt}
     ), answer AS (
-      INSERT INTO "Message" ("id", "chatId", "userId", "role", "content", "status", "errorCode",
+      INSERT INTO "Message" ("id", "chatId", "userId", "role", "content", "parts", "status", "errorCode",
         "provider", "model", "keySource", "inputTokens", "outputTokens", "createdAt")
-      VALUES (${rec.id}, ${rec.chatId}, ${rec.userId}, 'assistant', ${rec.content},
+      VALUES (${rec.id}, ${rec.chatId}, ${rec.userId}, 'assistant', ${rec.content}, ${parts}::jsonb,
         ${rec.status}::"MessageStatus", ${rec.errorCode ?? null}, ${rec.provider}, ${rec.model},
         ${rec.keySource}, ${usage?.inputTokens ?? null}::int, ${usage?.outputTokens ?? null}::int,
         ${createdAt})

@@ -96,6 +96,7 @@ describe("a turn", () => {
     ]);
     expect(stored[0]?.id).toBe(t.message.id);
     expect(stored[1]?.content).toBe(textOf(chunks));
+    expect(stored[1]?.parts).toBeNull(); // no reasoning: the content is the whole answer
     expect(stored[1]?.inputTokens).toBeGreaterThan(0);
     expect(stored[1]?.outputTokens).toBeGreaterThan(0);
     expect(result.usage?.outputTokens).toBe(stored[1]?.outputTokens);
@@ -116,6 +117,28 @@ describe("a turn", () => {
       expect(answer).toContain(`Echo (turn ${i + 1}): ${text}`);
     }
     expect(await rows(chatId)).toHaveLength(6);
+  });
+
+  it("forwards a reasoning model's reasoning, stores it in the message's parts, counts its tokens", async () => {
+    const userId = await userWithKey("AIza-mock-reasoning-Key0024", "google");
+    const chatId = clientId("c");
+    const t = turn(userId, chatId, "think first", { provider: "google", model: "gemini-2.5-flash" });
+    const handle = await startTurn(t, never(), h.turnDeps());
+    const chunks = await readAll(handle.stream);
+    const result = await handle.done;
+    const reasoning = chunks.map((c) => (c.type === "reasoning-delta" ? c.delta : "")).join("");
+    expect(reasoning).toBe('Thinking (turn 1): the user wrote "think first"; echo it back.');
+    expect(result).toMatchObject({ status: "COMPLETE", reasoning });
+    const stored = await rows(chatId);
+    expect(stored[1]?.content).toBe(textOf(chunks));
+    expect(stored[1]?.parts).toEqual([
+      { type: "reasoning", text: reasoning },
+      { type: "text", text: textOf(chunks) },
+    ]);
+    // Gemini counts thoughts apart (thoughtsTokenCount): 6 on top of the 12 answer tokens.
+    expect(stored[1]?.outputTokens).toBe(18);
+    const events = await h.handle.prisma.usageEvent.findMany({ where: { userId } });
+    expect(events.map((e) => e.outputTokens)).toEqual([18]);
   });
 
   it("writes a model-made title after the first answer, keeping the first words until then", async () => {

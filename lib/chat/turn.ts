@@ -76,6 +76,8 @@ export type TurnResult = {
   assistantMessageId: string;
   status: AssistantStatus;
   text: string;
+  /** What a reasoning model streamed before its answer (stored in the message's parts). */
+  reasoning?: string;
   errorCode?: string;
   usage?: { inputTokens: number; outputTokens: number };
   /** Settles when the background title (first turn of a new chat) is written or given up. */
@@ -153,6 +155,7 @@ export async function startTurn(
     text: string,
     errorCode?: string,
     usage?: TurnResult["usage"],
+    reasoning?: string,
   ): Promise<TurnResult> => {
     finalized ??= (async () => {
       const writeError = await writeUserMessage();
@@ -165,6 +168,7 @@ export async function startTurn(
             chatId,
             replyTo: { createdAt: userCreatedAt },
             content: text,
+            reasoning,
             status,
             errorCode,
             provider: input.provider,
@@ -191,7 +195,15 @@ export async function startTurn(
           .touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })
           ?.catch(() => undefined);
       }
-      const result = { assistantMessageId, status, text, errorCode, usage, title: titleDone };
+      const result = {
+        assistantMessageId,
+        status,
+        text,
+        ...(reasoning ? { reasoning } : {}),
+        errorCode,
+        usage,
+        title: titleDone,
+      };
       settle(result);
       return result;
     })();

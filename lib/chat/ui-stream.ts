@@ -1,4 +1,4 @@
-import type { UIMessageChunk } from "ai";
+import { UI_MESSAGE_STREAM_HEADERS, type UIMessageChunk } from "ai";
 import { AppError, defaultMessage } from "@/lib/errors";
 import type { OpenedStream, StreamPart } from "./open-stream";
 import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./types";
@@ -6,20 +6,32 @@ import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./t
 // The turn's upstream parts → the AI SDK's UI message stream protocol (what `useChat` reads):
 // Server-Sent Events, one `data: <UIMessageChunk JSON>` event per chunk. Written as bytes here,
 // one enqueue per upstream part, instead of chunk objects piped through the SDK's JSON→SSE and
-// TextEncoder transform streams: two web-stream hops less for every token. The tests read this
-// stream back with the SDK's own parser and chunk schema, so the wire format cannot drift.
-// The turn ends exactly once whichever way it ends (finish, error, abort, cancel).
+// TextEncoder transform streams: two web-stream hops less for every token.
+//
+// It maps the provider's parts one to one, as the SDK's `streamText` → `toUIMessageStream` does
+// (ui-stream.differential.test.ts runs both on the same turns and compares them): start,
+// start-step, the provider's own text and reasoning blocks with their ids, finish-step, finish.
+// Deliberate differences: no providerMetadata (OpenAI's encrypted reasoning, item ids: the
+// browser has no use for them), our own error text ({ code, message } JSON, never the
+// provider's), our metadata on start and finish, and a stream that breaks or goes silent ends
+// with an error chunk instead of a broken response. The turn is finalized exactly once
+// whichever way it ends (finish, error, abort, cancel).
 
 type Usage = { inputTokens: number; outputTokens: number };
-type Finalize = (status: AssistantStatus, text: string, code?: string, usage?: Usage) => Promise<unknown>;
+type Finalize = (
+  status: AssistantStatus,
+  text: string,
+  code?: string,
+  usage?: Usage,
+  reasoning?: string,
+) => Promise<unknown>;
 
-/** Headers of a UI message stream response. no-transform keeps Next's gzip off the stream:
- * per-token flushes compress nothing and a deflate context costs ~300 KB per open stream. */
+/** Headers of a UI message stream response: the SDK's own, plus no-transform, which keeps Next's
+ * gzip off the stream: per-token flushes compress nothing and a deflate context costs ~300 KB
+ * per open stream. (apiRoute turns the SDK's no-cache into no-store and keeps no-transform.) */
 export const UI_STREAM_HEADERS: Record<string, string> = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-store, no-transform",
-  "x-vercel-ai-ui-message-stream": "v1",
-  "x-accel-buffering": "no",
+  ...UI_MESSAGE_STREAM_HEADERS,
+  "cache-control": `${UI_MESSAGE_STREAM_HEADERS["cache-control"]}, no-transform`,
 };
 
 export function errorPayload(err: AppError): ChatErrorPayload {
@@ -43,32 +55,43 @@ export function uiStream(
     provider: string;
   },
 ): ReadableStream<Uint8Array> {
-  const textId = "text-0";
-  // The one chunk type sent per token, built without a JSON.stringify of the whole object.
-  const deltaHead = `data: {"type":"text-delta","id":${JSON.stringify(textId)},"delta":`;
-  const delta = (s: string) => `${deltaHead}${JSON.stringify(s)}}\n\n`;
+  // The one chunk type sent per token, built without a JSON.stringify of the whole object
+  // (the block id only changes between blocks).
+  let deltaId: string | undefined;
+  let deltaHead = "";
+  const textDelta = (id: string, s: string) => {
+    if (id !== deltaId) {
+      deltaId = id;
+      deltaHead = `data: {"type":"text-delta","id":${JSON.stringify(id)},"delta":`;
+    }
+    return `${deltaHead}${JSON.stringify(s)}}\n\n`;
+  };
   let text = "";
+  let reasoning = "";
   let closed = false;
+  /** Set once an upstream error part was reported: the turn is stored as ERROR. */
+  let failed: AppError | undefined;
 
   type Ctl = ReadableStreamDefaultController<Uint8Array>;
   const send = (controller: Ctl, s: string) => controller.enqueue(encoder.encode(s));
 
-  const fail = async (controller: Ctl, mapped: AppError) => {
+  const toReport = (mapped: AppError) =>
     // "Could not be reached" reads wrong under half an answer: say it broke off.
-    const err =
-      mapped.code === "PROVIDER_UNAVAILABLE" &&
-      text &&
-      mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
-        ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
-        : mapped;
+    mapped.code === "PROVIDER_UNAVAILABLE" &&
+    text &&
+    mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
+      ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
+      : mapped;
+  const errorChunk = (err: AppError) =>
+    event({ type: "error", errorText: JSON.stringify(errorPayload(err)) });
+
+  /** The stream broke or went silent (no provider error part): report it and end here. */
+  const fail = async (controller: Ctl, mapped: AppError) => {
+    const err = toReport(mapped);
     closed = true;
     opened.abort();
-    await ctx.finalize("ERROR", text, err.code);
-    send(
-      controller,
-      event({ type: "text-end", id: textId }) +
-        event({ type: "error", errorText: JSON.stringify(errorPayload(err)) }),
-    );
+    await ctx.finalize("ERROR", text, err.code, undefined, reasoning);
+    send(controller, errorChunk(err));
     controller.close();
   };
 
@@ -76,70 +99,95 @@ export function uiStream(
 
   const aborted = async (controller: Ctl) => {
     closed = true;
-    await ctx.finalize("ABORTED", text);
+    await ctx.finalize("ABORTED", text, undefined, undefined, reasoning);
     try {
-      send(controller, event({ type: "text-end", id: textId }) + event({ type: "abort" }));
+      send(controller, event({ type: "abort" }));
       controller.close();
     } catch {
       // Already cancelled by the consumer.
     }
   };
 
-  /** Handles one part; true when it wrote something (or ended the stream). */
+  /** Handles one part after `prefix`; true when it wrote something (or ended the stream). */
   const handle = async (controller: Ctl, part: StreamPart, prefix: string): Promise<boolean> => {
+    let out: string;
     switch (part.type) {
-      case "text-delta": {
-        if (!part.delta) {
+      case "text-delta":
+        // streamText drops an empty text delta unless it carries provider metadata.
+        if (!part.delta && part.providerMetadata === undefined) {
           if (prefix) send(controller, prefix);
           return prefix.length > 0;
         }
-        text += part.delta;
-        send(controller, prefix + delta(part.delta));
-        return true;
-      }
+        if (!failed) text += part.delta;
+        out = textDelta(part.id, part.delta);
+        break;
+      case "reasoning-delta":
+        if (!failed) reasoning += part.delta;
+        out = event({ type: "reasoning-delta", id: part.id, delta: part.delta });
+        break;
+      case "text-start":
+      case "text-end":
+      case "reasoning-start":
+      case "reasoning-end":
+        out = event({ type: part.type, id: part.id });
+        break;
       case "finish": {
-        const usage = {
-          inputTokens: part.usage.inputTokens.total ?? 0,
-          outputTokens: part.usage.outputTokens.total ?? 0,
-        };
         closed = true;
         opened.close();
-        await ctx.finalize("COMPLETE", text, undefined, usage);
+        const finishReason = part.finishReason.unified;
+        let messageMetadata: ChatMessageMetadata;
+        if (failed) {
+          messageMetadata = { status: "ERROR", errorCode: failed.code };
+        } else {
+          const usage = {
+            // The output total includes reasoning tokens: each provider bills them as output.
+            inputTokens: part.usage.inputTokens.total ?? 0,
+            outputTokens: part.usage.outputTokens.total ?? 0,
+          };
+          await ctx.finalize("COMPLETE", text, undefined, usage, reasoning);
+          messageMetadata = { usage, status: "COMPLETE" };
+        }
         send(
           controller,
-          prefix +
-            event({ type: "text-end", id: textId }) +
-            event({
-              type: "finish",
-              finishReason: part.finishReason.unified,
-              messageMetadata: { usage, status: "COMPLETE" },
-            }),
+          prefix + event({ type: "finish-step" }) + event({ type: "finish", finishReason, messageMetadata }),
         );
         controller.close();
         return true;
       }
       case "error": {
-        if (prefix) send(controller, prefix);
-        await fail(
-          controller,
+        const err = toReport(
           opened.endReason() === "timeout" ? stopped() : ctx.mapError(part.error, ctx.provider),
         );
-        return true;
+        if (!failed) {
+          failed = err;
+          // Stored before the browser hears of it (it stops reading at an error chunk).
+          await ctx.finalize("ERROR", text, err.code, undefined, reasoning);
+        }
+        // Like streamText, the provider's own ending (its open blocks, its finish) still follows.
+        out = errorChunk(err);
+        break;
       }
       default:
+        // stream-start, response-metadata, raw; sources, files and tool parts are never asked for.
         if (prefix) send(controller, prefix);
         return prefix.length > 0;
     }
+    send(controller, prefix + out);
+    return true;
   };
 
   return new ReadableStream<Uint8Array>(
     {
       async start(controller) {
         // The opening chunks and the first token leave in one write.
-        const head =
+        let prefix =
           event({ type: "start", messageId: ctx.assistantMessageId, messageMetadata: ctx.meta }) +
-          event({ type: "text-start", id: textId });
-        await handle(controller, opened.first, head);
+          event({ type: "start-step" });
+        for (const part of opened.head) {
+          if (await handle(controller, part, prefix)) prefix = "";
+          if (closed) return;
+        }
+        if (prefix) send(controller, prefix);
       },
       async pull(controller) {
         while (!closed) {
@@ -150,12 +198,20 @@ export function uiStream(
             if (closed) return;
             const why = opened.endReason();
             if (why === "client") return aborted(controller);
+            if (failed) {
+              closed = true;
+              return controller.close();
+            }
             return fail(controller, why === "timeout" ? stopped() : ctx.mapError(e, ctx.provider));
           }
           if (closed) return;
           if (next.done) {
             const why = opened.endReason();
             if (why === "client") return aborted(controller);
+            if (failed) {
+              closed = true;
+              return controller.close();
+            }
             return fail(
               controller,
               why === "timeout"
@@ -170,7 +226,7 @@ export function uiStream(
         // The browser went away or pressed Stop: end the upstream request now, keep the partial.
         closed = true;
         opened.abort();
-        await ctx.finalize("ABORTED", text);
+        await ctx.finalize("ABORTED", text, undefined, undefined, reasoning);
       },
     },
     // Nothing is read ahead of the consumer: a part is pulled when the socket wants one.

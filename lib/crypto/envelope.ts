@@ -1,5 +1,6 @@
 import { fromBase64Url, toBase64Url } from "./base64";
 import { type Keyring, KID_PATTERN } from "./keyring";
+import { aeadOpen, aeadSeal, hkdfAesKey } from "./primitives";
 
 // Envelope encryption for stored provider keys. Web Crypto only (no node: imports), so this
 // module runs in Node and edge runtimes alike.
@@ -55,18 +56,7 @@ function dataKey(keyring: Keyring, kid: string, userId: string): Promise<CryptoK
     return hit;
   }
   const derived = base.then((k) =>
-    globalThis.crypto.subtle.deriveKey(
-      {
-        name: "HKDF",
-        hash: "SHA-256",
-        salt: utf8.encode(HKDF_SALT),
-        info: utf8.encode(HKDF_INFO_PREFIX + userId),
-      },
-      k,
-      { name: "AES-GCM", length: 256 },
-      false,
-      ["encrypt", "decrypt"],
-    ),
+    hkdfAesKey(k, utf8.encode(HKDF_SALT), utf8.encode(HKDF_INFO_PREFIX + userId)),
   );
   cache.set(cacheKey, derived);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
@@ -96,14 +86,8 @@ export async function encryptWithNonce(
   if (nonce.length !== NONCE_BYTES) throw new RangeError("encryptSecret: nonce must be 12 bytes");
   const kid = keyring.activeKid;
   const key = await (dataKey(keyring, kid, userId) as Promise<CryptoKey>);
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: nonce, additionalData: envelopeAad(kid, userId, provider), tagLength: 128 },
-    key,
-    data,
-  );
-  const ciphertext = [ENVELOPE_VERSION, kid, toBase64Url(nonce), toBase64Url(new Uint8Array(sealed))].join(
-    ".",
-  );
+  const sealed = await aeadSeal(key, nonce, envelopeAad(kid, userId, provider), data);
+  const ciphertext = [ENVELOPE_VERSION, kid, toBase64Url(nonce), toBase64Url(sealed)].join(".");
   return { ciphertext, kid };
 }
 
@@ -148,14 +132,10 @@ export async function decryptSecret(input: DecryptInput, keyring: Keyring): Prom
   const key = dataKey(keyring, kid, userId);
   if (!key) return fail("unknown_kid");
   try {
-    const opened = await globalThis.crypto.subtle.decrypt(
-      {
-        name: "AES-GCM",
-        iv: nonce as Uint8Array<ArrayBuffer>,
-        additionalData: envelopeAad(kid, userId, provider),
-        tagLength: 128,
-      },
+    const opened = await aeadOpen(
       await key,
+      nonce as Uint8Array<ArrayBuffer>,
+      envelopeAad(kid, userId, provider),
       body as Uint8Array<ArrayBuffer>,
     );
     const plaintext = strictUtf8.decode(opened);
