@@ -4,6 +4,7 @@ import { authConfig } from "@/auth.config";
 import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
 import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
+import { CROSS_ORIGIN_REFUSED, isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
@@ -12,6 +13,10 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
 // It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
 // that do not change per request (nosniff, frame options, referrer…) come from next.config.ts.
+// And it refuses a state-changing request to a page path (a server action: Next-Action header,
+// or a no-JS form post) that fails the CSRF rule of lib/csrf.ts with a 403 JSON before Next runs:
+// Next itself accepts an action without Origin, and answers a mismatched one with a 500 and a
+// stack trace in the log. Each action repeats the check (requireSameOrigin) in case this is bypassed.
 
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
@@ -48,6 +53,9 @@ const handler = auth((req) => {
 });
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {
+  if (MUTATING_METHODS.has(request.method) && !isSameOriginRequest(request.headers)) {
+    return NextResponse.json(CROSS_ORIGIN_REFUSED, { status: 403, headers: { "Cache-Control": "no-store" } });
+  }
   // With a lazy config, next-auth's auth(fn) hands back a promise of the wrapped function; its
   // typings pick the route-handler overload, hence the cast.
   const run = (await handler) as unknown as (req: NextRequest, ev: NextFetchEvent) => Promise<Response>;

@@ -19,12 +19,14 @@ delete env.DATABASE_URL;
 ensureSecrets(dataDir, env);
 await migrate({ dataDir });
 
-const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", port], {
+// The production entry `npm start` uses (scripts/server.mjs), so the suite covers it.
+const child = spawn(process.execPath, [path.join(root, "scripts/server.mjs")], {
   cwd: root,
   stdio: ["ignore", "pipe", "pipe"],
   env: {
     ...env,
     NODE_ENV: "production",
+    PORT: port,
     BYOK_DATA_DIR: dataDir,
     AUTH_URL: `http://localhost:${port}`,
     OPENAI_BASE_URL: `${mock}/v1`,

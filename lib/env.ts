@@ -34,6 +34,7 @@ const schema = z.object({
   BYOK_ACTIVE_KEY_ID: optionalString,
   AUTH_SECRET: optionalString,
   AUTH_URL: optionalUrl,
+  PORT: positiveInt(3000),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
   AUTH_GOOGLE_ID: optionalString,
@@ -59,24 +60,49 @@ const schema = z.object({
   RATE_LIMIT_SYSTEM_KEY_PER_MINUTE: positiveInt(10),
   RATE_LIMIT_SIGNIN_PER_15_MIN: positiveInt(10),
   RATE_LIMIT_SIGNUP_PER_15_MIN: positiveInt(50),
+  // Read by the server entry (scripts/server.mjs, which checks them again before it starts).
+  /** Address to bind; unset: every interface. */
+  HOSTNAME: optionalString,
+  /** Worker processes on one port: a number or "auto" (one per core). More than 1 needs DATABASE_URL. */
+  WEB_CONCURRENCY: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.union([z.literal("auto"), z.coerce.number().int().min(1).max(64)]).optional(),
+  ),
+  /** Reverse proxies in front of the server: decides which X-Forwarded-For entry is the client. */
+  TRUSTED_PROXY_HOPS: z.preprocess(
+    (v) => (v === "" || v === undefined ? 0 : Number(v)),
+    z.number().int().min(0).max(16),
+  ),
+  /** On SIGTERM, how long open streams may finish before they are stopped and stored. */
+  SHUTDOWN_GRACE_MS: z.preprocess(
+    (v) => (v === "" || v === undefined ? 10_000 : Number(v)),
+    z.number().int().min(0).max(600_000),
+  ),
+  /** Accept WEB_CONCURRENCY > 1 without REDIS_URL (every rate limit then counts per worker). */
+  ALLOW_PER_WORKER_LIMITS: bool,
 });
 
 export type Env = z.infer<typeof schema> & {
   /** True when no DATABASE_URL is set: PGlite in BYOK_DATA_DIR. */
   embedded: boolean;
   dataDir: string;
+  /** The app's public origin: AUTH_URL's, else http://localhost:$PORT (what `npm start` serves). */
+  appOrigin: string;
 };
 
 export class EnvError extends Error {}
 
-function parseEnv(source: Record<string, string | undefined>): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
   const dataDir = path.resolve(result.data.BYOK_DATA_DIR);
-  return { ...result.data, embedded: !result.data.DATABASE_URL, dataDir };
+  const appOrigin = result.data.AUTH_URL
+    ? new URL(result.data.AUTH_URL).origin
+    : `http://localhost:${result.data.PORT}`;
+  return { ...result.data, embedded: !result.data.DATABASE_URL, dataDir, appOrigin };
 }
 
 const g = globalThis as unknown as { __byokEnv?: Env };

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { apiRoute, checkMutatingRequest, isSameOrigin, parseJson } from "@/lib/http";
@@ -9,6 +9,16 @@ const ORIGIN = "http://app.test:3000";
 function req(method: string, init: { headers?: Record<string, string>; body?: string } = {}) {
   return new Request(`${ORIGIN}/api/thing`, { method, headers: init.headers, body: init.body });
 }
+
+// The app's configured origin (env().appOrigin) for the whole file; env() is parsed once, so reset it.
+beforeAll(() => {
+  vi.stubEnv("AUTH_URL", ORIGIN);
+  delete (globalThis as { __byokEnv?: unknown }).__byokEnv;
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  delete (globalThis as { __byokEnv?: unknown }).__byokEnv;
+});
 
 const ok = apiRoute(async () => ({ hello: "world" }));
 
@@ -30,32 +40,37 @@ async function json(res: Response) {
   return { status: res.status, body: await res.json(), cache: res.headers.get("cache-control") };
 }
 
-describe("same-origin check", () => {
-  it("accepts Sec-Fetch-Site: same-origin", () => {
+describe("same-origin check (lib/csrf.ts's rule against AUTH_URL)", () => {
+  it("accepts Sec-Fetch-Site: same-origin without Origin, and the configured Origin", () => {
     expect(isSameOrigin(req("POST", { headers: { "sec-fetch-site": "same-origin" } }))).toBe(true);
+    expect(isSameOrigin(req("POST", { headers: { origin: ORIGIN } }))).toBe(true);
   });
   it("refuses cross-site and same-site fetches even with a matching Origin", () => {
     for (const site of ["cross-site", "same-site", "none"]) {
       expect(isSameOrigin(req("POST", { headers: { "sec-fetch-site": site, origin: ORIGIN } }))).toBe(false);
     }
   });
-  it("accepts a matching Origin, refuses another, a null or a missing one", () => {
-    expect(isSameOrigin(req("POST", { headers: { origin: ORIGIN } }))).toBe(true);
-    expect(isSameOrigin(req("POST", { headers: { origin: "http://evil.test" } }))).toBe(false);
+  it("refuses another Origin even with Sec-Fetch-Site: same-origin, a null or a missing one", () => {
+    const same = { "sec-fetch-site": "same-origin" };
+    expect(isSameOrigin(req("POST", { headers: { ...same, origin: "http://evil.test" } }))).toBe(false);
     expect(isSameOrigin(req("POST", { headers: { origin: "http://app.test:3001" } }))).toBe(false);
     expect(isSameOrigin(req("POST", { headers: { origin: "null" } }))).toBe(false);
     expect(isSameOrigin(req("POST"))).toBe(false);
   });
-  it("accepts the origin named by X-Forwarded-Host (app behind a proxy)", () => {
-    const r = new Request("http://127.0.0.1:3000/api/x", {
-      method: "POST",
-      headers: {
-        "x-forwarded-host": "chat.example.com",
+  it("neither trusts the request's own Host, localhost, nor X-Forwarded-Host", () => {
+    const at = (url: string, headers: Record<string, string>) =>
+      isSameOrigin(new Request(url, { method: "POST", headers }));
+    expect(at("http://localhost:3000/api/x", { origin: "http://localhost:3000" })).toBe(false);
+    expect(
+      at("http://127.0.0.1:3000/api/x", {
+        "x-forwarded-host": "evil.example",
         "x-forwarded-proto": "https",
-        origin: "https://chat.example.com",
-      },
-    });
-    expect(isSameOrigin(r)).toBe(true);
+        origin: "https://evil.example",
+      }),
+    ).toBe(false);
+    expect(at("http://evil.example/api/x", { host: "evil.example", origin: "http://evil.example" })).toBe(
+      false,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
-import { env } from "@/lib/env";
+import { isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
 import { AppError, isAppError, validationError } from "@/lib/errors";
 import { errorType, log } from "@/lib/log";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "@/lib/request-id";
@@ -8,10 +8,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "@/lib/request-i
 // Every route handler goes through apiRoute(): one place for the error contract
 // ({ code, message, requestId, ... } with the right status), the request id (on every log line
 // of the request and in the X-Request-Id response header), no-store caching, and the CSRF
-// defence route handlers lack (server actions have their own): same-origin + JSON on
-// state-changing requests.
-
-const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// defence route handlers lack: lib/csrf.ts's same-origin rule + JSON on state-changing requests.
 
 export type ApiRouteOptions = {
   /** Defaults to true for POST/PUT/PATCH/DELETE. */
@@ -25,7 +22,7 @@ export function apiRoute<C = unknown>(handler: Handler<C>, opts: ApiRouteOptions
     const requestId = requestIdFrom(req.headers);
     return withRequestId(requestId, async () => {
       try {
-        if (opts.mutating ?? MUTATING.has(req.method)) checkMutatingRequest(req);
+        if (opts.mutating ?? MUTATING_METHODS.has(req.method)) checkMutatingRequest(req);
         const result = await handler(req, ctx);
         return finish(result instanceof Response ? result : Response.json(result ?? null), requestId);
       } catch (e) {
@@ -43,29 +40,9 @@ export function checkMutatingRequest(req: Request): void {
   if (hasBody(req) && !isJson(req.headers.get("content-type"))) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
 }
 
+/** The CSRF rule of lib/csrf.ts, applied to a route handler's request. */
 export function isSameOrigin(req: Request): boolean {
-  const site = req.headers.get("sec-fetch-site");
-  // Browsers send Sec-Fetch-Site on every request; anything but same-origin is another site.
-  if (site && site !== "same-origin") return false;
-  if (site === "same-origin") return true;
-  const origin = req.headers.get("origin");
-  if (!origin || origin === "null") return false;
-  return allowedOrigins(req).has(origin);
-}
-
-function allowedOrigins(req: Request): Set<string> {
-  const set = new Set<string>();
-  const url = new URL(req.url);
-  set.add(url.origin);
-  // A cross-site browser request cannot forge Host, so the origin it names is our own.
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (host) {
-    const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? url.protocol.slice(0, -1);
-    set.add(`${proto}://${host}`);
-  }
-  const authUrl = env().AUTH_URL;
-  if (authUrl) set.add(new URL(authUrl).origin);
-  return set;
+  return isSameOriginRequest(req.headers);
 }
 
 function hasBody(req: Request): boolean {

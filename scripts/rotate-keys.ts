@@ -1,7 +1,7 @@
 // Re-encrypts every stored provider key under the active master key.
 //
 //   1. Add a new key in front of BYOK_MASTER_KEYS (keep the old ones!), or set BYOK_ACTIVE_KEY_ID.
-//   2. Restart the app (new saves use the new key), then run:  npx tsx scripts/rotate-keys.ts
+//   2. Restart the app (new saves use the new key), then run:  npm run keys:rotate
 //   3. When it reports 0 failed and nothing left under an old kid, the old key may be removed.
 //
 // Safe to interrupt and re-run. Embedded mode (PGlite): stop the app first, one process per data dir.

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-import { spawnSync } from "node:child_process";
 // `npm test`: the whole suite — typecheck, lint, unit + database tests (Vitest), then the
 // browser e2e suite (Playwright + Chromium) against a production build and the mock upstream.
+// Runs on Node 24 (installed from the npm registry first when the machine's node is older).
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { ensureBuild, ensureDependencies, ensurePrismaClient, run, step } from "./lib/setup.mjs";
+import { runOnNode24 } from "./lib/node24.mjs";
+import { bin, ensureBuild, ensureDependencies, ensurePrismaClient, run, step } from "./lib/setup.mjs";
+
+await runOnNode24();
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const only = process.argv[2]; // optional: unit | e2e
@@ -27,16 +31,16 @@ ensurePrismaClient();
 
 if (only !== "e2e") {
   step("Typecheck (tsc)");
-  run("npx", ["tsc", "--noEmit"]);
+  run(bin("tsc"), ["--noEmit"]);
   step("Lint (biome)");
-  run("npx", ["biome", "check", "."]);
+  run(bin("biome"), ["check", "."]);
   step("Unit and database tests (vitest)");
-  run("npx", ["vitest", "run"]);
+  run(bin("vitest"), ["run"]);
 }
 if (only !== "unit") {
   ensureChromium();
   ensureBuild();
   step("Browser end-to-end tests (playwright)");
-  run("npx", ["playwright", "test"]);
+  run(bin("playwright"), ["test"]);
 }
 console.log("\n✓ All tests passed");

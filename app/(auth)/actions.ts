@@ -5,12 +5,12 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
-import { signIn, signOut } from "@/lib/auth";
-import { clientIp } from "@/lib/auth/credentials";
+import { requireSameOrigin, signIn, signOut } from "@/lib/auth";
 import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { createUser } from "@/lib/auth/sign-up";
+import { clientIp } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { isAppError, validationError } from "@/lib/errors";
 import { consume, limiter } from "@/lib/limits";
@@ -36,6 +36,7 @@ const text = (form: FormData, key: string) => {
 };
 
 export async function signInAction(prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  await requireSameOrigin();
   // Under the request's id: next-auth's logger (lib/auth/logger.ts) writes it on its lines.
   return inActionRequest(() => signInWithPassword(prev, form));
 }
@@ -63,6 +64,7 @@ async function signInWithPassword(_prev: AuthFormState, form: FormData): Promise
 }
 
 export async function signUpAction(prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  await requireSameOrigin();
   return inActionRequest(() => signUpAndSignIn(prev, form));
 }
 
@@ -99,11 +101,13 @@ async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<Au
 }
 
 export async function oauthSignInAction(form: FormData): Promise<void> {
+  await requireSameOrigin();
   const provider = text(form, "provider");
   if (!oauthProviderInfo().some((p) => p.id === provider)) redirect(SIGN_IN_PATH);
   await signIn(provider, { redirectTo: safeCallbackPath(text(form, "callbackUrl")) });
 }
 
 export async function signOutAction(): Promise<void> {
+  await requireSameOrigin();
   await signOut({ redirectTo: SIGN_IN_PATH });
 }

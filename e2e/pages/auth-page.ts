@@ -11,7 +11,11 @@ export type Credentials = { email: string; password: string };
 
 /** Sign-up, sign-in and sign-out as a visitor does them, through the forms and the account menu. */
 export class AuthPage {
-  constructor(readonly page: Page) {}
+  /** `origin` for an app served apart from the suite's baseURL (e.g. a server a spec starts). */
+  constructor(
+    readonly page: Page,
+    readonly origin = "",
+  ) {}
 
   /** The form's error message (a field error or the form-level alert), inside the page's main region. */
   get alert(): Locator {
@@ -20,7 +24,7 @@ export class AuthPage {
 
   /** Fills and submits the sign-up form; does not wait for where it leads. */
   async submitSignUp(email: string, password = PASSWORD) {
-    await this.page.goto("/sign-up");
+    await this.page.goto(`${this.origin}/sign-up`);
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Create account" }).click();
@@ -35,7 +39,7 @@ export class AuthPage {
 
   /** Fills and submits the sign-in form; does not wait for where it leads. */
   async signIn(email: string, password = PASSWORD) {
-    await this.page.goto("/sign-in");
+    await this.page.goto(`${this.origin}/sign-in`);
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill(password);
     await this.page.getByRole("button", { name: "Sign in" }).click();

@@ -50,13 +50,3 @@ export async function authenticate(
   await Promise.all([reset("signin-email", emailKey), refund("signin-ip", ipKey)]);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
-
-/**
- * The client address, best effort. The right-most X-Forwarded-For hop is the one added by the
- * nearest proxy (or by Next itself), the hardest for a client to forge.
- */
-export function clientIp(headers: Headers): string | null {
-  const xff = headers.get("x-forwarded-for");
-  const last = xff?.split(",").at(-1)?.trim();
-  return last || headers.get("x-real-ip")?.trim() || null;
-}

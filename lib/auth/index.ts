@@ -6,6 +6,7 @@ import { cache } from "react";
 import { userFromSessionCookie } from "@/lib/auth/api-session";
 import { fullAuthConfig } from "@/lib/auth/config";
 import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { isSameOriginRequest } from "@/lib/csrf";
 import { AppError } from "@/lib/errors";
 
 // Lazy config: the secret may live in a file, and reading it at import time would break `next build`.
@@ -37,4 +38,14 @@ export async function requireApiUser(): Promise<SessionUser> {
   const user = await userFromSessionCookie();
   if (!user) throw new AppError("UNAUTHORIZED");
   return user;
+}
+
+/**
+ * First line of every server action (a unit test holds every action file to it): the CSRF rule
+ * of lib/csrf.ts. Next only compares a present Origin with Host and lets a request without one
+ * through. proxy.ts already answers a failing request 403 before Next runs; this is the check
+ * that still holds when the proxy is bypassed or mis-configured.
+ */
+export async function requireSameOrigin(): Promise<void> {
+  if (!isSameOriginRequest(await headers())) throw new AppError("FORBIDDEN", "Cross-origin request refused.");
 }

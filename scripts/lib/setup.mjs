@@ -1,10 +1,12 @@
-// Shared steps of `npm start` and `npm test`: plain Node, no dependencies, so they run on a
-// fresh clone before anything is installed.
+// Shared steps of `npm start`, `npm test`, `npm run build` and `npm run bench`: plain Node, no
+// dependencies, so they run on a fresh clone before anything is installed. The entry scripts call
+// runOnNode24() (./node24.mjs) first, so these steps and all they spawn run on Node >= 22.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hashSources } from "./source-hash.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -25,13 +27,29 @@ export function step(title) {
   console.log(`\n▸ ${title}`);
 }
 
-/** npm ci when node_modules is missing or older than the lockfile. */
-export function ensureDependencies() {
+/** A tool from this checkout's node_modules/.bin (never npx: it would fetch a missing one). */
+export const bin = (name) => path.join(root, "node_modules", ".bin", name);
+
+/**
+ * npm ci when node_modules is missing, older than the lockfile, or lacks a package the task needs.
+ * `production: true` (serving an existing build) needs only `dependencies` and installs with
+ * --omit=dev; building and testing need the devDependencies too.
+ */
+export function ensureDependencies({ production = false } = {}) {
   const marker = path.join(root, "node_modules/.package-lock.json");
   const lock = path.join(root, "package-lock.json");
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  step("Installing dependencies (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  const needed = Object.keys({ ...pkg.dependencies, ...(production ? {} : pkg.devDependencies) });
+  if (
+    existsSync(marker) &&
+    statSync(marker).mtimeMs >= statSync(lock).mtimeMs &&
+    needed.every((name) => existsSync(path.join(root, "node_modules", name, "package.json")))
+  ) {
+    return;
+  }
+  const args = ["ci", "--no-audit", "--no-fund", ...(production ? ["--omit=dev"] : [])];
+  step(`Installing dependencies (npm ${args.join(" ")}) on Node ${process.version}`);
+  run("npm", args);
 }
 
 /** The Prisma client is generated, not committed; regenerate when the schema changed. */
@@ -42,7 +60,7 @@ export function ensurePrismaClient() {
   if (existsSync(hashFile) && readFileSync(hashFile, "utf8") === hash) return;
   step("Generating the Prisma client");
   // generate needs no schema engine; /bin/false stops the CLI from trying to download one.
-  run("npx", ["prisma", "generate"], { env: { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false" } });
+  run(bin("prisma"), ["generate"], { env: { PRISMA_SCHEMA_ENGINE_BINARY: "/bin/false" } });
   writeFileSync(hashFile, hash);
 }
 
@@ -81,49 +99,32 @@ export function ensureSecrets(dataDir, env = process.env) {
   }
 }
 
-const SOURCE_DIRS = ["app", "lib", "public", "prisma"];
-const SOURCE_FILES = [
-  "next.config.ts",
-  "proxy.ts",
-  "auth.config.ts",
-  "package-lock.json",
-  "postcss.config.mjs",
-  "tsconfig.json",
-];
+/** Next's build folder (NEXT_DIST_DIR lets a bench or scratch build sit beside the main one). */
+export const distDir = () => path.resolve(root, process.env.NEXT_DIST_DIR || ".next");
+const sourceHashFile = () => path.join(distDir(), ".source-hash");
 
-function hashSources() {
-  const h = createHash("sha256");
-  const walk = (dir) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir).sort()) {
-      if (name === "generated" || name.endsWith(".test.ts")) continue;
-      const p = path.join(dir, name);
-      const s = statSync(p);
-      if (s.isDirectory()) walk(p);
-      else h.update(p).update(readFileSync(p));
-    }
-  };
-  for (const d of SOURCE_DIRS) walk(path.join(root, d));
-  for (const f of SOURCE_FILES)
-    if (existsSync(path.join(root, f))) h.update(f).update(readFileSync(path.join(root, f)));
-  return h.digest("hex");
+/** A production build exists (next start can serve it). */
+export function hasBuild() {
+  return existsSync(path.join(distDir(), "BUILD_ID"));
+}
+
+/** The build exists and was made from the sources in this checkout (wherever it now lives). */
+export function buildIsCurrent() {
+  const file = sourceHashFile();
+  return hasBuild() && existsSync(file) && readFileSync(file, "utf8") === hashSources(root);
+}
+
+/** next build, then record the hash of the sources it was built from. */
+export function build() {
+  step("Building the app (next build)");
+  // Webpack, not Turbopack: the chat page ships ~32 kB less JavaScript (gzip) with it, which is
+  // what keeps it inside its First Load budget (bench/budget.json).
+  run(bin("next"), ["build", "--webpack"], { env: { NEXT_TELEMETRY_DISABLED: "1" } });
+  // Hash after the build: next build may rewrite tsconfig.json.
+  writeFileSync(sourceHashFile(), hashSources(root));
 }
 
 /** next build, skipped when the sources are unchanged since the last build. */
 export function ensureBuild() {
-  const hashFile = path.join(root, ".next/.source-hash");
-  const hash = hashSources();
-  if (
-    existsSync(path.join(root, ".next/BUILD_ID")) &&
-    existsSync(hashFile) &&
-    readFileSync(hashFile, "utf8") === hash
-  ) {
-    return;
-  }
-  step("Building the app (next build)");
-  // Webpack, not Turbopack: the chat page ships ~32 kB less JavaScript (gzip) with it, which is
-  // what keeps it inside its First Load budget (bench/budget.json).
-  run("npx", ["next", "build", "--webpack"], { env: { NEXT_TELEMETRY_DISABLED: "1" } });
-  // Hash again: next build may rewrite tsconfig.json.
-  writeFileSync(hashFile, hashSources());
+  if (!buildIsCurrent()) build();
 }

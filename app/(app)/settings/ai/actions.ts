@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth";
-import { clientIp } from "@/lib/auth/credentials";
+import { requireSameOrigin, requireUser } from "@/lib/auth";
+import { clientIp } from "@/lib/client-ip";
 import { type AppError, isAppError, validationError } from "@/lib/errors";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
 import { testKey } from "@/lib/keys/probe";
@@ -28,9 +28,9 @@ import type {
   TestKeyResult,
 } from "./_components/types";
 
-// Thin: requireUser → zod (and the provider: unknown → NOT_FOUND, as on the REST routes) → one
-// lib/keys call → a result without secrets. Every action is a public endpoint, so each checks
-// the session itself and takes only plain, validated data.
+// Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
+// REST routes) → one lib/keys call → a result without secrets. Every action is a public
+// endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
 const provider = z.string().trim().min(1).max(40);
@@ -76,6 +76,7 @@ async function failed(e: unknown, action: string): Promise<ActionError> {
 }
 
 export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = saveInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -90,6 +91,7 @@ export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
 }
 
 export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = testKeyActionSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -106,6 +108,7 @@ export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
 }
 
 export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = toggleInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -124,6 +127,7 @@ export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
 }
 
 export async function removeKeyAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = removeInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -137,6 +141,7 @@ export async function removeKeyAction(input: unknown): Promise<KeyResult> {
 }
 
 export async function setDefaultsAction(input: unknown): Promise<DefaultsResult> {
+  await requireSameOrigin();
   const user = await requireUser(PATH);
   const parsed = defaultsSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);

@@ -1,5 +1,5 @@
 import type { ProviderId } from "@/lib/ai/registry";
-import { clientIp } from "@/lib/auth/credentials";
+import { clientIp } from "@/lib/client-ip";
 import { parseProvider, type RequestContext } from "@/lib/keys/schemas";
 
 export type ProviderParams = { params: Promise<{ provider: string }> };
