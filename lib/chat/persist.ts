@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
+import type { KeySource } from "@/lib/keys/policy";
 import { costMicros } from "./prices";
-import type { AssistantStatus, KeySource } from "./types";
+import type { AssistantStatus } from "./types";
 
 // Writes of a chat turn. The user's message is keyed by the id the browser generated, so a
 // resend after a network failure cannot duplicate it; the assistant row is written once, when
