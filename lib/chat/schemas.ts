@@ -3,7 +3,7 @@ import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
 import { CLIENT_ID_PATTERN } from "./types";
 
 // Request bodies of the chat API. The message text limit comes from the environment, so the
-// schema is built per call.
+// schema is built once per limit and memoised.
 
 const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
 
