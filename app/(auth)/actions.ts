@@ -5,10 +5,11 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
-import { requireSameOrigin, signIn, signOut } from "@/lib/auth";
+import { currentUser, requireSameOrigin, signIn, signOut } from "@/lib/auth";
 import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { endSession } from "@/lib/auth/sessions";
 import { createUser } from "@/lib/auth/sign-up";
 import { clientIp } from "@/lib/client-ip";
 import { env } from "@/lib/env";
@@ -109,5 +110,9 @@ export async function oauthSignInAction(form: FormData): Promise<void> {
 
 export async function signOutAction(): Promise<void> {
   await requireSameOrigin();
+  // next-auth's signOut event ends the Session row too (lib/auth/config.ts); ending it here first
+  // does not depend on the cookie still decoding inside next-auth.
+  const user = await currentUser();
+  if (user) await endSession(user.id, user.sid);
   await signOut({ redirectTo: SIGN_IN_PATH });
 }
