@@ -38,6 +38,15 @@ async function expectRefused(browser: Browser, baseURL: string, cookies: Cookie[
   await context.close();
 }
 
+/** The same user signed in on a second device (a Firefox on Linux). */
+async function signInElsewhere(browser: Browser, who: { email: string; password: string }) {
+  const context = await browser.newContext({ userAgent: FIREFOX_LINUX });
+  const page = await context.newPage();
+  await pagesFor(page).auth.signIn(who.email, who.password);
+  await expect(page).toHaveURL(/\/chat/);
+  return context;
+}
+
 async function expectLive(context: BrowserContext) {
   const res = await context.request.get("/api/me");
   expect(res.status()).toBe(200);
@@ -78,8 +87,7 @@ test("the sessions list shows two devices; ending the other one refuses its cook
   baseURL,
 }) => {
   const a = await signUpInNewContext(browser);
-  const other = await browser.newContext({ userAgent: FIREFOX_LINUX });
-  await pagesFor(await other.newPage()).auth.signIn(a.email, a.password);
+  const other = await signInElsewhere(browser, a);
   const otherCookies = await copyCookies(other);
   await expectLive(other);
 
@@ -103,8 +111,7 @@ test("a password change ends every other session, keeps this one, and swaps the 
   baseURL,
 }) => {
   const a = await signUpInNewContext(browser);
-  const other = await browser.newContext({ userAgent: FIREFOX_LINUX });
-  await pagesFor(await other.newPage()).auth.signIn(a.email, a.password);
+  const other = await signInElsewhere(browser, a);
   const otherCookies = await copyCookies(other);
 
   const profile = new ProfilePage(a.page);
@@ -133,8 +140,7 @@ test("a password change ends every other session, keeps this one, and swaps the 
 
 test("sign out everywhere ends every session, this one included", async ({ browser, baseURL }) => {
   const a = await signUpInNewContext(browser);
-  const other = await browser.newContext({ userAgent: FIREFOX_LINUX });
-  await pagesFor(await other.newPage()).auth.signIn(a.email, a.password);
+  const other = await signInElsewhere(browser, a);
   const mine = await copyCookies(a.page.context());
   const theirs = await copyCookies(other);
 

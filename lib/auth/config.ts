@@ -8,7 +8,7 @@ import { linkOAuthIdentity, userIdForAccount } from "@/lib/auth/oauth";
 import { oauthProviders } from "@/lib/auth/providers";
 import { signInSchema } from "@/lib/auth/schemas";
 import { authSecret } from "@/lib/auth/secret";
-import { endSession, startSession } from "@/lib/auth/sessions";
+import { endSession, liveSession, startSession } from "@/lib/auth/sessions";
 import { clientIp } from "@/lib/client-ip";
 
 // The full auth config (database, Argon2, OAuth linking). Node only; proxy.ts uses auth.config.ts.
@@ -63,7 +63,12 @@ export function fullAuthConfig(): NextAuthConfig {
         return `/sign-in?error=${result.reason === "email-in-use" ? "OAuthAccountNotLinked" : "OAuthNoEmail"}`;
       },
       async jwt({ token, account, user }) {
-        if (!account || !user) return token;
+        // Not a sign-in (next-auth's own /api/auth/session): an ended session gets no session
+        // and its cookie is cleared. The app's pages and handlers check in lib/auth/index.ts.
+        if (!account || !user) {
+          if (!token.sub || !token.sid) return null;
+          return (await liveSession(token.sid, token.sub)) ? token : null;
+        }
         if (account.type === "credentials") {
           if (!user.id) throw new Error("Credentials sign-in without a user id");
           token.sub = user.id;
