@@ -23,6 +23,8 @@ const userRoutes = manifest.routes.filter((r) => r.access === "user");
 const userPages = manifest.pages.filter((p) => p.access === "user");
 const publicPages = manifest.pages.filter((p) => p.access === "public");
 const userActions = manifest.actions.filter((a) => a.access === "user");
+/** Bench-only handlers: the e2e server runs without BYOK_BENCH_ROUTES, so they must not exist. */
+const benchRoutes = manifest.routes.filter((r) => r.access === "bench");
 
 /** Values for dynamic segments whose names the app uses; any other segment gets a probe value. */
 const SAMPLE_PARAMS = { provider: "openai", id: "matrixprobe1" };
@@ -81,6 +83,22 @@ for (const caller of CALLERS) {
           expect(res.status()).toBe(401);
           expect(res.headers()["cache-control"]).toContain("no-store");
           if (method !== "HEAD") expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
+        });
+      }
+    }
+
+    for (const route of benchRoutes) {
+      for (const method of route.methods) {
+        test(`${method} ${route.pattern} (bench only) answers 404 NOT_FOUND`, async ({ request, baseURL }) => {
+          const cookie = await caller.cookie();
+          const res = await request.fetch(samplePath(route.pattern, SAMPLE_PARAMS), {
+            method,
+            headers: { origin: new URL(baseURL as string).origin, ...(cookie ? { cookie } : {}) },
+            data: WITH_BODY.has(method) ? {} : undefined,
+            maxRedirects: 0,
+          });
+          expect(res.status()).toBe(404);
+          if (method !== "HEAD") expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
         });
       }
     }
