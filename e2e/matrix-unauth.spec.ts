@@ -89,7 +89,10 @@ for (const caller of CALLERS) {
 
     for (const route of benchRoutes) {
       for (const method of route.methods) {
-        test(`${method} ${route.pattern} (bench only) answers 404 NOT_FOUND`, async ({ request, baseURL }) => {
+        test(`${method} ${route.pattern} (bench only) answers 404 NOT_FOUND`, async ({
+          request,
+          baseURL,
+        }) => {
           const cookie = await caller.cookie();
           const res = await request.fetch(samplePath(route.pattern, SAMPLE_PARAMS), {
             method,

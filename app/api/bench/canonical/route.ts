@@ -1,4 +1,10 @@
-import { convertToModelMessages, createUIMessageStreamResponse, streamText, toUIMessageStream, type UIMessage } from "ai";
+import {
+  convertToModelMessages,
+  createUIMessageStreamResponse,
+  streamText,
+  toUIMessageStream,
+  type UIMessage,
+} from "ai";
 import { z } from "zod";
 import { isKnownModel, PROVIDER_IDS } from "@/lib/ai";
 import { createLanguageModel } from "@/lib/ai/model";
@@ -95,8 +101,10 @@ export const POST = benchOnly(
           generateMessageId: () => crypto.randomUUID(),
           onEnd: async ({ messages: all, isAborted }) => {
             const answer = all.at(-1);
-            if (!answer || answer.role !== "assistant") return;
-            const usage = isAborted ? undefined : await Promise.resolve(result.totalUsage).catch(() => undefined);
+            if (answer?.role !== "assistant") return;
+            const usage = isAborted
+              ? undefined
+              : await Promise.resolve(result.totalUsage).catch(() => undefined);
             await saveUserMessage(db(), {
               userId: user.id,
               chatId: body.id,
