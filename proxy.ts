@@ -5,6 +5,9 @@ import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } fr
 import { authSecret } from "@/lib/auth/secret";
 import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
 import { CROSS_ORIGIN_REFUSED, isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
+import { databaseReachable } from "@/lib/db/availability";
+import { DATABASE_RETRY_AFTER_SEC } from "@/lib/db/unavailable";
+import { defaultMessage } from "@/lib/errors";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
 // for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
@@ -51,10 +54,27 @@ export async function proxy(request: NextRequest, event: NextFetchEvent) {
   if (MUTATING_METHODS.has(request.method) && !isSameOriginRequest(request.headers)) {
     return NextResponse.json(CROSS_ORIGIN_REFUSED, { status: 403, headers: { "Cache-Control": "no-store" } });
   }
+  // Every page needs the database (sessions are JWTs, but each page or its actions read data):
+  // while it is unreachable, answer 503 with a code instead of rendering a 500 error page.
+  if (!(await databaseReachable())) return databaseUnavailable(request);
   // With a lazy config, next-auth's auth(fn) hands back a promise of the wrapped function; its
   // typings pick the route-handler overload, hence the cast.
   const run = (await handler) as unknown as (req: NextRequest, ev: NextFetchEvent) => Promise<Response>;
   return run(request, event);
+}
+
+function databaseUnavailable(request: NextRequest): Response {
+  const code = "DATABASE_UNAVAILABLE";
+  const message = defaultMessage(code);
+  const headers = { "Cache-Control": "no-store", "Retry-After": String(DATABASE_RETRY_AFTER_SEC) };
+  if (!request.headers.get("accept")?.includes("text/html")) {
+    return Response.json({ code, message }, { status: 503, headers });
+  }
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporarily unavailable · BYOK Chat</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>Temporarily unavailable</h1><p>${message}</p><p><code>${code}</code></p></body></html>`;
+  return new Response(html, {
+    status: 503,
+    headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
+  });
 }
 
 export const config = {

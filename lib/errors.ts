@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -33,6 +34,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   CONFLICT: "That conflicts with the current state.",
   UNSUPPORTED_MEDIA_TYPE: "Send JSON with Content-Type: application/json.",
   INTERNAL: "Something went wrong on our side.",
+  DATABASE_UNAVAILABLE: "The service cannot reach its database right now. Try again in a moment.",
 };
 
 export class AppError extends Error {

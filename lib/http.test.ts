@@ -193,3 +193,17 @@ describe("parseJson", () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe("database outage", () => {
+  it("answers 503 DATABASE_UNAVAILABLE with Retry-After and no detail of the connection", async () => {
+    const failing = apiRoute(async () => {
+      throw Object.assign(new Error("Can't reach database server at `10.0.0.5:5432`"), { code: "P1001" });
+    });
+    const res = await failing(req("GET"), undefined);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    expect(text).not.toContain("10.0.0.5");
+  });
+});

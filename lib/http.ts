@@ -1,6 +1,7 @@
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
 import { isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
+import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { AppError, isAppError } from "@/lib/errors";
 
 // Every route handler goes through apiRoute(): one place for the error contract
@@ -69,7 +70,11 @@ export function errorResponse(e: unknown, req?: Request): Response {
   let err: AppError;
   if (isAppError(e)) err = e;
   else if (e instanceof ZodError) err = validationError(e);
-  else {
+  else if (isDatabaseUnavailable(e)) {
+    // A dependency is down, not a bug: one line, no stack (its message names the host).
+    console.error(`[api] database unavailable ${where(req)}`);
+    err = new AppError("DATABASE_UNAVAILABLE", undefined, { retryAfter: DATABASE_RETRY_AFTER_SEC });
+  } else {
     logUnexpected(e, req);
     err = new AppError("INTERNAL");
   }
@@ -83,18 +88,19 @@ export function validationError(e: ZodError): AppError {
   return new AppError("VALIDATION_FAILED", undefined, { issues });
 }
 
+const where = (req?: Request) => (req ? `${req.method} ${new URL(req.url).pathname}` : "");
+
 // Error messages can carry secrets (a provider echoing a key, a connection string); log the
 // type, a code and the stack frames only.
 function logUnexpected(e: unknown, req?: Request) {
-  const where = req ? `${req.method} ${new URL(req.url).pathname}` : "";
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     const frames = (e.stack ?? "").split("\n").filter((l) => l.trimStart().startsWith("at "));
     console.error(
-      `[api] unhandled ${e.name}${typeof code === "string" ? ` (${code})` : ""} ${where}\n${frames.slice(0, 8).join("\n")}`,
+      `[api] unhandled ${e.name}${typeof code === "string" ? ` (${code})` : ""} ${where(req)}\n${frames.slice(0, 8).join("\n")}`,
     );
   } else {
-    console.error(`[api] unhandled non-Error value (${typeof e}) ${where}`);
+    console.error(`[api] unhandled non-Error value (${typeof e}) ${where(req)}`);
   }
 }
 

@@ -15,7 +15,13 @@ export type LimitOptions = { points: number; durationSec: number };
 export type LimitResult = { ok: true; remaining: number } | { ok: false; retryAfterSec: number };
 
 type Entry = { opts: LimitOptions; rl: RateLimiterAbstract };
-type Store = { limiters: Map<string, Entry>; redis?: Redis; redisUrl?: string };
+type Store = {
+  limiters: Map<string, Entry>;
+  redis?: Redis;
+  redisUrl?: string;
+  /** "down" from the first failure until Redis is ready again: one warning per outage. */
+  redisState?: "connecting" | "up" | "down";
+};
 
 const g = globalThis as unknown as { __byokLimits?: Store };
 function store(): Store {
@@ -27,11 +33,27 @@ function redisClient(url: string): Redis {
   const s = store();
   if (!s.redis || s.redisUrl !== url) {
     // No offline queue: while Redis is down calls fail fast and the memory insurance answers.
-    s.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    s.redis.on("error", () => {
-      // Reported once per state change by ioredis; the insurance limiter keeps limits working.
-    });
+    const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    s.redis = redis;
     s.redisUrl = url;
+    s.redisState = "connecting";
+    // ioredis reports every failed reconnect; say it once per outage. Meanwhile each limiter's
+    // memory insurance answers, so limits hold per instance instead of across instances.
+    const down = () => {
+      if (s.redis !== redis || s.redisState === "down") return;
+      s.redisState = "down";
+      console.warn(
+        "[limits] Redis unreachable: rate limits now count per instance (in memory) until it is back",
+      );
+    };
+    redis.on("error", down);
+    redis.on("close", down);
+    redis.on("ready", () => {
+      if (s.redis !== redis) return;
+      if (s.redisState === "down")
+        console.info("[limits] Redis reachable again: rate limits are shared again");
+      s.redisState = "up";
+    });
   }
   return s.redis;
 }
@@ -45,6 +67,29 @@ function build(name: string, opts: LimitOptions): RateLimiterAbstract {
     storeClient: redisClient(url),
     rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory(base),
+  });
+}
+
+/**
+ * Connects to Redis at start-up (REDIS_URL set), so the first requests already count in the
+ * shared store rather than in one instance's memory. Waits at most `timeoutMs`; a Redis that
+ * does not answer by then is reported once and retried in the background.
+ */
+export async function connectLimitStore(timeoutMs = 3000): Promise<void> {
+  const url = env().REDIS_URL;
+  if (!url) return;
+  const redis = redisClient(url);
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      redis.off("error", done);
+      resolve();
+    }
+    redis.once("ready", done);
+    redis.once("error", done);
   });
 }
 

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { registerDatabaseProbe } from "@/lib/db/availability";
 
 /**
  * Opens the database when the server starts. In embedded mode this takes the data-directory
@@ -9,6 +10,8 @@ import { db } from "@/lib/db";
 export async function openDatabaseAtStartup() {
   try {
     await db().$queryRaw`SELECT 1`;
+    // What proxy.ts asks before rendering a page (lib/db/availability.ts).
+    registerDatabaseProbe(() => db().$queryRaw`SELECT 1`);
   } catch (e) {
     console.error(`\n✗ ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

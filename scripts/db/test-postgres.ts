@@ -4,20 +4,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, it } from "vitest";
 import { adminQuery, dropDatabase, withDatabase } from "./engine.mjs";
+import { postgresRequired, postgresUnavailable, TEST_POSTGRES_URL } from "./postgres-probe.mjs";
 
-export const TEST_POSTGRES_URL =
-  process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+export { TEST_POSTGRES_URL };
 
-async function probe(): Promise<string | undefined> {
-  try {
-    await adminQuery(TEST_POSTGRES_URL, "SELECT 1");
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable at ${new URL(TEST_POSTGRES_URL).host} (${(e as Error).message || (e as { code?: string }).code})`;
-  }
-}
-
-const unavailable = await probe();
+const unavailable = await postgresUnavailable();
 
 /**
  * When PostgreSQL is unreachable, registers what stands in for suite `name` (a failing test
@@ -25,7 +16,7 @@ const unavailable = await probe();
  */
 export function standInWithoutPostgres(name: string): boolean {
   if (!unavailable) return false;
-  if (process.env.REQUIRE_POSTGRES === "1") {
+  if (postgresRequired()) {
     describe(name, () => {
       it("needs PostgreSQL (REQUIRE_POSTGRES=1)", () => {
         throw new Error(unavailable);

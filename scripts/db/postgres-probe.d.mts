@@ -1,0 +1,3 @@
+export const TEST_POSTGRES_URL: string;
+export function postgresUnavailable(url?: string): Promise<string | undefined>;
+export function postgresRequired(): boolean;
