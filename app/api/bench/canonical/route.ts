@@ -32,21 +32,27 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const clientId = z.string().regex(CLIENT_ID_PATTERN);
-const bodySchema = z
-  .object({
-    id: clientId,
-    message: z.strictObject({
+const buildBodySchema = (maxChars: number) =>
+  z
+    .object({
       id: clientId,
-      role: z.literal("user"),
-      parts: z
-        .array(z.strictObject({ type: z.literal("text"), text: z.string().min(1).max(100_000) }))
-        .min(1)
-        .max(1),
-    }),
-    provider: z.enum(PROVIDER_IDS),
-    model: z.string().min(1).max(200),
-  })
-  .refine((b) => isKnownModel(b.provider, b.model), { path: ["model"], message: "Unknown model." });
+      message: z.strictObject({
+        id: clientId,
+        role: z.literal("user"),
+        parts: z
+          .array(z.strictObject({ type: z.literal("text"), text: z.string().min(1).max(maxChars) }))
+          .length(1),
+      }),
+      provider: z.enum(PROVIDER_IDS),
+      model: z.string().min(1).max(200),
+    })
+    .refine((b) => isKnownModel(b.provider, b.model), { path: ["model"], message: "Unknown model." });
+let bodySchema: { maxChars: number; schema: ReturnType<typeof buildBodySchema> } | undefined;
+/** Built once per message limit (the environment's), as lib/chat/schemas.ts does for /api/chat. */
+function schemaFor(maxChars: number) {
+  if (bodySchema?.maxChars !== maxChars) bodySchema = { maxChars, schema: buildBodySchema(maxChars) };
+  return bodySchema.schema;
+}
 
 const textOf = (m: UIMessage) =>
   m.parts
@@ -58,9 +64,8 @@ export const POST = benchOnly(
   apiRoute(
     async (req) => {
       const user = await requireApiUser();
-      const body = await parseJson(req, bodySchema, { maxBytes: 256 * 1024 });
+      const body = await parseJson(req, schemaFor(env().CHAT_MAX_MESSAGE_CHARS), { maxBytes: 256 * 1024 });
       const text = body.message.parts[0]?.text ?? "";
-      if (text.length > env().CHAT_MAX_MESSAGE_CHARS) throw new z.ZodError([]);
 
       // The docs' loadChat(id): this user's earlier messages of this chat.
       const previous = await db().message.findMany({
