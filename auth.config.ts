@@ -1,4 +1,5 @@
 import type { NextAuthConfig } from "next-auth";
+import { authLogger } from "@/lib/auth/logger";
 
 // The part of the auth config that needs no database, no password hashing and no Node APIs:
 // shared by proxy.ts (optimistic checks) and lib/auth (the full config). The secret is supplied
@@ -18,16 +19,5 @@ export const authConfig = {
       return session;
     },
   },
-  logger: {
-    // A failed password is routine, not a server error worth a stack trace in the logs.
-    error(error) {
-      const type = (error as { type?: string }).type;
-      if (type === "CredentialsSignin") return;
-      console.error(`[auth] ${type ?? error.name}: ${error.message}`);
-    },
-    warn(code) {
-      console.warn(`[auth] warning: ${code}`);
-    },
-    debug() {},
-  },
+  logger: authLogger,
 } satisfies NextAuthConfig;

@@ -8,6 +8,7 @@ import { CROSS_ORIGIN_REFUSED, isSameOriginRequest, MUTATING_METHODS } from "@/l
 import { databaseReachable } from "@/lib/db/availability";
 import { DATABASE_RETRY_AFTER_SEC } from "@/lib/db/unavailable";
 import { defaultMessage } from "@/lib/errors";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
 // for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
@@ -29,6 +30,8 @@ const handler = auth((req) => {
   const signedIn = Boolean(req.auth?.user?.id);
   const nonce = createNonce();
   const csp = pageCsp(nonce);
+  // The page's or server action's request id (lib/request-id.ts): on its log lines and errors.
+  const requestId = requestIdFrom(req.headers);
 
   let res: NextResponse;
   if (AUTH_PAGES.has(pathname) && signedIn) {
@@ -42,8 +45,10 @@ const handler = auth((req) => {
     // Next takes the nonce for its own scripts from the request's CSP; the layout reads x-nonce.
     headers.set("content-security-policy", csp);
     headers.set(NONCE_HEADER, nonce);
+    headers.set(REQUEST_ID_HEADER, requestId);
     res = NextResponse.next({ request: { headers } });
   }
+  res.headers.set(REQUEST_ID_HEADER, requestId);
   res.headers.set("Content-Security-Policy", csp);
   const hsts = hstsHeader();
   if (hsts) res.headers.set("Strict-Transport-Security", hsts);

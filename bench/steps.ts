@@ -23,7 +23,8 @@ const { decode, encode } = await import("next-auth/jwt");
 const { chatRequestSchema } = await import("@/lib/chat/schemas");
 const { createDbClient } = await import("@/lib/db");
 const { decryptSecret, generateKeyringSpec, parseKeyring } = await import("@/lib/crypto");
-const { createKeyVault } = await import("@/lib/keys/vault");
+const { saveKey } = await import("@/lib/keys/save");
+const { resolveKey } = await import("@/lib/keys/resolve");
 const { checkChatRateLimit } = await import("@/lib/chat/rate-limit");
 const { createLanguageModel } = await import("@/lib/ai/model");
 const { saveAssistantMessage, saveUserMessage } = await import("@/lib/chat/persist");
@@ -56,10 +57,10 @@ try {
   const handle = createDbClient({ dataDir, purpose: "bench/steps" });
   const db = handle.prisma;
   const keyring = parseKeyring(generateKeyringSpec("steps1"));
-  const vault = createKeyVault({ db, keyring, systemKey: () => undefined, allowPrivateBaseUrls: true });
+  const vaultDeps = { db, keyring, systemKey: () => undefined, allowPrivateBaseUrls: true };
   const userId = (await db.user.create({ data: { email: `steps-${randomUUID()}@example.test` } })).id;
   const apiKey = `sk-bench-${randomUUID().replaceAll("-", "")}`;
-  await vault.saveKey(userId, { provider: "openai", apiKey });
+  await saveKey(userId, "openai", { apiKey }, undefined, vaultDeps);
   const row = await db.providerKey.findFirstOrThrow({ where: { userId }, select: { ciphertext: true } });
 
   // Session: API routes decode the cookie without re-issuing it, and a token that verified is
@@ -97,7 +98,9 @@ try {
     await db.chat.findUnique({ where: { id: randomUUID() }, select: { userId: true } });
     await db.message.findUnique({ where: { id: randomUUID() }, select: { chatId: true } });
   });
-  await time("key: resolveKey with its own row lookup (before)", 0, () => vault.resolveKey(userId, "openai"));
+  await time("key: resolveKey with its own row lookup (before)", 0, () =>
+    resolveKey(userId, "openai", undefined, vaultDeps),
+  );
   let keyRow: Awaited<ReturnType<typeof loadTurnContext>>["keyRow"] = null;
   await time("db: loadTurnContext, new chat (chat + message + key row: 1 query)", 1, async () => {
     const ctx = await loadTurnContext(
@@ -108,7 +111,7 @@ try {
     keyRow = ctx.keyRow;
   });
   await time("key: resolveKey on the loaded row (HKDF + AES-GCM)", 1, () =>
-    vault.resolveKey(userId, "openai", { row: keyRow }),
+    resolveKey(userId, "openai", { row: keyRow }, vaultDeps),
   );
   await time("key: decrypt alone (HKDF + AES-GCM)", 0, () =>
     decryptSecret({ ciphertext: row.ciphertext, userId, provider: "openai" }, keyring),

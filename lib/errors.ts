@@ -1,3 +1,5 @@
+import type { ZodError } from "zod";
+
 // One error type for everything the product reports to a user or a client.
 // `message` is ours, never a provider's text (that can echo key fragments).
 
@@ -37,18 +39,20 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   DATABASE_UNAVAILABLE: "The service cannot reach its database right now. Try again in a moment.",
 };
 
+export type FieldIssue = { path: string; message: string };
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   /** Seconds until a retry may succeed (RATE_LIMITED). */
   readonly retryAfter?: number;
   /** Field-level problems for VALIDATION_FAILED. */
-  readonly issues?: { path: string; message: string }[];
+  readonly issues?: FieldIssue[];
 
   constructor(
     code: ErrorCode,
     message?: string,
-    extra?: { retryAfter?: number; issues?: { path: string; message: string }[]; status?: number },
+    extra?: { retryAfter?: number; issues?: FieldIssue[]; status?: number },
   ) {
     super(message ?? DEFAULT_MESSAGES[code]);
     this.name = "AppError";
@@ -74,4 +78,15 @@ export function isAppError(e: unknown): e is AppError {
 
 export function defaultMessage(code: ErrorCode): string {
   return DEFAULT_MESSAGES[code];
+}
+
+/** The one mapping of a zod failure: VALIDATION_FAILED (400), each field's problem, the first as the message. */
+export function validationError(error: ZodError): AppError {
+  const issues = error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  return new AppError("VALIDATION_FAILED", issues[0]?.message, { issues });
+}
+
+/** VALIDATION_FAILED for one field, for rules checked after the schema (key format, base URL). */
+export function invalidField(path: string, message: string): AppError {
+  return new AppError("VALIDATION_FAILED", message, { issues: [{ path, message }] });
 }

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDbClient, type DbHandle } from "@/lib/db";
-import { describePostgres, tempDatabase } from "@/scripts/db/test-postgres";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
+import { describePostgres, tempDatabase } from "@/test/postgres";
 import { checkReadiness, closeHealthRedis, expectedMigrations, readinessBody } from "./health";
 
 // Readiness against real dependencies: a migrated PGlite directory, PostgreSQL databases with and

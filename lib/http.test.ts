@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { apiRoute, checkMutatingRequest, isSameOrigin, parseJson } from "@/lib/http";
+import { log } from "@/lib/log";
 
 const ORIGIN = "http://app.test:3000";
 
@@ -20,6 +21,20 @@ afterAll(() => {
 });
 
 const ok = apiRoute(async () => ({ hello: "world" }));
+
+/** Everything the logger writes meanwhile (it writes through console). */
+function captureConsole() {
+  const lines: string[] = [];
+  const spies = (["log", "warn", "error"] as const).map((m) =>
+    vi.spyOn(console, m).mockImplementation((...a: unknown[]) => void lines.push(a.join(" "))),
+  );
+  return {
+    lines,
+    restore: () => {
+      for (const s of spies) s.mockRestore();
+    },
+  };
+}
 
 async function json(res: Response) {
   return { status: res.status, body: await res.json(), cache: res.headers.get("cache-control") };
@@ -113,21 +128,29 @@ describe("error mapping", () => {
     expect(res.headers.get("retry-after")).toBe("12");
     expect(await json(res)).toEqual({
       status: 429,
-      body: { code: "RATE_LIMITED", message: expect.any(String), retryAfter: 12 },
+      body: {
+        code: "RATE_LIMITED",
+        message: expect.any(String),
+        retryAfter: 12,
+        requestId: expect.any(String),
+      },
       cache: "no-store",
     });
   });
   it("maps a ZodError to 400 VALIDATION_FAILED with issues", async () => {
-    const h = apiRoute(async () => z.object({ n: z.number() }).parse({ n: "x" }));
-    const { status, body } = await json(await h(req("GET"), {}));
+    const h = apiRoute(async () => z.object({ n: z.number("A number, please.") }).parse({ n: "x" }));
+    const res = await h(req("GET"), {});
+    const { status, body } = await json(res);
     expect(status).toBe(400);
-    expect(body.code).toBe("VALIDATION_FAILED");
-    expect(body.issues).toEqual([{ path: "n", message: expect.any(String) }]);
+    expect(body).toEqual({
+      code: "VALIDATION_FAILED",
+      message: "A number, please.",
+      issues: [{ path: "n", message: "A number, please." }],
+      requestId: res.headers.get("x-request-id"),
+    });
   });
   it("maps anything else to 500 INTERNAL without leaking the message", async () => {
-    const errors: string[] = [];
-    const orig = console.error;
-    console.error = (...a: unknown[]) => errors.push(a.join(" "));
+    const { lines, restore } = captureConsole();
     try {
       const h = apiRoute(async () => {
         throw new Error("connect postgres://admin:hunter2@db sk-secret");
@@ -137,12 +160,15 @@ describe("error mapping", () => {
       expect(res.status).toBe(500);
       expect(JSON.parse(text).code).toBe("INTERNAL");
       expect(text).not.toContain("hunter2");
-      expect(errors.join("\n")).not.toMatch(/hunter2|sk-secret/);
-      expect(errors.join("\n")).toContain("[api] unhandled Error");
+      expect(lines.join("\n")).not.toMatch(/hunter2|sk-secret|connect/);
+      expect(lines.map((l) => JSON.parse(l))).toEqual([
+        expect.objectContaining({ level: "error", event: "api.unhandled", path: "/api/thing" }),
+      ]);
     } finally {
-      console.error = orig;
+      restore();
     }
   });
+
   it("passes a handler's own Response through, adding no-store", async () => {
     const h = apiRoute(async () => Response.redirect(`${ORIGIN}/elsewhere`, 303));
     const res = await h(req("GET"), {});
@@ -205,5 +231,46 @@ describe("database outage", () => {
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
     expect(text).not.toContain("10.0.0.5");
+  });
+});
+
+describe("request ids", () => {
+  it("an error body carries the request id that is on every log line of that request", async () => {
+    const { lines, restore } = captureConsole();
+    try {
+      const h = apiRoute(async () => {
+        log.info("thing.started", { step: 1 });
+        await new Promise((r) => setTimeout(r, 1));
+        throw new TypeError("boom");
+      });
+      const [a, b] = await Promise.all([h(req("GET"), {}), h(req("GET"), {})]);
+      const bodies = [await a.json(), await b.json()];
+      const ids = bodies.map((x) => x.requestId as string);
+      expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ids[0]).not.toBe(ids[1]);
+      expect(a.headers.get("x-request-id")).toBe(ids[0]);
+      const logged = lines.map((l) => JSON.parse(l) as { event: string; requestId?: string });
+      for (const id of ids) {
+        // Each request's two lines (its own info and the unhandled error) carry its id, and no other's.
+        expect(logged.filter((l) => l.requestId === id).map((l) => l.event)).toEqual([
+          "thing.started",
+          "api.unhandled",
+        ]);
+      }
+      expect(logged).toHaveLength(4);
+    } finally {
+      restore();
+    }
+  });
+  it("keeps a well-formed incoming X-Request-Id and replaces anything else", async () => {
+    const h = apiRoute(async () => {
+      throw new AppError("NOT_FOUND");
+    });
+    const given = await h(req("GET", { headers: { "x-request-id": "lb-7f3a9c2e11" } }), {});
+    expect((await given.json()).requestId).toBe("lb-7f3a9c2e11");
+    const forged = await h(req("GET", { headers: { "x-request-id": 'x" level=info forged' } }), {});
+    expect((await forged.json()).requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const ok200 = await ok(req("GET", { headers: { "x-request-id": "lb-7f3a9c2e11" } }), {});
+    expect(ok200.headers.get("x-request-id")).toBe("lb-7f3a9c2e11");
   });
 });

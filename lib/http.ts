@@ -2,11 +2,14 @@ import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
 import { isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
 import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "@/lib/db/unavailable";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, isAppError, validationError } from "@/lib/errors";
+import { errorType, log } from "@/lib/log";
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "@/lib/request-id";
 
 // Every route handler goes through apiRoute(): one place for the error contract
-// ({ code, message, ... } with the right status), no-store caching, and the CSRF defence route
-// handlers lack: lib/csrf.ts's same-origin rule + JSON on state-changing requests.
+// ({ code, message, requestId, ... } with the right status), the request id (on every log line
+// of the request and in the X-Request-Id response header), no-store caching, and the CSRF
+// defence route handlers lack: lib/csrf.ts's same-origin rule + JSON on state-changing requests.
 
 export type ApiRouteOptions = {
   /** Defaults to true for POST/PUT/PATCH/DELETE. */
@@ -16,16 +19,19 @@ export type ApiRouteOptions = {
 type Handler<C> = (req: Request, ctx: C) => Promise<Response | unknown> | Response | unknown;
 
 export function apiRoute<C = unknown>(handler: Handler<C>, opts: ApiRouteOptions = {}) {
-  return async (req: Request, ctx: C): Promise<Response> => {
-    try {
-      if (opts.mutating ?? MUTATING_METHODS.has(req.method)) checkMutatingRequest(req);
-      const result = await handler(req, ctx);
-      return noStore(result instanceof Response ? result : Response.json(result ?? null));
-    } catch (e) {
-      // Next's redirect()/notFound() and dynamic-rendering signals must keep propagating.
-      unstable_rethrow(e);
-      return errorResponse(e, req);
-    }
+  return (req: Request, ctx: C): Promise<Response> => {
+    const requestId = requestIdFrom(req.headers);
+    return withRequestId(requestId, async () => {
+      try {
+        if (opts.mutating ?? MUTATING_METHODS.has(req.method)) checkMutatingRequest(req);
+        const result = await handler(req, ctx);
+        return finish(result instanceof Response ? result : Response.json(result ?? null), requestId);
+      } catch (e) {
+        // Next's redirect()/notFound() and dynamic-rendering signals must keep propagating.
+        unstable_rethrow(e);
+        return errorResponse(e, req, requestId);
+      }
+    });
   };
 }
 
@@ -50,58 +56,42 @@ function isJson(contentType: string | null): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-function noStore(res: Response): Response {
+function finish(res: Response, requestId: string): Response {
   // A handler's no-transform survives (the chat stream: it keeps Next's gzip off).
   const value = /(^|,)\s*no-transform\s*(,|$)/i.test(res.headers.get("Cache-Control") ?? "")
     ? "no-store, no-transform"
     : "no-store";
   try {
     res.headers.set("Cache-Control", value);
+    res.headers.set(REQUEST_ID_HEADER, requestId);
     return res;
   } catch {
     // Immutable headers (e.g. a Response.redirect or a proxied fetch): copy into a new Response.
     const copy = new Response(res.body, res);
     copy.headers.set("Cache-Control", value);
+    copy.headers.set(REQUEST_ID_HEADER, requestId);
     return copy;
   }
 }
 
-export function errorResponse(e: unknown, req?: Request): Response {
+/** { code, message, requestId, retryAfter?, issues? } with the error's status. */
+function errorResponse(e: unknown, req: Request, requestId: string): Response {
   let err: AppError;
   if (isAppError(e)) err = e;
   else if (e instanceof ZodError) err = validationError(e);
   else if (isDatabaseUnavailable(e)) {
     // A dependency is down, not a bug: one line, no stack (its message names the host).
-    console.error(`[api] database unavailable ${where(req)}`);
+    log.warn("api.database_unavailable", { method: req.method, path: new URL(req.url).pathname });
     err = new AppError("DATABASE_UNAVAILABLE", undefined, { retryAfter: DATABASE_RETRY_AFTER_SEC });
   } else {
-    logUnexpected(e, req);
+    // Error messages can carry secrets (a provider echoing a key, a connection string) or raw
+    // input: the type, a code and the stack frames only.
+    log.error("api.unhandled", { method: req.method, path: new URL(req.url).pathname, error: errorType(e) });
     err = new AppError("INTERNAL");
   }
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  const headers: Record<string, string> = { "Cache-Control": "no-store", [REQUEST_ID_HEADER]: requestId };
   if (err.retryAfter !== undefined) headers["Retry-After"] = String(err.retryAfter);
-  return Response.json(err.toJSON(), { status: err.status, headers });
-}
-
-export function validationError(e: ZodError): AppError {
-  const issues = e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  return new AppError("VALIDATION_FAILED", undefined, { issues });
-}
-
-const where = (req?: Request) => (req ? `${req.method} ${new URL(req.url).pathname}` : "");
-
-// Error messages can carry secrets (a provider echoing a key, a connection string); log the
-// type, a code and the stack frames only.
-function logUnexpected(e: unknown, req?: Request) {
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    const frames = (e.stack ?? "").split("\n").filter((l) => l.trimStart().startsWith("at "));
-    console.error(
-      `[api] unhandled ${e.name}${typeof code === "string" ? ` (${code})` : ""} ${where(req)}\n${frames.slice(0, 8).join("\n")}`,
-    );
-  } else {
-    console.error(`[api] unhandled non-Error value (${typeof e}) ${where(req)}`);
-  }
+  return Response.json({ ...err.toJSON(), requestId }, { status: err.status, headers });
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { seeded } from "@/lib/crypto/test-utils";
 import { AppError } from "@/lib/errors";
+import { seeded } from "@/test/seeded";
 import { createLogger, isSensitiveKey, log, redact, redactString } from "./log";
 
 function capture() {

@@ -1,6 +1,7 @@
 // Structured JSON-lines logger that redacts secrets before anything is written. Provider error
 // text can echo key fragments, so redaction runs on every string, not only on known fields.
-// Uses console only (no node: imports), so it also works in edge bundles.
+// Uses console only (no node: imports), so it also works in edge bundles. Lines written while a
+// request runs carry its id (lib/request-id.ts keeps it in an AsyncLocalStorage on globalThis).
 
 type Level = "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -46,6 +47,8 @@ const PATTERNS: [RegExp, (m: string, ...groups: string[]) => string][] = [
   [/\bv1\.[a-z0-9_-]{1,32}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+/g, () => "[REDACTED envelope]"],
   // Authorization header values, also when echoed in text.
   [/\b(Bearer|Basic)\s+([^\s"',;]+)/gi, (_m, scheme, tok) => `${scheme} ${maskToken(tok as string)}`],
+  // Passwords in connection strings (postgres://user:password@host).
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, head) => `${head}[REDACTED]@`],
   // Provider key shapes; `*` included because providers echo keys half-starred.
   [/\b(?:sk-|gsk_|AIza|xai-|pplx-)[A-Za-z0-9_*-]{3,}/g, (m) => maskToken(m)],
   // The same glued to preceding text ("keysk-…"): longer, and not plain lowercase words ("task-force").
@@ -134,12 +137,42 @@ function consoleSink(level: Level, line: string) {
   else console.error(line);
 }
 
+type RequestStore = { getStore(): { requestId: string } | undefined };
+
+function currentRequestId(): string | undefined {
+  return (globalThis as { __byokRequests?: RequestStore }).__byokRequests?.getStore()?.requestId;
+}
+
+/** Error names and types are identifiers; anything else in their place is not logged. */
+const identifier = (v: unknown): string | undefined =>
+  typeof v === "string" && /^[\w$.]{1,80}$/.test(v) ? v : undefined;
+
+/**
+ * What may be logged of an error whose message could hold raw input (a sign-in body, a
+ * connection string): its type, a code and the stack frames, never the message.
+ */
+export function errorType(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { name: `non-Error ${typeof e}` };
+  const { code, type } = e as { code?: unknown; type?: unknown };
+  const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  return {
+    name: identifier(e.name) ?? "Error",
+    ...(identifier(type) ? { type: identifier(type) } : {}),
+    ...(typeof code === "string" || typeof code === "number"
+      ? { code: redactString(String(code)).slice(0, 100) }
+      : {}),
+    ...(frames.length ? { stack: frames.slice(0, 8).map((l) => redactString(l.trim())) } : {}),
+  };
+}
+
 export function createLogger(sink: LogSink = consoleSink) {
   const write = (level: Level, event: string, fields?: LogFields) => {
+    const requestId = currentRequestId();
     const line: Record<string, unknown> = {
       time: new Date().toISOString(),
       level,
       event: redactString(String(event)),
+      ...(requestId ? { requestId } : {}),
     };
     const body = fields ? redact(fields) : {};
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!(k in line)) line[k] = v;

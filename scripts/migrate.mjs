@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { acquireDataDirLock } from "../lib/db/lock.mjs";
 import {
   describeUrl,
   ensureDatabase,
@@ -16,7 +17,6 @@ import {
   pgliteAdapterFactory,
   readMigrations,
 } from "./db/engine.mjs";
-import { acquireDataDirLock } from "./db/lock.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -6,14 +6,16 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
 import { requireSameOrigin, signIn, signOut } from "@/lib/auth";
-import { clientIp } from "@/lib/auth/credentials";
 import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { createUser } from "@/lib/auth/sign-up";
+import { clientIp } from "@/lib/client-ip";
 import { env } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
+import { isAppError, validationError } from "@/lib/errors";
 import { consume, limiter } from "@/lib/limits";
+import { errorType, log } from "@/lib/log";
+import { inActionRequest } from "@/lib/request-id";
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
 
@@ -24,10 +26,7 @@ function throttledMessage(retryAfterSec: number): string {
 
 function fieldErrors(error: z.ZodError): Partial<Record<FieldName, string>> {
   const out: Partial<Record<FieldName, string>> = {};
-  for (const issue of error.issues) {
-    const key = issue.path[0] as FieldName;
-    out[key] ??= issue.message;
-  }
+  for (const issue of validationError(error).issues ?? []) out[issue.path as FieldName] ??= issue.message;
   return out;
 }
 
@@ -36,8 +35,13 @@ const text = (form: FormData, key: string) => {
   return typeof v === "string" ? v : "";
 };
 
-export async function signInAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+export async function signInAction(prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   await requireSameOrigin();
+  // Under the request's id: next-auth's logger (lib/auth/logger.ts) writes it on its lines.
+  return inActionRequest(() => signInWithPassword(prev, form));
+}
+
+async function signInWithPassword(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, "email") };
   const parsed = signInSchema.safeParse({ email: values.email, password: text(form, "password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
@@ -59,8 +63,12 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   return {};
 }
 
-export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+export async function signUpAction(prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   await requireSameOrigin();
+  return inActionRequest(() => signUpAndSignIn(prev, form));
+}
+
+async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, "email"), name: text(form, "name") };
   const parsed = signUpSchema.safeParse({ ...values, password: text(form, "password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
@@ -75,7 +83,7 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
     await createUser(parsed.data);
   } catch (e) {
     if (isAppError(e) && e.code === "CONFLICT") return { fieldErrors: { email: e.message }, values };
-    console.error(`[auth] sign-up failed: ${e instanceof Error ? e.name : typeof e}`);
+    log.error("auth.sign_up_failed", { error: errorType(e) });
     return { error: "Something went wrong on our side. Try again.", values };
   }
   try {

@@ -21,7 +21,7 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).toLowerCase() : "");
 
-export function parseBody(body: unknown): Json | undefined {
+function parseBody(body: unknown): Json | undefined {
   if (isObj(body)) return body;
   if (typeof body !== "string" || body.length > 200_000) return undefined;
   try {

@@ -62,7 +62,7 @@ function pickRpc(data: Json): Json {
 
 const MODEL_MESSAGE = "This key cannot use the selected model. Choose another model.";
 
-export function failureToAppError(f: Failure): AppError {
+function failureToAppError(f: Failure): AppError {
   switch (f.kind) {
     case "invalid_key":
       return new AppError("INVALID_API_KEY");

@@ -1,10 +1,11 @@
 import { generateText, streamText } from "ai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MockUpstream } from "@/e2e/mock-upstream/server.mjs";
 import { AppError, type ErrorCode } from "@/lib/errors";
+import type { MockUpstream } from "@/test/harness";
+import { pointEnvAt } from "@/test/harness";
+import { PROVIDER_CASES, type ProviderCase, startMockForProviders } from "@/test/providers";
 import { isRetryable, toAppError } from "./errors";
 import { createLanguageModel } from "./model";
-import { PROVIDER_CASES, type ProviderCase, pointEnvAt, startMockForProviders } from "./test-mock";
 
 vi.mock("server-only", () => ({}));
 

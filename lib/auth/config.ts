@@ -2,11 +2,12 @@ import type { NextAuthConfig } from "next-auth";
 import { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authConfig } from "@/auth.config";
-import { authenticate, clientIp } from "@/lib/auth/credentials";
+import { authenticate } from "@/lib/auth/credentials";
 import { linkOAuthIdentity, userIdForAccount } from "@/lib/auth/oauth";
 import { oauthProviders } from "@/lib/auth/providers";
 import { signInSchema } from "@/lib/auth/schemas";
 import { authSecret } from "@/lib/auth/secret";
+import { clientIp } from "@/lib/client-ip";
 
 // The full auth config (database, Argon2, OAuth linking). Node only; proxy.ts uses auth.config.ts.
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describePostgres, tempDatabase } from "@/scripts/db/test-postgres";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
+import { describePostgres, tempDatabase } from "@/test/postgres";
 
 // Real PostgreSQL database of our own, real Argon2, in-memory limits with a small budget.
 

@@ -50,6 +50,3 @@ export async function authenticate(
   await Promise.all([reset("signin-email", emailKey), refund("signin-ip", ipKey)]);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
-
-/** Where the sign-in limiter reads the client address: see lib/client-ip.ts. */
-export { clientIp } from "@/lib/client-ip";

@@ -6,7 +6,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export const emailSchema = z
+const emailSchema = z
   .string({ error: "Enter your email." })
   .trim()
   .min(1, "Enter your email.")

@@ -4,7 +4,7 @@ import { normalizeEmail } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
-export const EMAIL_TAKEN_MESSAGE = "An account with this email already exists. Sign in instead.";
+const EMAIL_TAKEN_MESSAGE = "An account with this email already exists. Sign in instead.";
 
 export function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === "P2002";

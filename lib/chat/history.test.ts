@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/errors";
+import { saveKey } from "@/lib/keys/save";
+import { clientId, readAll } from "@/test/chat-stream";
+import { type Harness, startHarness } from "@/test/harness";
 import { deleteChat, listChats, listMessages, renameChat } from "./history";
+import { renameSchema } from "./schemas";
 import { searchChats } from "./search";
-import { type ChatHarness, clientId, readAll, startChatHarness } from "./test-support";
 import { startTurn } from "./turn";
 import { usageSummary } from "./usage";
 
@@ -11,9 +14,9 @@ vi.mock("server-only", () => ({}));
 // History, search and usage on a real database, with chats created by real turns through the
 // mock upstream; and the ownership rule: another user's chat behaves like a missing one.
 
-let h: ChatHarness;
+let h: Harness;
 beforeAll(async () => {
-  h = await startChatHarness();
+  h = await startHarness();
 });
 afterAll(() => h?.close());
 
@@ -32,9 +35,9 @@ async function code(p: Promise<unknown>): Promise<string> {
 async function chatWith(userId: string, texts: string[], chatId = clientId("c")) {
   for (const text of texts) {
     const handle = await startTurn(
-      h.deps(),
       { userId, chatId, message: { id: clientId(), text }, provider: "openai", model: "gpt-4o-mini" },
       never(),
+      h.turnDeps(),
     );
     await readAll(handle.stream);
     await handle.done;
@@ -44,7 +47,7 @@ async function chatWith(userId: string, texts: string[], chatId = clientId("c"))
 
 async function userWithKey(tag: string) {
   const userId = await h.newUser();
-  await h.vault.saveKey(userId, { provider: "openai", apiKey: `sk-proj-${tag}HistoryKey00` });
+  await saveKey(userId, "openai", { apiKey: `sk-proj-${tag}HistoryKey00` }, undefined, h.deps);
   return userId;
 }
 
@@ -58,15 +61,19 @@ describe("search", () => {
     await chatWith(alice, ["Something unrelated about the weather"]);
     const bobs = await chatWith(bob, ["Bob also likes pumpernickel"]);
 
-    const hits = await searchChats(h.handle.prisma, alice, "pumpernickel");
+    const hits = await searchChats(alice, "pumpernickel", undefined, h.handle.prisma);
     expect(hits.map((x) => x.id)).toEqual([target]);
     expect(hits[0]?.snippet).toContain("pumpernickel");
-    expect((await searchChats(h.handle.prisma, bob, "pumpernickel")).map((x) => x.id)).toEqual([bobs]);
-    expect(await searchChats(h.handle.prisma, alice, "nonexistentword")).toEqual([]);
-    expect(await searchChats(h.handle.prisma, alice, "   ")).toEqual([]);
+    expect((await searchChats(bob, "pumpernickel", undefined, h.handle.prisma)).map((x) => x.id)).toEqual([
+      bobs,
+    ]);
+    expect(await searchChats(alice, "nonexistentword", undefined, h.handle.prisma)).toEqual([]);
+    expect(await searchChats(alice, "   ", undefined, h.handle.prisma)).toEqual([]);
 
-    await renameChat(h.handle.prisma, alice, target, "Shopping list");
-    expect((await searchChats(h.handle.prisma, alice, "shopping")).map((x) => x.id)).toEqual([target]);
+    await renameChat(alice, target, "Shopping list", h.handle.prisma);
+    expect((await searchChats(alice, "shopping", undefined, h.handle.prisma)).map((x) => x.id)).toEqual([
+      target,
+    ]);
   });
 });
 
@@ -75,23 +82,23 @@ describe("history list and messages", () => {
     const userId = await userWithKey("pager");
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await chatWith(userId, [`chat number ${i}`]));
-    const first = await listChats(h.handle.prisma, userId, { limit: 2 });
+    const first = await listChats(userId, { limit: 2 }, h.handle.prisma);
     expect(first.chats.map((c) => c.id)).toEqual([ids[4], ids[3]]);
     expect(first.nextCursor).toBeDefined();
-    const second = await listChats(h.handle.prisma, userId, { limit: 2, cursor: first.nextCursor });
-    const third = await listChats(h.handle.prisma, userId, { limit: 2, cursor: second.nextCursor });
+    const second = await listChats(userId, { limit: 2, cursor: first.nextCursor }, h.handle.prisma);
+    const third = await listChats(userId, { limit: 2, cursor: second.nextCursor }, h.handle.prisma);
     expect([...second.chats, ...third.chats].map((c) => c.id)).toEqual([ids[2], ids[1], ids[0]]);
     expect(third.nextCursor).toBeUndefined();
 
     // A new turn moves the chat to the top.
     await chatWith(userId, ["back to the first one"], ids[0]);
-    expect((await listChats(h.handle.prisma, userId, { limit: 1 })).chats[0]?.id).toBe(ids[0]);
+    expect((await listChats(userId, { limit: 1 }, h.handle.prisma)).chats[0]?.id).toBe(ids[0]);
   });
 
   it("pages messages from the latest backwards, oldest first within a page", async () => {
     const userId = await userWithKey("msgs");
     const chatId = await chatWith(userId, ["m1", "m2", "m3"]);
-    const latest = await listMessages(h.handle.prisma, userId, chatId, { limit: 4 });
+    const latest = await listMessages(userId, chatId, { limit: 4 }, h.handle.prisma);
     expect(latest.hasMore).toBe(true);
     expect(latest.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(latest.messages[0]?.parts[0]).toEqual({ type: "text", text: "m2" });
@@ -100,10 +107,15 @@ describe("history list and messages", () => {
       keySource: "personal",
       status: "COMPLETE",
     });
-    const earlier = await listMessages(h.handle.prisma, userId, chatId, {
-      limit: 4,
-      before: latest.messages[0]?.id,
-    });
+    const earlier = await listMessages(
+      userId,
+      chatId,
+      {
+        limit: 4,
+        before: latest.messages[0]?.id,
+      },
+      h.handle.prisma,
+    );
     expect(earlier.hasMore).toBe(false);
     expect(earlier.messages.map((m) => m.parts[0])).toEqual([
       { type: "text", text: "m1" },
@@ -119,11 +131,10 @@ describe("another user", () => {
     const chatId = await chatWith(owner, ["private thoughts"]);
     const db = h.handle.prisma;
 
-    expect(await code(listMessages(db, intruder, chatId))).toBe("NOT_FOUND");
-    expect(await code(renameChat(db, intruder, chatId, "mine now"))).toBe("NOT_FOUND");
-    expect(await code(deleteChat(db, intruder, chatId))).toBe("NOT_FOUND");
+    expect(await code(listMessages(intruder, chatId, undefined, db))).toBe("NOT_FOUND");
+    expect(await code(renameChat(intruder, chatId, "mine now", db))).toBe("NOT_FOUND");
+    expect(await code(deleteChat(intruder, chatId, db))).toBe("NOT_FOUND");
     const post = startTurn(
-      h.deps(),
       {
         userId: intruder,
         chatId,
@@ -132,12 +143,12 @@ describe("another user", () => {
         model: "gpt-4o-mini",
       },
       never(),
+      h.turnDeps(),
     );
     expect(await code(post)).toBe("NOT_FOUND");
     // Reusing the owner's message id in one's own chat is refused too.
-    const ownerMsg = (await listMessages(db, owner, chatId)).messages[0]?.id as string;
+    const ownerMsg = (await listMessages(owner, chatId, undefined, db)).messages[0]?.id as string;
     const reuse = startTurn(
-      h.deps(),
       {
         userId: intruder,
         chatId: clientId("c"),
@@ -146,11 +157,12 @@ describe("another user", () => {
         model: "gpt-4o-mini",
       },
       never(),
+      h.turnDeps(),
     );
     expect(await code(reuse)).toBe("CONFLICT");
-    expect((await listChats(db, intruder)).chats.map((c) => c.id)).not.toContain(chatId);
+    expect((await listChats(intruder, undefined, db)).chats.map((c) => c.id)).not.toContain(chatId);
 
-    const after = await listMessages(db, owner, chatId);
+    const after = await listMessages(owner, chatId, undefined, db);
     expect(after.messages.map((m) => m.parts[0])).toEqual([
       { type: "text", text: "private thoughts" },
       expect.anything(),
@@ -162,11 +174,14 @@ describe("another user", () => {
     const owner = await userWithKey("owner2");
     const chatId = await chatWith(owner, ["to be deleted"]);
     const db = h.handle.prisma;
-    expect((await renameChat(db, owner, chatId, "  New   name ")).title).toBe("New name");
-    expect(await code(renameChat(db, owner, chatId, "   "))).toBe("VALIDATION_FAILED");
-    await deleteChat(db, owner, chatId);
+    // The route's schema makes a title one line of 1 to 120 characters; lib stores what it gets.
+    const { title } = renameSchema.parse({ title: "  New \n  name " });
+    expect((await renameChat(owner, chatId, title, db)).title).toBe("New name");
+    expect(renameSchema.safeParse({ title: " \n  " }).success).toBe(false);
+    expect(renameSchema.safeParse({ title: "x".repeat(121) }).success).toBe(false);
+    await deleteChat(owner, chatId, db);
     expect(await db.message.count({ where: { chatId } })).toBe(0);
-    expect(await code(listMessages(db, owner, chatId))).toBe("NOT_FOUND");
+    expect(await code(listMessages(owner, chatId, undefined, db))).toBe("NOT_FOUND");
   });
 });
 
@@ -187,7 +202,7 @@ describe("usage", () => {
         createdAt: old,
       },
     });
-    const s = await usageSummary(h.handle.prisma, userId);
+    const s = await usageSummary(userId, undefined, h.handle.prisma);
     const openai = s.providers.find((p) => p.provider === "openai");
     const groq = s.providers.find((p) => p.provider === "groq");
     expect(openai?.today.requests).toBe(2);

@@ -1,9 +1,12 @@
+import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import type { KeySource } from "@/lib/keys/policy";
 import type { Db } from "./persist";
-import type { AssistantStatus, ChatUIMessage, KeySource } from "./types";
+import type { AssistantStatus, ChatUIMessage } from "./types";
 
 // History reads and edits. Every query names the user: ownership lives in the WHERE clause,
-// and someone else's chat is indistinguishable from a missing one.
+// and someone else's chat is indistinguishable from a missing one. The database client is the
+// optional last argument: the process's by default, a test's own when given.
 
 export type ChatSummary = { id: string; title: string; updatedAt: string };
 export type ChatPage = { chats: ChatSummary[]; nextCursor?: string };
@@ -17,14 +20,14 @@ function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
 
 /** The user's chats, most recently active first, `limit` at a time. */
 export async function listChats(
-  db: Db,
   userId: string,
   opts: { cursor?: string; limit?: number } = {},
+  client: Db = db(),
 ): Promise<ChatPage> {
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
   const c = opts.cursor ? decodeCursor(opts.cursor) : undefined;
   if (opts.cursor && !c) throw new AppError("VALIDATION_FAILED", "Invalid cursor.");
-  const rows = await db.chat.findMany({
+  const rows = await client.chat.findMany({
     where: {
       userId,
       ...(c ? { OR: [{ updatedAt: { lt: c.at } }, { updatedAt: c.at, id: { lt: c.id } }] } : {}),
@@ -41,31 +44,32 @@ export async function listChats(
   };
 }
 
-export async function getChat(db: Db, userId: string, chatId: string) {
-  return db.chat.findFirst({
+export async function getChat(userId: string, chatId: string, client: Db = db()) {
+  return client.chat.findFirst({
     where: { id: chatId, userId },
     select: { id: true, title: true, provider: true, model: true, updatedAt: true },
   });
 }
 
+/** `title` has passed renameSchema (whitespace collapsed, 1 to 120 characters) at the boundary. */
 export async function renameChat(
-  db: Db,
   userId: string,
   chatId: string,
   title: string,
+  client: Db = db(),
 ): Promise<ChatSummary> {
-  const clean = title.replace(/\s+/g, " ").trim();
-  if (!clean || clean.length > 120)
-    throw new AppError("VALIDATION_FAILED", "A title has 1 to 120 characters.");
-  const res = await db.chat.updateMany({ where: { id: chatId, userId }, data: { title: clean } });
+  const res = await client.chat.updateMany({ where: { id: chatId, userId }, data: { title } });
   if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
-  const chat = await db.chat.findFirstOrThrow({ where: { id: chatId, userId }, select: { updatedAt: true } });
-  return { id: chatId, title: clean, updatedAt: chat.updatedAt.toISOString() };
+  const chat = await client.chat.findFirstOrThrow({
+    where: { id: chatId, userId },
+    select: { updatedAt: true },
+  });
+  return { id: chatId, title, updatedAt: chat.updatedAt.toISOString() };
 }
 
 /** Deletes the chat and (by cascade) its messages. Usage events stay: they are the bill. */
-export async function deleteChat(db: Db, userId: string, chatId: string): Promise<void> {
-  const res = await db.chat.deleteMany({ where: { id: chatId, userId } });
+export async function deleteChat(userId: string, chatId: string, client: Db = db()): Promise<void> {
+  const res = await client.chat.deleteMany({ where: { id: chatId, userId } });
   if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
 }
 
@@ -83,7 +87,7 @@ type MessageRow = {
   createdAt: Date;
 };
 
-export function toUIMessage(m: MessageRow): ChatUIMessage {
+function toUIMessage(m: MessageRow): ChatUIMessage {
   const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
   if (m.role !== "assistant")
     return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
@@ -108,24 +112,24 @@ export type MessagePage = { messages: ChatUIMessage[]; hasMore: boolean };
 
 /** The latest `limit` messages of a chat, or the `limit` before message `before`; oldest first. */
 export async function listMessages(
-  db: Db,
   userId: string,
   chatId: string,
   opts: { before?: string; limit?: number } = {},
+  client: Db = db(),
 ): Promise<MessagePage> {
   const limit = Math.min(Math.max(opts.limit ?? 40, 1), 100);
-  const chat = await db.chat.findFirst({ where: { id: chatId, userId }, select: { id: true } });
+  const chat = await client.chat.findFirst({ where: { id: chatId, userId }, select: { id: true } });
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
   let at: { createdAt: Date; id: string } | undefined;
   if (opts.before) {
-    const anchor = await db.message.findFirst({
+    const anchor = await client.message.findFirst({
       where: { id: opts.before, chatId, userId },
       select: { createdAt: true, id: true },
     });
     if (!anchor) throw new AppError("NOT_FOUND", "Message not found.");
     at = anchor;
   }
-  const rows = await db.message.findMany({
+  const rows = await client.message.findMany({
     where: {
       chatId,
       userId,

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
+import type { KeySource } from "@/lib/keys/policy";
 import { costMicros } from "./prices";
-import type { AssistantStatus, KeySource } from "./types";
+import type { AssistantStatus } from "./types";
 
 // Writes of a chat turn. The user's message is keyed by the id the browser generated, so a
 // resend after a network failure cannot duplicate it; the assistant row is written once, when
@@ -21,7 +22,7 @@ export async function saveUserMessage(
     createdAt: Date;
   },
 ): Promise<void> {
-  // One statement (on the embedded database each one costs CPU on the request thread):
+  // One statement (on the embedded database each round trip to the database's worker thread costs CPU):
   // - the chat is inserted unless it exists, never overwriting a concurrent request's row;
   // - an existing chat is updated only if it is this user's (provider/model, moved to the top);
   // - the message is inserted only if one of the two touched this user's chat, and only once

@@ -1,5 +1,5 @@
-import { isKnownModel, type ModelOption, PROVIDERS, type ProviderId } from "@/lib/ai";
-import type { KeySource } from "./types";
+import { isKnownModel, type ModelOption, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
+import type { KeySource } from "@/lib/keys/policy";
 
 // What the model picker offers: only providers a chat would work with right now, and the
 // model a chat starts on (its last model, else the user's default, else the first usable).

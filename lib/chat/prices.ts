@@ -36,7 +36,7 @@ const PRICES: Record<string, Record<string, Price>> = {
   },
 };
 
-export function priceOf(provider: string, model: string): Price | undefined {
+function priceOf(provider: string, model: string): Price | undefined {
   return PRICES[provider]?.[model];
 }
 

@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import type { KeySource } from "@/lib/keys/policy";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
-import type { KeySource } from "./types";
 
 // Our own per-user budget, spent before any provider call. System-key traffic is the
 // operator's money, so it also spends from a smaller budget of its own.

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { isKnownModel, PROVIDER_IDS } from "@/lib/ai";
+import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
 import { CLIENT_ID_PATTERN } from "./types";
 
 // Request bodies of the chat API. The message text limit comes from the environment, so the
-// schema is built per call.
+// schema is built once per limit and memoised.
 
 const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
 
@@ -40,9 +40,13 @@ function buildChatRequestSchema(maxChars: number) {
     });
 }
 
-export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
-
-export const renameSchema = z.object({ title: z.string().trim().min(1, "Enter a title.").max(120) });
+/** A title is stored as one line: runs of whitespace (newlines included) become one space. */
+export const renameSchema = z.object({
+  title: z
+    .string()
+    .transform((t) => t.replace(/\s+/g, " ").trim())
+    .pipe(z.string().min(1, "Enter a title.").max(120, "A title has at most 120 characters.")),
+});
 
 export const listQuerySchema = z.object({
   cursor: z.string().max(200).optional(),

@@ -1,3 +1,4 @@
+import { db } from "@/lib/db";
 import { searchMessages } from "@/lib/db/search";
 import type { Db } from "./persist";
 
@@ -8,17 +9,17 @@ import type { Db } from "./persist";
 export type ChatSearchHit = { id: string; title: string; updatedAt: string; snippet: string | null };
 
 export async function searchChats(
-  db: Db,
   userId: string,
   query: string,
   limit = 20,
+  client: Db = db(),
 ): Promise<ChatSearchHit[]> {
   const q = query.replace(/\s+/g, " ").trim().slice(0, 200);
   if (!q) return [];
   const take = Math.min(Math.max(limit, 1), 50);
   const [messageHits, titleHits] = await Promise.all([
-    searchMessages(userId, q, 50, db),
-    db.chat.findMany({
+    searchMessages(userId, q, 50, client),
+    client.chat.findMany({
       where: { userId, title: { contains: q, mode: "insensitive" } },
       orderBy: { updatedAt: "desc" },
       take,

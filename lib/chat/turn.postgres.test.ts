@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { onPostgres } from "./test-support";
+import { onPostgres } from "@/test/harness";
 
 // turn.test.ts again, on a temporary PostgreSQL database instead of PGlite.
 vi.mock("server-only", () => ({}));

@@ -1,18 +1,11 @@
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LEAKY_TEXT } from "@/e2e/mock-upstream/server.mjs";
-import type { ProviderId } from "@/lib/ai";
+import type { ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
+import { saveKey } from "@/lib/keys/save";
+import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
+import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { checkChatRateLimit } from "./rate-limit";
-import {
-  type ChatHarness,
-  clientId,
-  flakyProxy,
-  readAll,
-  startChatHarness,
-  textOf,
-  uiChunks,
-} from "./test-support";
 import { startTurn } from "./turn";
 
 // lib/ai marks its server modules; outside Next's react-server build the marker throws.
@@ -21,9 +14,9 @@ vi.mock("server-only", () => ({}));
 // A chat turn end to end: real database (PGlite), real key vault, real provider SDKs talking to
 // the mock upstream over HTTP. Knob words in the key pick the mock's behaviour.
 
-let h: ChatHarness;
+let h: Harness;
 beforeAll(async () => {
-  h = await startChatHarness({ retryAfterSeconds: 1 });
+  h = await startHarness({ retryAfterSeconds: 1 });
 });
 afterAll(() => h?.close());
 
@@ -32,7 +25,7 @@ const never = () => new AbortController().signal;
 
 async function userWithKey(apiKey: string, provider: ProviderId = "openai", baseUrl?: string) {
   const userId = await h.newUser();
-  await h.vault.saveKey(userId, { provider, apiKey, ...(baseUrl ? { baseUrl } : {}) });
+  await saveKey(userId, provider, { apiKey, ...(baseUrl ? { baseUrl } : {}) }, undefined, h.deps);
   return userId;
 }
 
@@ -40,7 +33,7 @@ function turn(
   userId: string,
   chatId: string,
   text: string,
-  extra: Partial<Parameters<typeof startTurn>[1]> = {},
+  extra: Partial<Parameters<typeof startTurn>[0]> = {},
 ) {
   return {
     userId,
@@ -73,7 +66,7 @@ describe("a turn", () => {
     // pipeline for the idle timeout: ~6 KB per turn under load, measured in the soak.
     const userId = await userWithKey("sk-proj-releaseKey00023");
     const ac = new AbortController();
-    const handle = await startTurn(h.deps(), turn(userId, clientId("c"), "short one"), ac.signal);
+    const handle = await startTurn(turn(userId, clientId("c"), "short one"), ac.signal, h.turnDeps());
     expect(getEventListeners(ac.signal, "abort").length).toBeGreaterThan(0);
     await readAll(handle.stream);
     expect((await handle.done).status).toBe("COMPLETE");
@@ -84,7 +77,7 @@ describe("a turn", () => {
     const userId = await userWithKey("sk-proj-happyPathKey0001");
     const chatId = clientId("c");
     const t = turn(userId, chatId, "Hello there, mock");
-    const handle = await startTurn(h.deps(), t, never());
+    const handle = await startTurn(t, never(), h.turnDeps());
     const chunks = await readAll(handle.stream);
     const result = await handle.done;
 
@@ -119,7 +112,7 @@ describe("a turn", () => {
     const userId = await userWithKey("sk-proj-multiTurnKey0002");
     const chatId = clientId("c");
     for (const [i, text] of ["first question", "second question", "third question"].entries()) {
-      const handle = await startTurn(h.deps(), turn(userId, chatId, text), never());
+      const handle = await startTurn(turn(userId, chatId, text), never(), h.turnDeps());
       const answer = textOf(await readAll(handle.stream));
       expect(answer).toContain(`Echo (turn ${i + 1}): ${text}`);
     }
@@ -130,7 +123,7 @@ describe("a turn", () => {
     const userId = await userWithKey("AIza-mock-reasoning-Key0024", "google");
     const chatId = clientId("c");
     const t = turn(userId, chatId, "think first", { provider: "google", model: "gemini-2.5-flash" });
-    const handle = await startTurn(h.deps(), t, never());
+    const handle = await startTurn(t, never(), h.turnDeps());
     const chunks = await readAll(handle.stream);
     const result = await handle.done;
     const reasoning = chunks.map((c) => (c.type === "reasoning-delta" ? c.delta : "")).join("");
@@ -152,9 +145,9 @@ describe("a turn", () => {
     const userId = await userWithKey("sk-proj-titleKey0003");
     const chatId = clientId("c");
     const handle = await startTurn(
-      h.deps({ autoTitle: true }),
       turn(userId, chatId, "Plan a trip to Lisbon"),
       never(),
+      h.turnDeps({ autoTitle: true }),
     );
     await readAll(handle.stream);
     const title = await (await handle.done).title;
@@ -188,7 +181,7 @@ describe("errors before the first token", () => {
       const chatId = clientId("c");
       const t = turn(userId, chatId, `knob ${name}`, { provider, model: models[provider] });
       const err = await failure(
-        startTurn(h.deps({ retryPolicy: { budgetMs: 0, baseDelayMs: 1, maxAttempts: 1 } }), t, never()),
+        startTurn(t, never(), h.turnDeps({ retryPolicy: { budgetMs: 0, baseDelayMs: 1, maxAttempts: 1 } })),
       );
       expect(err.code).toBe(code);
       expect(JSON.stringify(err.toJSON())).not.toContain(LEAKY_TEXT);
@@ -203,20 +196,20 @@ describe("errors before the first token", () => {
 
   it("marks a personal key the provider rejects as INVALID", async () => {
     const userId = await userWithKey("sk-proj-invalidMarkKey11");
-    await failure(startTurn(h.deps(), turn(userId, clientId("c"), "hi"), never()));
+    await failure(startTurn(turn(userId, clientId("c"), "hi"), never(), h.turnDeps()));
     const key = await h.handle.prisma.providerKey.findFirstOrThrow({ where: { userId } });
     expect(key.status).toBe("INVALID");
   });
 
   it("a rate limit carries retryAfter; retried while retry-after fits the budget", async () => {
     const userId = await userWithKey("sk-proj-ratelimitKey012");
-    const noWait = h.deps({ retryPolicy: { budgetMs: 500, baseDelayMs: 100, maxAttempts: 3 } });
-    const err = await failure(startTurn(noWait, turn(userId, clientId("c"), "hi"), never()));
+    const noWait = h.turnDeps({ retryPolicy: { budgetMs: 500, baseDelayMs: 100, maxAttempts: 3 } });
+    const err = await failure(startTurn(turn(userId, clientId("c"), "hi"), never(), noWait));
     expect(err.code).toBe("RATE_LIMITED");
     expect(err.retryAfter).toBe(1);
     expect(requestsFor("y012")).toHaveLength(1);
 
-    const err2 = await failure(startTurn(h.deps(), turn(userId, clientId("c"), "hi"), never()));
+    const err2 = await failure(startTurn(turn(userId, clientId("c"), "hi"), never(), h.turnDeps()));
     expect(err2.code).toBe("RATE_LIMITED");
     expect(requestsFor("y012")).toHaveLength(1 + 3);
   });
@@ -224,7 +217,7 @@ describe("errors before the first token", () => {
   it("a stalled provider becomes PROVIDER_UNAVAILABLE", async () => {
     const userId = await userWithKey("sk-proj-stallKey0000013");
     const err = await failure(
-      startTurn(h.deps({ firstChunkTimeoutMs: 400 }), turn(userId, clientId("c"), "hi"), never()),
+      startTurn(turn(userId, clientId("c"), "hi"), never(), h.turnDeps({ firstChunkTimeoutMs: 400 })),
     );
     expect(err.code).toBe("PROVIDER_UNAVAILABLE");
   });
@@ -232,7 +225,7 @@ describe("errors before the first token", () => {
   it("no key at all: API_KEY_REQUIRED and nothing stored", async () => {
     const userId = await h.newUser();
     const chatId = clientId("c");
-    const err = await failure(startTurn(h.deps(), turn(userId, chatId, "hi"), never()));
+    const err = await failure(startTurn(turn(userId, chatId, "hi"), never(), h.turnDeps()));
     expect(err.code).toBe("API_KEY_REQUIRED");
     expect(await rows(chatId)).toHaveLength(0);
     expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(0);
@@ -247,9 +240,9 @@ describe("errors before the first token", () => {
         model: "mock-model",
       });
       const handle = await startTurn(
-        h.deps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }),
         t,
         never(),
+        h.turnDeps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }),
       );
       expect(textOf(await readAll(handle.stream))).toContain("Echo (turn 1): after a hiccup");
       expect((await handle.done).status).toBe("COMPLETE");
@@ -264,7 +257,7 @@ describe("after the first token", () => {
   it("midfail keeps the partial text as an ERROR row and streams our code, not the provider's text", async () => {
     const userId = await userWithKey("sk-proj-midfailKey00015");
     const chatId = clientId("c");
-    const handle = await startTurn(h.deps(), turn(userId, chatId, "fail halfway"), never());
+    const handle = await startTurn(turn(userId, chatId, "fail halfway"), never(), h.turnDeps());
     const chunks = await readAll(handle.stream);
     const result = await handle.done;
     const error = chunks.find((c) => c.type === "error");
@@ -288,7 +281,7 @@ describe("after the first token", () => {
   it("a connection cut mid-answer keeps the partial as an ERROR row and says it broke off", async () => {
     const userId = await userWithKey("sk-proj-midcutKey000021");
     const chatId = clientId("c");
-    const handle = await startTurn(h.deps(), turn(userId, chatId, "cut me off"), never());
+    const handle = await startTurn(turn(userId, chatId, "cut me off"), never(), h.turnDeps());
     const chunks = await readAll(handle.stream);
     const result = await handle.done;
     expect(textOf(chunks).length).toBeGreaterThan(0);
@@ -305,9 +298,9 @@ describe("after the first token", () => {
     const userId = await userWithKey("sk-proj-slowKey00000022");
     const chatId = clientId("c");
     const handle = await startTurn(
-      h.deps({ idleTimeoutMs: 100 }),
       turn(userId, chatId, "take your time"),
       never(),
+      h.turnDeps({ idleTimeoutMs: 100 }),
     );
     const chunks = await readAll(handle.stream);
     const result = await handle.done;
@@ -330,7 +323,7 @@ describe("after the first token", () => {
       const last4 = how === "browser disconnect" ? "0016" : "0017";
       const chatId = clientId("c");
       const ac = new AbortController();
-      const handle = await startTurn(h.deps(), turn(userId, chatId, "a long answer please"), ac.signal);
+      const handle = await startTurn(turn(userId, chatId, "a long answer please"), ac.signal, h.turnDeps());
       const reader = uiChunks(handle.stream).getReader();
       let seen = "";
       while (seen.split(" ").length < 4) {
@@ -358,7 +351,7 @@ describe("resending", () => {
     const chatId = clientId("c");
     const t = turn(userId, chatId, "only once");
     for (let i = 0; i < 2; i++) {
-      const handle = await startTurn(h.deps(), t, never());
+      const handle = await startTurn(t, never(), h.turnDeps());
       await readAll(handle.stream);
       await handle.done;
     }
@@ -371,15 +364,15 @@ describe("resending", () => {
     const userId = await userWithKey("sk-proj-regenKey0000019");
     const chatId = clientId("c");
     const first = turn(userId, chatId, "one");
-    await readAll((await startTurn(h.deps(), first, never())).stream);
+    await readAll((await startTurn(first, never(), h.turnDeps())).stream);
     const second = turn(userId, chatId, "two");
-    const h2 = await startTurn(h.deps(), second, never());
+    const h2 = await startTurn(second, never(), h.turnDeps());
     await readAll(h2.stream);
     const old = await h2.done;
     const again = await startTurn(
-      h.deps(),
       { ...second, message: { ...second.message, text: "" }, regenerate: true },
       never(),
+      h.turnDeps(),
     );
     expect(textOf(await readAll(again.stream))).toContain("Echo (turn 2): two");
     const stored = await rows(chatId);
@@ -388,7 +381,7 @@ describe("resending", () => {
     expect(stored.some((m) => m.id === old.assistantMessageId)).toBe(false);
 
     // Only the latest message can be answered again.
-    const err = await failure(startTurn(h.deps(), { ...first, regenerate: true }, never()));
+    const err = await failure(startTurn({ ...first, regenerate: true }, never(), h.turnDeps()));
     expect(err.code).toBe("CONFLICT");
   });
 });
@@ -401,20 +394,20 @@ describe("rate limits", () => {
     g.__byokLimits = undefined;
     h.systemKeys.openai = "sk-mock-system-key-0020";
     try {
-      const deps = h.deps({ checkRateLimit: checkChatRateLimit });
+      const deps = h.turnDeps({ checkRateLimit: checkChatRateLimit });
       const userId = await h.newUser();
       for (let i = 0; i < 2; i++) {
-        const handle = await startTurn(deps, turn(userId, clientId("c"), "hi"), never());
+        const handle = await startTurn(turn(userId, clientId("c"), "hi"), never(), deps);
         expect((await readAll(handle.stream))[0]).toMatchObject({ messageMetadata: { keySource: "system" } });
       }
       const chatId = clientId("c");
-      const err = await failure(startTurn(deps, turn(userId, chatId, "hi"), never()));
+      const err = await failure(startTurn(turn(userId, chatId, "hi"), never(), deps));
       expect(err.code).toBe("RATE_LIMITED");
       expect(err.retryAfter).toBeGreaterThan(0);
       expect(await rows(chatId)).toHaveLength(0);
       // Another user is unaffected.
       const other = await h.newUser();
-      await readAll((await startTurn(deps, turn(other, clientId("c"), "hi"), never())).stream);
+      await readAll((await startTurn(turn(other, clientId("c"), "hi"), never(), deps)).stream);
     } finally {
       delete h.systemKeys.openai;
       delete process.env.RATE_LIMIT_SYSTEM_KEY_PER_MINUTE;

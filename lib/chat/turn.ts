@@ -1,22 +1,27 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { generateId } from "ai";
-import type { ProviderId } from "@/lib/ai";
-import type { CreateModelInput } from "@/lib/ai/model";
+import { isRetryable, toAppError } from "@/lib/ai/errors";
+import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
+import type { ProviderId } from "@/lib/ai/registry";
+import { db as processDb } from "@/lib/db";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import type { ResolvedKey } from "@/lib/keys";
-import type { KeyRow } from "@/lib/keys/resolve";
+import type { KeySource } from "@/lib/keys/policy";
+import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
+import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
+import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
-import type { AssistantStatus, ChatMessageMetadata, KeySource } from "./types";
+import type { AssistantStatus, ChatMessageMetadata } from "./types";
 import { uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.
-// Everything that talks to the outside world is injected, so tests run it against a fresh
-// database and the mock upstream, and the route handler passes the real ones.
+// Everything that talks to the outside world is injected (the optional last argument), so tests
+// run it against a fresh database and the mock upstream; the route handler leaves it out.
 
 export type TurnDeps = {
   db: Db;
@@ -41,6 +46,22 @@ export type TurnDeps = {
   autoTitle?: boolean;
   log?: (event: string, data: Record<string, unknown>) => void;
 };
+
+/** The process's: its database, key vault, provider SDKs, rate limits and logger. */
+export function turnDeps(): TurnDeps {
+  return {
+    db: processDb(),
+    resolveKey,
+    markKeyInvalid,
+    touchKeyUsed,
+    createModel: createLanguageModel,
+    mapError: toAppError,
+    isRetryable,
+    checkRateLimit: checkChatRateLimit,
+    autoTitle: env().CHAT_MODEL_TITLES,
+    log: (event, data) => log.info(event, data),
+  };
+}
 
 export type TurnInput = {
   userId: string;
@@ -72,7 +93,11 @@ export type TurnHandle = {
 };
 
 /** Starts a turn. Throws AppError for everything that goes wrong before the first token. */
-export async function startTurn(deps: TurnDeps, input: TurnInput, signal: AbortSignal): Promise<TurnHandle> {
+export async function startTurn(
+  input: TurnInput,
+  signal: AbortSignal,
+  deps: TurnDeps = turnDeps(),
+): Promise<TurnHandle> {
   const { db } = deps;
   const { userId, chatId } = input;
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);

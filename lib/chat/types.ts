@@ -1,8 +1,8 @@
 import type { UIMessage } from "ai";
+import type { KeySource } from "@/lib/keys/policy";
 
-// Shapes shared by the server and the browser: no server-only imports here.
+// Shapes shared by the server and the browser: no server-only imports here (type imports only).
 
-export type KeySource = "personal" | "system";
 export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
 
 /** Metadata of an assistant message: sent on `start`/`finish` chunks and rebuilt from the DB. */
@@ -20,8 +20,6 @@ export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
 
 /** The JSON body of an error response, and the text of an in-stream error part. */
 export type ChatErrorPayload = { code: string; message: string; retryAfter?: number };
-
-export const NEW_CHAT_TITLE = "New chat";
 
 /** Ids the browser generates for chats and messages: short, URL-safe, never reused across users. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

@@ -10,10 +10,10 @@ import {
   uiMessageChunkSchema,
 } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
-import type { ProviderId } from "@/lib/ai";
 import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
+import type { ProviderId } from "@/lib/ai/registry";
+import { type MockUpstream, startMockUpstream } from "@/test/harness";
 import { openStream } from "./open-stream";
 import type { AssistantStatus, ChatMessageMetadata } from "./types";
 import { errorPayload, UI_STREAM_HEADERS, uiStream } from "./ui-stream";

@@ -1,3 +1,4 @@
+import { db } from "@/lib/db";
 import type { Db } from "./persist";
 
 // What the user spent, per provider, for the AI settings page. Costs are estimates from the
@@ -9,12 +10,17 @@ export type UsageSummary = { todaySince: string; last30DaysSince: string; provid
 
 const empty = (): UsageTotals => ({ requests: 0, inputTokens: 0, outputTokens: 0, costMicros: 0 });
 
-export async function usageSummary(db: Db, userId: string, now = new Date()): Promise<UsageSummary> {
+/** Per provider, today and the last 30 days: tokens, requests and estimated cost. */
+export async function usageSummary(
+  userId: string,
+  now = new Date(),
+  client: Db = db(),
+): Promise<UsageSummary> {
   // Days are UTC days: the server does not know the viewer's time zone.
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const since30 = new Date(today.getTime() - 29 * 86_400_000);
   const group = (from: Date) =>
-    db.usageEvent.groupBy({
+    client.usageEvent.groupBy({
       by: ["provider"],
       where: { userId, createdAt: { gte: from } },
       _count: { _all: true },

@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { seeded } from "@/test/seeded";
 import { fromBase64Url, toBase64, toBase64Url } from "./base64";
 import { decryptSecret, encryptSecret, encryptWithNonce, envelopeKid } from "./envelope";
 import { parseKeyring } from "./keyring";
-import { seeded } from "./test-utils";
 
 const MASTER = Uint8Array.from({ length: 32 }, (_, i) => i);
 const kat = parseKeyring(`kat:${toBase64(MASTER)}`);

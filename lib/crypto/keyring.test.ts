@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { seeded } from "@/test/seeded";
 import { fromBase64Loose, fromBase64Url, toBase64, toBase64Url } from "./base64";
 import { decryptSecret, encryptSecret } from "./envelope";
 import { generateKeyringSpec, KeyringError, parseKeyring } from "./keyring";
 import { getKeyring, loadKeyring } from "./load-keyring";
-import { seeded } from "./test-utils";
 
 const rnd = seeded(3);
 const k32 = () => toBase64(rnd.bytes(32));

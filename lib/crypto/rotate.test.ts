@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDbClient, type DbHandle, type PrismaClient } from "@/lib/db";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
+import { seeded } from "@/test/seeded";
 import { toBase64 } from "./base64";
 import { decryptSecret, encryptSecret } from "./envelope";
 import { parseKeyring } from "./keyring";
 import { rotateKeys } from "./rotate";
 import { formatRotationReport } from "./rotate-report";
-import { seeded } from "./test-utils";
 
 // Real database (a fresh embedded PGlite directory, migrated like the app's), real crypto.
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { seeded } from "@/test/seeded";
 import { fromBase64Url, toBase64, toBase64Url } from "./base64";
 import { decryptSecret, encryptSecret } from "./envelope";
 import { parseKeyring } from "./keyring";
-import { seeded } from "./test-utils";
 
 // Property-based tamper test: encrypt a random secret for a random user and provider, apply one
 // random mutation to the envelope (version, kid, nonce, ciphertext, tag, length, the AAD's user

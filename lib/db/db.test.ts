@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describePostgres, tempDatabase } from "@/scripts/db/test-postgres";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
+import { describePostgres, tempDatabase } from "@/test/postgres";
 import { createDbClient, type DbHandle } from "./index";
 import { searchMessages } from "./search";
 

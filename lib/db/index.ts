@@ -5,11 +5,11 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
-import { acquireDataDirLock } from "./lock";
+import { acquireDataDirLock } from "./lock.mjs";
 import { PGliteThread } from "./pglite-thread";
 
 export type { PrismaClient } from "@/lib/db/generated/client";
-export { DataDirLockedError } from "./lock";
+export { DataDirLockedError } from "./lock.mjs";
 
 export interface DbOptions {
   /** A PostgreSQL server (postgres://…). Wins over dataDir. */

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
 import { createDbClient } from "./index";
-import { acquireDataDirLock, DataDirLockedError, lockFilePath, readDataDirLock } from "./lock";
+import { acquireDataDirLock, DataDirLockedError, lockFilePath, readDataDirLock } from "./lock.mjs";
 
-const lockModule = path.resolve(import.meta.dirname, "../../scripts/db/lock.mjs");
+const lockModule = path.resolve(import.meta.dirname, "lock.mjs");
 
 /** A separate Node process that takes the directory's lock and keeps it until killed. */
 async function spawnHolder(dataDir: string): Promise<ChildProcess & { pid: number }> {

@@ -6,9 +6,9 @@ import path from "node:path";
 import { messages, PGlite, TransactionAbortedError } from "@electric-sql/pglite";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Prisma } from "@/lib/db/generated/client";
-import { migrate } from "@/scripts/migrate.mjs";
+import { migrate } from "@/test/harness";
 import { createDbClient, type DbHandle, type PrismaClient } from "./index";
-import { readDataDirLock } from "./lock";
+import { readDataDirLock } from "./lock.mjs";
 import { PGliteThread } from "./pglite-thread";
 
 // PGlite on a worker thread must answer exactly as PGlite in-thread: the same Prisma results,

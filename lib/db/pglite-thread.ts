@@ -64,7 +64,7 @@ interface Pending {
  */
 const NodeWorker = Reflect.get(workerThreads, "Worker") as typeof Worker;
 
-export const WORKER_FILE_ENV = "BYOK_PGLITE_WORKER";
+const WORKER_FILE_ENV = "BYOK_PGLITE_WORKER";
 const WORKER_FILE = "lib/db/pglite-worker.mjs";
 
 /**
@@ -72,7 +72,7 @@ const WORKER_FILE = "lib/db/pglite-worker.mjs";
  * found by walking up from the working directory to the package.json named "byok-chat". Not
  * relative to this module: under `next start` it is bundled into .next/server/chunks.
  */
-export function pgliteWorkerFile(): string {
+function pgliteWorkerFile(): string {
   const override = process.env[WORKER_FILE_ENV];
   if (override) return path.resolve(override);
   for (let dir = process.cwd(); ; ) {

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db";
 import { registerDatabaseProbe } from "@/lib/db/availability";
+import { log } from "@/lib/log";
 
 /**
  * Opens the database when the server starts. In embedded mode this takes the data-directory
@@ -13,7 +14,9 @@ export async function openDatabaseAtStartup() {
     // What proxy.ts asks before rendering a page (lib/db/availability.ts).
     registerDatabaseProbe(() => db().$queryRaw`SELECT 1`);
   } catch (e) {
-    console.error(`\n✗ ${e instanceof Error ? e.message : String(e)}\n`);
+    // Our own message (e.g. which process holds the data directory) is what the operator needs;
+    // the logger redacts credentials in it, such as a password in DATABASE_URL.
+    log.error("db.startup_failed", { error: e });
     process.exit(1);
   }
 }

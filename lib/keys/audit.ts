@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
+import { type VaultDeps, vaultDeps } from "./deps";
 import { cleanContext, type RequestContext } from "./schemas";
 
 // The user's own record of what happened to their keys. Rows are only inserted, inside the
@@ -65,9 +66,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export async function listAudit(
-  client: PrismaClient,
   userId: string,
   opts: { limit?: number; cursor?: string } = {},
+  { db: client }: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<AuditPage> {
   const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 20), 1), 100);
   const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { AppError } from "@/lib/errors";
+import { type AppError, invalidField } from "@/lib/errors";
 import { type LookupAll, systemLookup } from "@/lib/net/dispatcher";
 import { classifyAddress, isLocalName, METADATA_HOSTS } from "@/lib/net/guard";
 
@@ -23,7 +23,7 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 function invalid(message: string): AppError {
-  return new AppError("VALIDATION_FAILED", message, { issues: [{ path: "baseUrl", message }] });
+  return invalidField("baseUrl", message);
 }
 
 async function resolveAll(hostname: string, lookup: LookupAll) {

@@ -1,4 +1,4 @@
-import { getProvider, isProviderId, type ProviderId } from "@/lib/ai";
+import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import { decideSource, displayStatus, type KeyDisplayStatus, type KeySource } from "./policy";
@@ -91,12 +91,6 @@ export function toKeyDto(
     systemKeyAvailable,
     chatSource,
   };
-}
-
-/** Unknown providers are a missing resource (404), like a missing key. */
-export function parseProvider(value: unknown): ProviderId {
-  if (!isProviderId(value)) throw new AppError("NOT_FOUND", "Unknown provider.");
-  return value;
 }
 
 export function noKey(provider: ProviderId): AppError {

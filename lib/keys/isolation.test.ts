@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
-import { type Harness, startHarness } from "./test-support";
+import { type Harness, startHarness } from "@/test/harness";
+import { listAudit } from "./audit";
+import { getKey, listKeys, removeKey, setKeyEnabled } from "./manage";
+import { testKey } from "./probe";
+import { resolveKey, usableProviders } from "./resolve";
+import { saveKey } from "./save";
 
 // lib/ai marks its server modules; outside Next's react-server build the marker throws.
 vi.mock("server-only", () => ({}));
@@ -18,16 +24,17 @@ beforeAll(async () => {
   alice = await h.newUser();
   bob = await h.newUser();
   // B's own history starts before A's, so a cursor taken from A's rows has B rows behind it.
-  await h.vault.saveKey(bob, { provider: "groq", apiKey: "gsk_bobEarlyKeyAbcdefghijk7C7C" });
-  await h.vault.removeKey(bob, "groq");
-  await h.vault.saveKey(alice, { provider: "openai", apiKey: ALICE_KEY }, { ip: "198.51.100.1" });
-  await h.vault.saveKey(alice, {
-    provider: "compatible",
-    apiKey: "alice-compat-key-0001",
-    baseUrl: h.mock.baseUrls.compatible,
-    label: "Alice's server",
-  });
-  await h.vault.testKey(alice, "openai");
+  await saveKey(bob, "groq", { apiKey: "gsk_bobEarlyKeyAbcdefghijk7C7C" }, undefined, h.deps);
+  await removeKey(bob, "groq", undefined, h.deps);
+  await saveKey(alice, "openai", { apiKey: ALICE_KEY }, { ip: "198.51.100.1" }, h.deps);
+  await saveKey(
+    alice,
+    "compatible",
+    { apiKey: "alice-compat-key-0001", baseUrl: h.mock.baseUrls.compatible, label: "Alice's server" },
+    undefined,
+    h.deps,
+  );
+  await testKey(alice, "openai", undefined, undefined, h.deps);
 });
 afterAll(() => h?.close());
 
@@ -54,23 +61,23 @@ describe("cross-user isolation", () => {
     const before = await aliceState();
     const bobAuditBefore = await h.handle.prisma.auditEvent.count({ where: { userId: bob } });
 
-    const bobKeys = await h.vault.listKeys(bob);
+    const bobKeys = await listKeys(bob, h.deps);
     expect(bobKeys.every((k) => !k.hasKey && k.status === "not_set" && k.preview === null)).toBe(true);
     expect(JSON.stringify(bobKeys)).not.toContain("9A9A");
-    expect((await h.vault.getKey(bob, "openai")).hasKey).toBe(false);
+    expect((await getKey(bob, "openai", h.deps)).hasKey).toBe(false);
 
-    for (const provider of ["openai", "compatible"]) {
-      expect(await codeOf(h.vault.testKey(bob, provider))).toBe("NOT_FOUND");
-      expect(await codeOf(h.vault.setKeyEnabled(bob, provider, false))).toBe("NOT_FOUND");
-      expect(await codeOf(h.vault.removeKey(bob, provider))).toBe("NOT_FOUND");
-      expect(await codeOf(h.vault.resolveKey(bob, provider))).toBe("API_KEY_REQUIRED");
+    for (const provider of ["openai", "compatible"] as ProviderId[]) {
+      expect(await codeOf(testKey(bob, provider, undefined, undefined, h.deps))).toBe("NOT_FOUND");
+      expect(await codeOf(setKeyEnabled(bob, provider, false, undefined, h.deps))).toBe("NOT_FOUND");
+      expect(await codeOf(removeKey(bob, provider, undefined, h.deps))).toBe("NOT_FOUND");
+      expect(await codeOf(resolveKey(bob, provider, undefined, h.deps))).toBe("API_KEY_REQUIRED");
     }
     // Typing a key for compatible must not borrow A's stored base URL.
-    expect(await codeOf(h.vault.testKey(bob, "compatible", { apiKey: "bob-typed-key-1" }))).toBe(
+    expect(await codeOf(testKey(bob, "compatible", { apiKey: "bob-typed-key-1" }, undefined, h.deps))).toBe(
       "VALIDATION_FAILED",
     );
-    expect((await h.vault.usableProviders(bob)).every((p) => p.source === null)).toBe(true);
-    const bobAudit = (await h.vault.listAudit(bob)).items;
+    expect((await usableProviders(bob, h.deps)).every((p) => p.source === null)).toBe(true);
+    const bobAudit = (await listAudit(bob, undefined, h.deps)).items;
     expect(bobAudit.every((e) => e.provider === "groq")).toBe(true); // only B's own early history
 
     expect(await aliceState()).toEqual(before);
@@ -79,19 +86,19 @@ describe("cross-user isolation", () => {
 
   it("B saving, toggling and removing B's own key never touches A's row", async () => {
     const before = await aliceState();
-    await h.vault.saveKey(bob, { provider: "openai", apiKey: "sk-proj-bobOwnKeyAbcdefghijkl5B5B" });
-    await h.vault.testKey(bob, "openai");
-    await h.vault.setKeyEnabled(bob, "openai", false);
-    await h.vault.removeKey(bob, "openai");
+    await saveKey(bob, "openai", { apiKey: "sk-proj-bobOwnKeyAbcdefghijkl5B5B" }, undefined, h.deps);
+    await testKey(bob, "openai", undefined, undefined, h.deps);
+    await setKeyEnabled(bob, "openai", false, undefined, h.deps);
+    await removeKey(bob, "openai", undefined, h.deps);
     const after = await aliceState();
     expect(after).toEqual(before);
-    expect((await h.vault.resolveKey(alice, "openai")).apiKey).toBe(ALICE_KEY);
+    expect((await resolveKey(alice, "openai", undefined, h.deps)).apiKey).toBe(ALICE_KEY);
   });
 
   it("a cursor built from A's audit rows only pages through B's own rows", async () => {
-    const aliceRows = await h.vault.listAudit(alice, { limit: 1 });
+    const aliceRows = await listAudit(alice, { limit: 1 }, h.deps);
     expect(aliceRows.nextCursor).not.toBeNull();
-    const page = await h.vault.listAudit(bob, { cursor: aliceRows.nextCursor ?? undefined, limit: 100 });
+    const page = await listAudit(bob, { cursor: aliceRows.nextCursor ?? undefined, limit: 100 }, h.deps);
     expect(page.items.length).toBeGreaterThan(0);
     const bobIds = new Set(
       (await h.handle.prisma.auditEvent.findMany({ where: { userId: bob }, select: { id: true } })).map(

@@ -1,11 +1,11 @@
-import { PROVIDER_IDS } from "@/lib/ai";
+import { PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { writeAudit } from "./audit";
-import type { VaultDeps } from "./deps";
-import { type KeyDto, noKey, PUBLIC_KEY_COLUMNS, type PublicKeyRow, parseProvider, toKeyDto } from "./dto";
-import { parseInput, type RequestContext, toggleKeySchema } from "./schemas";
+import { type VaultDeps, vaultDeps } from "./deps";
+import { type KeyDto, noKey, PUBLIC_KEY_COLUMNS, type PublicKeyRow, toKeyDto } from "./dto";
+import type { RequestContext } from "./schemas";
 
 /** One DTO per provider, in registry order, whether or not a key is stored. */
-export async function listKeys(deps: VaultDeps, userId: string): Promise<KeyDto[]> {
+export async function listKeys(userId: string, deps: VaultDeps = vaultDeps()): Promise<KeyDto[]> {
   const rows: PublicKeyRow[] = await deps.db.providerKey.findMany({
     where: { userId },
     select: PUBLIC_KEY_COLUMNS,
@@ -14,8 +14,11 @@ export async function listKeys(deps: VaultDeps, userId: string): Promise<KeyDto[
   return PROVIDER_IDS.map((p) => toKeyDto(p, byProvider.get(p) ?? null, !!deps.systemKey(p)));
 }
 
-export async function getKey(deps: VaultDeps, userId: string, providerParam: string): Promise<KeyDto> {
-  const provider = parseProvider(providerParam);
+export async function getKey(
+  userId: string,
+  provider: ProviderId,
+  deps: VaultDeps = vaultDeps(),
+): Promise<KeyDto> {
   const row = await deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
     select: PUBLIC_KEY_COLUMNS,
@@ -25,14 +28,12 @@ export async function getKey(deps: VaultDeps, userId: string, providerParam: str
 
 /** Switching a key off keeps it stored; only the "which key" rule changes. */
 export async function setKeyEnabled(
-  deps: VaultDeps,
   userId: string,
-  providerParam: string,
-  body: unknown,
+  provider: ProviderId,
+  enabled: boolean,
   ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
 ): Promise<KeyDto> {
-  const provider = parseProvider(providerParam);
-  const { enabled } = parseInput(toggleKeySchema, body);
   const row = await deps.db.$transaction(async (tx) => {
     const where = { userId_provider: { userId, provider } };
     const current = await tx.providerKey.findUnique({ where, select: { enabled: true, last4: true } });
@@ -52,12 +53,11 @@ export async function setKeyEnabled(
 }
 
 export async function removeKey(
-  deps: VaultDeps,
   userId: string,
-  providerParam: string,
+  provider: ProviderId,
   ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
 ): Promise<KeyDto> {
-  const provider = parseProvider(providerParam);
   await deps.db.$transaction(async (tx) => {
     const where = { userId_provider: { userId, provider } };
     const current = await tx.providerKey.findUnique({ where, select: { last4: true } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seeded } from "@/lib/crypto/test-utils";
+import { seeded } from "@/test/seeded";
 import { maskKey } from "./mask";
 
 describe("maskKey", () => {

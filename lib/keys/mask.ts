@@ -2,7 +2,7 @@
 // most the last 4 characters. Short or unusual keys reveal less, never more.
 
 /** Documented public prefixes per provider, longest first so `sk-proj-` wins over `sk-`. */
-export const KEY_PREFIXES: Record<string, readonly string[]> = {
+const KEY_PREFIXES: Record<string, readonly string[]> = {
   openai: ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"],
   groq: ["gsk_"],
   google: ["AIza"],

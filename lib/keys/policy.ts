@@ -1,3 +1,4 @@
+import type { KeyTestResult } from "@/lib/ai/probe-key";
 import type { KeyStatus } from "@/lib/db/generated/enums";
 
 // Which key a request runs on, as a pure function of what is stored and configured, so the
@@ -71,15 +72,7 @@ export function displayStatus(stored: StoredKeyState): KeyDisplayStatus {
   return DISPLAY[stored.status];
 }
 
-export type TestResult =
-  | "valid"
-  | "invalid_key"
-  | "no_credit"
-  | "rate_limited"
-  | "model_not_allowed"
-  | "unreachable";
-
-const TEST_TO_STATUS: Record<TestResult, KeyStatus> = {
+const TEST_TO_STATUS: Record<KeyTestResult, KeyStatus> = {
   valid: "VALID",
   invalid_key: "INVALID",
   no_credit: "NO_CREDIT",
@@ -88,6 +81,6 @@ const TEST_TO_STATUS: Record<TestResult, KeyStatus> = {
   unreachable: "UNREACHABLE",
 };
 
-export function statusForTest(result: TestResult): KeyStatus {
+export function statusForTest(result: KeyTestResult): KeyStatus {
   return TEST_TO_STATUS[result];
 }

@@ -1,4 +1,4 @@
-import type { ProviderId } from "@/lib/ai";
+import type { ProviderId } from "@/lib/ai/registry";
 import { writeAudit } from "./audit";
 import type { VaultDeps } from "./deps";
 import type { RequestContext } from "./schemas";
@@ -7,12 +7,12 @@ import type { RequestContext } from "./schemas";
 // a typed state the user can see and fix, recorded once, not an empty string or a fallback.
 
 export async function markNeedsReentry(
-  deps: VaultDeps,
   userId: string,
   provider: ProviderId,
   row: { id: string; version: number; last4: string; updatedAt: Date },
   why: string,
-  ctx?: RequestContext,
+  ctx: RequestContext | undefined,
+  deps: Pick<VaultDeps, "db">,
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const { count } = await tx.providerKey.updateMany({

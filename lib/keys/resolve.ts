@@ -1,10 +1,9 @@
-import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai";
+import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { decryptSecret } from "@/lib/crypto";
 import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import { checkBaseUrl } from "./base-url";
-import type { VaultDeps } from "./deps";
-import { parseProvider } from "./dto";
+import { type VaultDeps, vaultDeps } from "./deps";
 import { decideSource, type KeySource } from "./policy";
 import { markNeedsReentry } from "./reentry";
 
@@ -39,7 +38,7 @@ export type KeyRow = {
   updatedAt: Date;
 };
 
-export function loadKeyRow(deps: Pick<VaultDeps, "db">, userId: string, provider: ProviderId) {
+function loadKeyRow(userId: string, provider: ProviderId, deps: Pick<VaultDeps, "db"> = vaultDeps()) {
   return deps.db.providerKey.findUnique({
     where: { userId_provider: { userId, provider } },
     select: {
@@ -60,13 +59,12 @@ export function loadKeyRow(deps: Pick<VaultDeps, "db">, userId: string, provider
  * caller already read it (null: no row), saving the lookup; it must be this user's row.
  */
 export async function resolveKey(
-  deps: VaultDeps,
   userId: string,
-  providerParam: string,
+  provider: ProviderId,
   preloaded?: { row: KeyRow | null },
+  deps: VaultDeps = vaultDeps(),
 ): Promise<ResolvedKey> {
-  const provider = parseProvider(providerParam);
-  const row = preloaded ? preloaded.row : await loadKeyRow(deps, userId, provider);
+  const row = preloaded ? preloaded.row : await loadKeyRow(userId, provider, deps);
   const systemKey = deps.systemKey(provider);
   const decision = decideSource({ provider, stored: row, systemKeyConfigured: !!systemKey });
 
@@ -80,7 +78,7 @@ export async function resolveKey(
 
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
   if (!decrypted.ok) {
-    await markNeedsReentry(deps, userId, provider, row, decrypted.detail);
+    await markNeedsReentry(userId, provider, row, decrypted.detail, undefined, deps);
     throw new AppError("KEY_NEEDS_REENTRY");
   }
   if (row.status === "NEEDS_REENTRY") {
@@ -105,10 +103,10 @@ type VersionOpt = { keyVersion?: number };
 
 /** The provider rejected the personal key during a chat: show it as invalid until re-tested or replaced. */
 export async function markKeyInvalid(
-  deps: VaultDeps,
   userId: string,
   provider: ProviderId,
   opts: VersionOpt = {},
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<void> {
   await deps.db.$executeRaw`
     UPDATE "ProviderKey" SET "status" = 'INVALID'
@@ -118,10 +116,10 @@ export async function markKeyInvalid(
 
 /** Raw SQL on purpose: Prisma's @updatedAt would make every chat look like an edit of the key. */
 export async function touchKeyUsed(
-  deps: VaultDeps,
   userId: string,
   provider: ProviderId,
   opts: VersionOpt = {},
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<void> {
   await deps.db.$executeRaw`
     UPDATE "ProviderKey" SET "lastUsedAt" = now()
@@ -138,7 +136,10 @@ export type UsableProvider = {
 };
 
 /** From stored state only (no decryption): cheap enough for every page render. */
-export async function usableProviders(deps: VaultDeps, userId: string): Promise<UsableProvider[]> {
+export async function usableProviders(
+  userId: string,
+  deps: VaultDeps = vaultDeps(),
+): Promise<UsableProvider[]> {
   const rows = await deps.db.providerKey.findMany({
     where: { userId },
     select: { provider: true, enabled: true, status: true },

@@ -1,45 +1,44 @@
-import { checkKeyFormat, getProvider, type ProviderId } from "@/lib/ai";
+import { checkKeyFormat, getProvider, type ProviderId } from "@/lib/ai/registry";
 import { encryptSecret } from "@/lib/crypto";
+import { invalidField } from "@/lib/errors";
 import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
-import type { VaultDeps } from "./deps";
-import { type KeyDto, PUBLIC_KEY_COLUMNS, parseProvider, toKeyDto } from "./dto";
+import { type VaultDeps, vaultDeps } from "./deps";
+import { type KeyDto, PUBLIC_KEY_COLUMNS, toKeyDto } from "./dto";
 import { maskKey } from "./mask";
-import { parseInput, type RequestContext, saveKeySchema, validationFailed } from "./schemas";
+import type { RequestContext, SaveKeyInput } from "./schemas";
 
 // Add or replace a user's key for one provider. The plaintext is encrypted before the
 // transaction starts (keeps it short on single-session PGlite) and never leaves this function.
 
 /** Validates the key's shape and, for `compatible`, the base URL; returns the normalised base URL. */
 export async function checkKeyInput(
-  deps: VaultDeps,
   provider: ProviderId,
   input: { apiKey: string; baseUrl?: string; label?: string },
+  deps: Pick<VaultDeps, "allowPrivateBaseUrls" | "lookup">,
 ): Promise<string | null> {
   const formatProblem = checkKeyFormat(provider, input.apiKey);
-  if (formatProblem) throw validationFailed("apiKey", formatProblem);
+  if (formatProblem) throw invalidField("apiKey", formatProblem);
   if (!getProvider(provider).requiresBaseUrl) {
     if (input.baseUrl !== undefined)
-      throw validationFailed("baseUrl", "Only OpenAI-compatible keys take a base URL.");
-    if (input.label !== undefined)
-      throw validationFailed("label", "Only OpenAI-compatible keys take a name.");
+      throw invalidField("baseUrl", "Only OpenAI-compatible keys take a base URL.");
+    if (input.label !== undefined) throw invalidField("label", "Only OpenAI-compatible keys take a name.");
     return null;
   }
   if (input.baseUrl === undefined)
-    throw validationFailed("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
+    throw invalidField("baseUrl", "Enter the base URL of the OpenAI-compatible API.");
   return checkBaseUrl(input.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup });
 }
 
+/** `input` has passed saveKeySchema at the boundary; the rules that need the provider run here. */
 export async function saveKey(
-  deps: VaultDeps,
   userId: string,
-  providerParam: string,
-  body: unknown,
+  provider: ProviderId,
+  input: SaveKeyInput,
   ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
 ): Promise<KeyDto> {
-  const provider = parseProvider(providerParam);
-  const input = parseInput(saveKeySchema, body);
-  const baseUrl = await checkKeyInput(deps, provider, input);
+  const baseUrl = await checkKeyInput(provider, input, deps);
   const { prefix, last4 } = maskKey(input.apiKey, provider);
   const { ciphertext, kid } = await encryptSecret(
     { plaintext: input.apiKey, userId, provider },

@@ -1,10 +1,18 @@
 import { z } from "zod";
-import { PROVIDER_IDS } from "@/lib/ai";
+import { getProvider, isKnownModel, isProviderId, PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
 
 // Input shapes shared by the server actions and the REST routes, so both refuse the same things.
+// They run once, at the boundary; lib/keys takes the parsed values and checks only the rules that
+// need the provider or the network (key format, base URL).
 
-export const providerSchema = z.enum(PROVIDER_IDS);
+const providerSchema = z.enum(PROVIDER_IDS);
+
+/** A provider named in a path or an action: unknown ones are a missing resource (404), like a missing key. */
+export function parseProvider(value: unknown): ProviderId {
+  if (!isProviderId(value)) throw new AppError("NOT_FOUND", "Unknown provider.");
+  return value;
+}
 
 /**
  * A key goes into an Authorization header: printable ASCII only, no spaces (a pasted key with a
@@ -38,30 +46,49 @@ export const saveKeySchema = z.strictObject({
 });
 export type SaveKeyInput = z.infer<typeof saveKeySchema>;
 
+const testKeyFields = { apiKey: apiKeySchema.optional(), baseUrl: baseUrlSchema.optional() };
+
+/** Sending the STORED key to a newly typed URL would exfiltrate it: a URL comes with a typed key. */
+const typedKeyForTypedUrl = (b: { apiKey?: string; baseUrl?: string }) =>
+  b.baseUrl === undefined || b.apiKey !== undefined;
+const typedKeyMessage = {
+  path: ["apiKey"],
+  message: "Enter the API key to test it against a different base URL.",
+};
+
 /** Test the stored key (empty) or a typed key that is not saved. */
-export const testKeySchema = z.strictObject({
-  apiKey: apiKeySchema.optional(),
-  baseUrl: baseUrlSchema.optional(),
-});
+export const testKeySchema = z.strictObject(testKeyFields).refine(typedKeyForTypedUrl, typedKeyMessage);
 export type TestKeyInput = z.infer<typeof testKeySchema>;
+
+/** The settings page's test action: the provider travels in the body. */
+export const testKeyActionSchema = z
+  .strictObject({ provider: z.string().trim().min(1).max(40), ...testKeyFields })
+  .refine(typedKeyForTypedUrl, typedKeyMessage);
 
 export const toggleKeySchema = z.strictObject({ enabled: z.boolean() });
 
-export const defaultsSchema = z.strictObject({
-  provider: providerSchema,
-  model: z
-    .string()
-    .trim()
-    .min(1, "Choose a model.")
-    .max(200, "The model name is too long.")
-    .regex(/^[\w.:/@+-]+$/, "The model name contains characters a model id never has."),
-});
+export const defaultsSchema = z
+  .strictObject({
+    provider: providerSchema,
+    model: z
+      .string()
+      .trim()
+      .min(1, "Choose a model.")
+      .max(200, "The model name is too long.")
+      .regex(/^[\w.:/@+-]+$/, "The model name contains characters a model id never has."),
+  })
+  .check((ctx) => {
+    const { provider, model } = ctx.value;
+    if (!isKnownModel(provider, model)) {
+      ctx.issues.push({
+        code: "custom",
+        input: model,
+        path: ["model"],
+        message: `${model} is not a ${getProvider(provider).label} model this app offers.`,
+      });
+    }
+  });
 export type DefaultsInput = z.infer<typeof defaultsSchema>;
-
-export const auditQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-});
 
 /** Where a change came from, recorded in the audit log. Truncated: both are client-controlled. */
 export type RequestContext = { ip?: string | null; userAgent?: string | null };
@@ -73,20 +100,4 @@ export function cleanContext(ctx: RequestContext | undefined): {
   const clip = (v: string | null | undefined, n: number) =>
     v ? v.replace(/\p{Cc}/gu, "").slice(0, n) : null;
   return { ip: clip(ctx?.ip, 64), userAgent: clip(ctx?.userAgent, 300) };
-}
-
-/** Parses with a schema; failure → AppError VALIDATION_FAILED listing each field's problem. */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  return throwValidation(issues);
-}
-
-function throwValidation(issues: { path: string; message: string }[]): never {
-  throw new AppError("VALIDATION_FAILED", issues[0]?.message, { issues });
-}
-
-export function validationFailed(path: string, message: string): AppError {
-  return new AppError("VALIDATION_FAILED", message, { issues: [{ path, message }] });
 }

@@ -1,6 +1,6 @@
-import { getProvider, isKnownModel, isProviderId, type ProviderId } from "@/lib/ai";
-import type { VaultDeps } from "./deps";
-import { defaultsSchema, parseInput, validationFailed } from "./schemas";
+import { getProvider, isKnownModel, isProviderId, type ProviderId } from "@/lib/ai/registry";
+import { type VaultDeps, vaultDeps } from "./deps";
+import type { DefaultsInput } from "./schemas";
 
 // The user's default provider and model for new chats.
 
@@ -13,7 +13,7 @@ export type AiDefaults = {
 
 const FALLBACK: ProviderId = "openai";
 
-export async function getDefaults(deps: VaultDeps, userId: string): Promise<AiDefaults> {
+export async function getDefaults(userId: string, deps: VaultDeps = vaultDeps()): Promise<AiDefaults> {
   const row = await deps.db.aiSettings.findUnique({
     where: { userId },
     select: { defaultProvider: true, defaultModel: true },
@@ -27,14 +27,12 @@ export async function getDefaults(deps: VaultDeps, userId: string): Promise<AiDe
   return { provider: FALLBACK, model: getProvider(FALLBACK).defaultModel, saved: false };
 }
 
-export async function setDefaults(deps: VaultDeps, userId: string, body: unknown): Promise<AiDefaults> {
-  const { provider, model } = parseInput(defaultsSchema, body);
-  if (!isKnownModel(provider, model)) {
-    throw validationFailed(
-      "model",
-      `${model} is not a ${getProvider(provider).label} model this app offers.`,
-    );
-  }
+/** `input` has passed defaultsSchema (a provider and one of its models) at the boundary. */
+export async function setDefaults(
+  userId: string,
+  { provider, model }: DefaultsInput,
+  deps: VaultDeps = vaultDeps(),
+): Promise<AiDefaults> {
   await deps.db.aiSettings.upsert({
     where: { userId },
     create: { userId, defaultProvider: provider, defaultModel: model },

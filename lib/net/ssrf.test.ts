@@ -2,11 +2,11 @@ import { createServer, type Server, type Socket } from "node:net";
 import { hostname } from "node:os";
 import { generateText } from "ai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
 import { createLanguageModel } from "@/lib/ai/model";
-import { testProviderKey } from "@/lib/ai/test-key";
+import { probeProviderKey } from "@/lib/ai/probe-key";
 import { AppError } from "@/lib/errors";
 import { checkBaseUrl } from "@/lib/keys/base-url";
+import { type MockUpstream, startMockUpstream } from "@/test/harness";
 import { createGuardedFetch, type LookupAll } from "./dispatcher";
 import { BlockedAddressError, classifyAddress, ownAddresses } from "./guard";
 
@@ -193,7 +193,7 @@ async function throughTestAndChat(spellings: Spelling[], fetch?: typeof globalTh
   const common = { provider: "compatible", apiKey: "sk-canary-ssrf-0000", modelId: "mock-model" } as const;
   for (const s of spellings) {
     const withFetch = fetch ? { fetch } : {};
-    const out = await testProviderKey({ ...common, baseUrl: urlOf(s), timeoutMs: 5000, ...withFetch });
+    const out = await probeProviderKey({ ...common, baseUrl: urlOf(s), timeoutMs: 5000, ...withFetch });
     if (out.result !== "unreachable") reached.push(`test ${s.host}: ${out.result}`);
     const model = createLanguageModel({ ...common, baseUrl: urlOf(s), ...withFetch });
     const error = await generateText({ model, prompt: "hi", maxRetries: 0 }).then(
@@ -292,7 +292,7 @@ describe("DNS rebinding", () => {
     });
     const error = await generateText({ model, prompt: "hi", maxRetries: 0 }).catch((e: unknown) => e);
     expect(blockedCause(error)?.message).toMatch(/loopback/);
-    const out = await testProviderKey({
+    const out = await probeProviderKey({
       provider: "compatible",
       apiKey: "sk-canary-rebind-0000",
       baseUrl: url,
@@ -317,7 +317,7 @@ describe("ALLOW_PRIVATE_BASE_URLS=true", () => {
     const base = mock.baseUrls.compatible.replace("127.0.0.1", "localhost");
     const open = createGuardedFetch({ allowPrivate: true });
     await expect(checkBaseUrl(base, { allowPrivate: true })).resolves.toBe(base);
-    const out = await testProviderKey({
+    const out = await probeProviderKey({
       provider: "compatible",
       apiKey: "local-mock-ok-0000wxyz",
       baseUrl: base,

@@ -12,7 +12,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { describePostgres, tempDatabase } from "./test-postgres";
+import { describePostgres, tempDatabase } from "@/test/postgres";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
+import { describePostgres, tempDatabase } from "@/test/postgres";
 import { migrate } from "../migrate.mjs";
 import { adminQuery } from "./engine.mjs";
-import { describePostgres, tempDatabase } from "./test-postgres";
 
 const MIGRATIONS = ["20261122234839_init"];
 const quiet = () => {};

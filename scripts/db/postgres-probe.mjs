@@ -1,4 +1,4 @@
-// Is the test PostgreSQL server reachable? Shared by the Vitest helper (scripts/db/test-postgres.ts)
+// Is the test PostgreSQL server reachable? Shared by the Vitest helper (test/postgres.ts)
 // and Playwright specs that need PostgreSQL (e2e/scale-out.spec.ts). Plain Node, no test runner.
 import { adminQuery } from "./engine.mjs";
 

@@ -25,9 +25,6 @@ export const BUILD_INPUTS = [
   "tsconfig.json",
   "package-lock.json",
   "prisma/schema.prisma",
-  // The data-dir lock, bundled through lib/db/lock.ts while it lives here (lib/** covers it once
-  // it moves into lib/db/). scripts/lib/source-hash.test.ts fails if a bundled file is missed.
-  "scripts/db/lock.mjs",
 ];
 
 /** Never part of the bundle: tests, and the Prisma client generated from the hashed schema. */

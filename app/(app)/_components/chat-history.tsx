@@ -1,5 +1,5 @@
 import { requireUser } from "@/lib/auth";
-import { listChats } from "@/lib/chat/service";
+import { listChats } from "@/lib/chat/history";
 import { ChatHistoryList } from "./chat-history-list";
 
 export const HISTORY_PAGE_SIZE = 30;

@@ -3,7 +3,8 @@ import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
 import { initialSelection, pickerProviders } from "@/lib/chat/picker";
 import { env } from "@/lib/env";
-import { getDefaults, usableProviders } from "@/lib/keys";
+import { usableProviders } from "@/lib/keys/resolve";
+import { getDefaults } from "@/lib/keys/settings";
 import { ChatView } from "./_components/chat-view";
 
 export const metadata: Metadata = { title: "New chat" };

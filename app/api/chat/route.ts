@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
 import { chatRequestSchema } from "@/lib/chat/schemas";
-import { startTurn } from "@/lib/chat/service";
+import { startTurn } from "@/lib/chat/turn";
 import { UI_STREAM_HEADERS } from "@/lib/chat/ui-stream";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";

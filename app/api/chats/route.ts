@@ -1,6 +1,7 @@
 import { requireApiUser } from "@/lib/auth";
+import { listChats } from "@/lib/chat/history";
 import { listQuerySchema } from "@/lib/chat/schemas";
-import { listChats, searchChats } from "@/lib/chat/service";
+import { searchChats } from "@/lib/chat/search";
 import { apiRoute } from "@/lib/http";
 
 // GET /api/chats?cursor=&limit=  → { chats, nextCursor? } (newest first)

@@ -2,11 +2,12 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { requireUser } from "@/lib/auth";
+import { getChat, listMessages } from "@/lib/chat/history";
 import { initialSelection, pickerProviders } from "@/lib/chat/picker";
-import { getChat, listMessages } from "@/lib/chat/service";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
-import { getDefaults, usableProviders } from "@/lib/keys";
+import { usableProviders } from "@/lib/keys/resolve";
+import { getDefaults } from "@/lib/keys/settings";
 import { ChatView } from "../_components/chat-view";
 
 type Props = { params: Promise<{ id: string }> };

@@ -3,7 +3,7 @@
 import { AlertTriangle, ExternalLink, KeyRound, RotateCcw, X } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { isProviderId, PROVIDERS } from "@/lib/ai";
+import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
 import type { ChatErrorPayload } from "@/lib/chat/types";
 import { button } from "./styles";
 

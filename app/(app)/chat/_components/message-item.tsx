@@ -2,7 +2,7 @@
 
 import { Check, Copy, RotateCcw } from "lucide-react";
 import { memo, useState } from "react";
-import { isProviderId, PROVIDERS } from "@/lib/ai";
+import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
 import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
 import { Markdown } from "./markdown";
 import { KeyBadge } from "./model-picker";

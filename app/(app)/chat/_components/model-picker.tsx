@@ -1,7 +1,7 @@
 "use client";
 
 import { ChevronDown, KeyRound, Server } from "lucide-react";
-import type { KeySource } from "@/lib/chat/types";
+import type { KeySource } from "@/lib/keys/policy";
 import type { PickerProvider, Selection } from "./types";
 
 type Props = {

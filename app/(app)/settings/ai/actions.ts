@@ -4,11 +4,22 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
-import { clientIp } from "@/lib/auth/credentials";
-import { isAppError } from "@/lib/errors";
-import { removeKey, saveKey, setDefaults, setKeyEnabled, testKey } from "@/lib/keys";
-import { apiKeySchema, baseUrlSchema, defaultsSchema, labelSchema } from "@/lib/keys/schemas";
+import { clientIp } from "@/lib/client-ip";
+import { type AppError, isAppError, validationError } from "@/lib/errors";
+import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
+import { testKey } from "@/lib/keys/probe";
+import { saveKey } from "@/lib/keys/save";
+import {
+  apiKeySchema,
+  baseUrlSchema,
+  defaultsSchema,
+  labelSchema,
+  parseProvider,
+  testKeyActionSchema,
+} from "@/lib/keys/schemas";
+import { setDefaults } from "@/lib/keys/settings";
 import { log } from "@/lib/log";
+import { requestIdFrom, withRequestId } from "@/lib/request-id";
 import type {
   ActionError,
   DefaultsResult,
@@ -17,8 +28,9 @@ import type {
   TestKeyResult,
 } from "./_components/types";
 
-// Thin: requireSameOrigin → requireUser → zod → one lib/keys call → a result without secrets. Every action is a
-// public endpoint, so each checks the session itself and takes only plain, validated data.
+// Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
+// REST routes) → one lib/keys call → a result without secrets. Every action is a public
+// endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
 const provider = z.string().trim().min(1).max(40);
@@ -28,11 +40,6 @@ const saveInput = z.strictObject({
   apiKey: apiKeySchema,
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
-});
-const testInput = z.strictObject({
-  provider,
-  apiKey: apiKeySchema.optional(),
-  baseUrl: baseUrlSchema.optional(),
 });
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
@@ -49,28 +56,23 @@ function fieldErrors(issues: { path: string; message: string }[] | undefined) {
   return out;
 }
 
-function invalidInput(error: z.ZodError): ActionError {
-  const issues = error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+function refused(e: AppError): ActionError {
   return {
     ok: false,
-    code: "VALIDATION_FAILED",
-    message: issues[0]?.message ?? "Some input was not valid.",
-    fieldErrors: fieldErrors(issues),
+    code: e.code,
+    message: e.message,
+    ...(e.issues ? { fieldErrors: fieldErrors(e.issues) } : {}),
+    ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
   };
 }
 
-function failed(e: unknown, action: string): ActionError {
-  if (isAppError(e)) {
-    return {
-      ok: false,
-      code: e.code,
-      message: e.message,
-      ...(e.issues ? { fieldErrors: fieldErrors(e.issues) } : {}),
-      ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
-    };
-  }
-  log.error("settings.ai.action_failed", { action, error: e });
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again." };
+const invalidInput = (error: z.ZodError): ActionError => refused(validationError(error));
+
+async function failed(e: unknown, action: string): Promise<ActionError> {
+  if (isAppError(e)) return refused(e);
+  const requestId = requestIdFrom(await headers());
+  withRequestId(requestId, () => log.error("settings.ai.action_failed", { action, error: e }));
+  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again.", requestId };
 }
 
 export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
@@ -78,8 +80,9 @@ export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
   const user = await requireUser(PATH);
   const parsed = saveInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
+  const { provider: p, ...body } = parsed.data;
   try {
-    const key = await saveKey(user.id, parsed.data, await requestContext());
+    const key = await saveKey(user.id, parseProvider(p), body, await requestContext());
     revalidatePath(PATH);
     return { ok: true, key };
   } catch (e) {
@@ -90,11 +93,11 @@ export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
 export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
   await requireSameOrigin();
   const user = await requireUser(PATH);
-  const parsed = testInput.safeParse(input);
+  const parsed = testKeyActionSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { provider: p, ...body } = parsed.data;
   try {
-    const test = await testKey(user.id, p, body, await requestContext());
+    const test = await testKey(user.id, parseProvider(p), body, await requestContext());
     revalidatePath(PATH);
     return { ok: true, test };
   } catch (e) {
@@ -112,7 +115,7 @@ export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
   try {
     const key = await setKeyEnabled(
       user.id,
-      parsed.data.provider,
+      parseProvider(parsed.data.provider),
       parsed.data.enabled,
       await requestContext(),
     );
@@ -129,7 +132,7 @@ export async function removeKeyAction(input: unknown): Promise<KeyResult> {
   const parsed = removeInput.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   try {
-    const key = await removeKey(user.id, parsed.data.provider, await requestContext());
+    const key = await removeKey(user.id, parseProvider(parsed.data.provider), await requestContext());
     revalidatePath(PATH);
     return { ok: true, key };
   } catch (e) {

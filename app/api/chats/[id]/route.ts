@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
+import { deleteChat, getChat, renameChat } from "@/lib/chat/history";
 import { chatIdSchema, renameSchema } from "@/lib/chat/schemas";
-import { deleteChat, getChat, renameChat } from "@/lib/chat/service";
 import { AppError } from "@/lib/errors";
 import { apiRoute, parseJson } from "@/lib/http";
 

@@ -1,15 +1,12 @@
-import { isProviderId, type ProviderId } from "@/lib/ai";
-import { clientIp } from "@/lib/auth/credentials";
-import { AppError } from "@/lib/errors";
-import type { RequestContext } from "@/lib/keys";
+import type { ProviderId } from "@/lib/ai/registry";
+import { clientIp } from "@/lib/client-ip";
+import { parseProvider, type RequestContext } from "@/lib/keys/schemas";
 
 export type ProviderParams = { params: Promise<{ provider: string }> };
 
 /** Unknown providers are a missing resource, checked before the body is read. */
 export async function providerParam(ctx: ProviderParams): Promise<ProviderId> {
-  const { provider } = await ctx.params;
-  if (!isProviderId(provider)) throw new AppError("NOT_FOUND", "Unknown provider.");
-  return provider;
+  return parseProvider((await ctx.params).provider);
 }
 
 export function requestContext(req: Request): RequestContext {

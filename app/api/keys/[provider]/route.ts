@@ -1,6 +1,7 @@
 import { requireApiUser } from "@/lib/auth";
 import { apiRoute, parseJson } from "@/lib/http";
-import { getKey, removeKey, saveKey, setKeyEnabled } from "@/lib/keys";
+import { getKey, removeKey, setKeyEnabled } from "@/lib/keys/manage";
+import { saveKey } from "@/lib/keys/save";
 import { saveKeySchema, toggleKeySchema } from "@/lib/keys/schemas";
 import { type ProviderParams, providerParam, requestContext } from "./context";
 
@@ -17,7 +18,7 @@ export const PUT = apiRoute<ProviderParams>(async (req, ctx) => {
   const user = await requireApiUser();
   const provider = await providerParam(ctx);
   const body = await parseJson(req, saveKeySchema, { maxBytes: 16 * 1024 });
-  return { key: await saveKey(user.id, { provider, ...body }, requestContext(req)) };
+  return { key: await saveKey(user.id, provider, body, requestContext(req)) };
 });
 
 /** PATCH /api/keys/:provider { enabled } → { key }; 404 when no key is saved. */

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { getProvider, isProviderId } from "@/lib/ai";
+import { getProvider, isProviderId } from "@/lib/ai/registry";
 import type { AuditEventDto } from "@/lib/keys/audit";
 import { LocalTime } from "./local-time";
 import { link } from "./styles";

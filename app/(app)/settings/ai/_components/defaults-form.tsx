@@ -3,7 +3,7 @@
 import { LoaderCircle } from "lucide-react";
 import { type FormEvent, useState, useTransition } from "react";
 import { toast } from "sonner";
-import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai";
+import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { setDefaultsAction } from "../actions";
 import { KeyField } from "./key-field";
 import { button, input } from "./styles";

@@ -2,7 +2,7 @@
 
 import { FlaskConical, LoaderCircle, Save } from "lucide-react";
 import type { FormEvent } from "react";
-import type { ProviderInfo } from "@/lib/ai";
+import type { ProviderInfo } from "@/lib/ai/registry";
 import { KeyField } from "./key-field";
 import { button } from "./styles";
 

@@ -3,7 +3,7 @@
 import { Trash2 } from "lucide-react";
 import { useEffect, useState, useTransition } from "react";
 import { toast } from "sonner";
-import { getProvider, type ProviderId } from "@/lib/ai";
+import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";

@@ -1,5 +1,5 @@
 import { ChevronRight, ExternalLink } from "lucide-react";
-import type { ProviderInfo } from "@/lib/ai";
+import type { ProviderInfo } from "@/lib/ai/registry";
 import { link } from "./styles";
 
 export function SetupGuide({ info }: { info: ProviderInfo }) {

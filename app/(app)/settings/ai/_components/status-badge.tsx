@@ -27,10 +27,6 @@ const DOT = {
   danger: "bg-destructive",
 };
 
-export function statusLabel(status: KeyDisplayStatus): string {
-  return STYLES[status].label;
-}
-
 export function StatusBadge({ status }: { status: KeyDisplayStatus }) {
   const { label, tone } = STYLES[status];
   return (

@@ -1,6 +1,6 @@
 import { CircleAlert, CircleCheck, ExternalLink } from "lucide-react";
 import type { ReactNode } from "react";
-import type { ProviderInfo } from "@/lib/ai";
+import type { ProviderInfo } from "@/lib/ai/registry";
 import { link } from "./styles";
 import type { KeyTestReport } from "./types";
 

@@ -1,5 +1,5 @@
 import type { KeyDto } from "@/lib/keys/dto";
-import type { KeyTestReport } from "@/lib/keys/test-key";
+import type { KeyTestReport } from "@/lib/keys/probe";
 
 // What the AI-settings server actions hand back. Never plaintext: DTOs carry the masked preview.
 
@@ -10,6 +10,8 @@ export type ActionError = {
   /** Field → message, from VALIDATION_FAILED issues. */
   fieldErrors?: Record<string, string>;
   retryAfter?: number;
+  /** INTERNAL: the id on the server's log line for this request. */
+  requestId?: string;
 };
 
 export type ActionResult<T = object> = ({ ok: true } & T) | ActionError;

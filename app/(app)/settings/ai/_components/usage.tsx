@@ -1,6 +1,5 @@
-import { isProviderId, PROVIDERS } from "@/lib/ai";
-import { usageSummary } from "@/lib/chat/service";
-import { formatMicros, type UsageTotals } from "@/lib/chat/usage";
+import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
+import { formatMicros, type UsageTotals, usageSummary } from "@/lib/chat/usage";
 
 // "Usage" on the AI settings page: tokens and estimated cost per provider, today and over the
 // last 30 days. A server component: pass the signed-in user's id.

@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
+import { listMessages } from "@/lib/chat/history";
 import { chatIdSchema, messagesQuerySchema } from "@/lib/chat/schemas";
-import { listMessages } from "@/lib/chat/service";
 import { AppError } from "@/lib/errors";
 import { apiRoute } from "@/lib/http";
 

@@ -1,6 +1,6 @@
 import { requireApiUser } from "@/lib/auth";
 import { apiRoute, parseJson } from "@/lib/http";
-import { testKey } from "@/lib/keys";
+import { testKey } from "@/lib/keys/probe";
 import { testKeySchema } from "@/lib/keys/schemas";
 import { type ProviderParams, providerParam, requestContext } from "../context";
 

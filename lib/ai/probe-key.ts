@@ -128,7 +128,7 @@ async function probe(input: KeyTestInput, modelId: string, signal: AbortSignal):
   }
 }
 
-export async function testProviderKey(input: KeyTestInput): Promise<KeyTestOutcome> {
+export async function probeProviderKey(input: KeyTestInput): Promise<KeyTestOutcome> {
   const started = performance.now();
   const deadline = AbortSignal.timeout(input.timeoutMs ?? KEY_TEST_TIMEOUT_MS);
   const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;

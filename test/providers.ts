@@ -1,8 +1,8 @@
 import { type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
-import type { ProviderId } from "./registry";
+import type { ProviderId } from "@/lib/ai/registry";
+import { pointEnvAt } from "./harness";
 
-// Test helper: a mock upstream on a free port, with the provider base URLs pointed at it.
-// Not a test file; imported only by lib/ai/*.test.ts.
+// The provider SDKs against a mock upstream on a free port, one case per provider (and API).
 
 export async function startMockForProviders(
   options?: Parameters<typeof startMockUpstream>[0],
@@ -10,14 +10,6 @@ export async function startMockForProviders(
   const mock = await startMockUpstream({ tokens: 8, stallMs: 20_000, ...options });
   pointEnvAt(mock);
   return mock;
-}
-
-export function pointEnvAt(mock: MockUpstream): void {
-  process.env.OPENAI_BASE_URL = mock.baseUrls.openai;
-  process.env.GROQ_BASE_URL = mock.baseUrls.groq;
-  process.env.GOOGLE_GENERATIVE_AI_BASE_URL = mock.baseUrls.google;
-  // env() parses once per process; make it see the URLs above.
-  (globalThis as { __byokEnv?: unknown }).__byokEnv = undefined;
 }
 
 export type ProviderCase = {

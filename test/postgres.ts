@@ -3,8 +3,8 @@
 // (CI), where it fails instead.
 import { randomBytes } from "node:crypto";
 import { describe, it } from "vitest";
-import { adminQuery, dropDatabase, withDatabase } from "./engine.mjs";
-import { postgresRequired, postgresUnavailable, TEST_POSTGRES_URL } from "./postgres-probe.mjs";
+import { adminQuery, dropDatabase, withDatabase } from "@/scripts/db/engine.mjs";
+import { postgresRequired, postgresUnavailable, TEST_POSTGRES_URL } from "@/scripts/db/postgres-probe.mjs";
 
 export { TEST_POSTGRES_URL };
 

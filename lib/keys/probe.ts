@@ -1,23 +1,23 @@
-import { getProvider, type ProviderId } from "@/lib/ai";
-import { testProviderKey } from "@/lib/ai/test-key";
+import { type KeyTestResult, probeProviderKey } from "@/lib/ai/probe-key";
+import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { decryptSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
-import type { VaultDeps } from "./deps";
-import { noKey, parseProvider } from "./dto";
+import { type VaultDeps, vaultDeps } from "./deps";
+import { noKey } from "./dto";
 import { maskKey } from "./mask";
-import { displayStatus, type KeyDisplayStatus, statusForTest, type TestResult } from "./policy";
+import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
-import { parseInput, type RequestContext, testKeySchema, validationFailed } from "./schemas";
+import type { RequestContext, TestKeyInput } from "./schemas";
 
 // A key test makes one real, cheap call to the provider. Testing a typed key saves nothing;
 // testing the stored key records the outcome on it. A failed test never touches key material.
 
 export type KeyTestReport = {
-  result: TestResult;
+  result: KeyTestResult;
   ms: number;
   /** The stored key's status after the test; null when a typed (unsaved) key was tested. */
   status: KeyDisplayStatus | null;
@@ -44,20 +44,18 @@ async function spendTestBudget(userId: string) {
   }
 }
 
+/**
+ * Tests a typed key (`input.apiKey`, with `input.baseUrl` for `compatible`) or, without one, the
+ * stored key at its stored base URL: the STORED key is never sent to a newly typed URL, which
+ * would let anyone holding the session exfiltrate it (testKeySchema refuses that input).
+ */
 export async function testKey(
-  deps: VaultDeps,
   userId: string,
-  providerParam: string,
-  body: unknown,
+  provider: ProviderId,
+  input: TestKeyInput = {},
   ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
 ): Promise<KeyTestReport> {
-  const provider = parseProvider(providerParam);
-  const input = parseInput(testKeySchema, body ?? {});
-  // Sending the STORED key to a newly typed URL would let anyone holding the session exfiltrate
-  // it; a different base URL is only ever tried with a key typed alongside it.
-  if (input.baseUrl !== undefined && input.apiKey === undefined) {
-    throw validationFailed("apiKey", "Enter the API key to test it against a different base URL.");
-  }
   if (input.apiKey !== undefined)
     return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
   return testStored(deps, userId, provider, ctx);
@@ -79,9 +77,9 @@ async function testSupplied(
     });
     baseUrlInput = stored?.baseUrl ?? undefined;
   }
-  const baseUrl = await checkKeyInput(deps, provider, { apiKey, baseUrl: baseUrlInput });
+  const baseUrl = await checkKeyInput(provider, { apiKey, baseUrl: baseUrlInput }, deps);
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await testProviderKey({
+  const { result, ms, retryAfter } = await probeProviderKey({
     provider,
     apiKey,
     ...(baseUrl ? { baseUrl } : {}),
@@ -121,7 +119,7 @@ async function testStored(
   if (!row) throw noKey(provider);
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
   if (!decrypted.ok) {
-    await markNeedsReentry(deps, userId, provider, row, decrypted.detail, ctx);
+    await markNeedsReentry(userId, provider, row, decrypted.detail, ctx, deps);
     throw new AppError("KEY_NEEDS_REENTRY");
   }
   // Re-checked at use: DNS answers and the operator's private-network setting can change.
@@ -129,7 +127,7 @@ async function testStored(
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await testProviderKey({
+  const { result, ms, retryAfter } = await probeProviderKey({
     provider,
     apiKey: decrypted.plaintext,
     ...(baseUrl ? { baseUrl } : {}),
