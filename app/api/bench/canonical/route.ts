@@ -6,8 +6,8 @@ import {
   type UIMessage,
 } from "ai";
 import { z } from "zod";
-import { isKnownModel, PROVIDER_IDS } from "@/lib/ai";
 import { createLanguageModel } from "@/lib/ai/model";
+import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
 import { requireApiUser } from "@/lib/auth";
 import { benchOnly } from "@/lib/bench-routes";
 import { saveAssistantMessage, saveUserMessage } from "@/lib/chat/persist";
@@ -16,7 +16,7 @@ import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";
-import { resolveKey } from "@/lib/keys";
+import { resolveKey } from "@/lib/keys/resolve";
 
 // POST /api/bench/canonical — bench only (404 unless BYOK_BENCH_ROUTES=1, see lib/bench-routes.ts).
 // The same turn as POST /api/chat written the way the AI SDK 7 docs write a chat route with
