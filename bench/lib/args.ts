@@ -51,7 +51,8 @@ export const USAGE = `npm run bench -- [flags]
   --database-url URL      run the app on PostgreSQL (a temporary database on that server,
                           e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of PGlite
   --workers 1,2           serve through scripts/server.mjs (the production entry) with
-                          WEB_CONCURRENCY=N, for each N in turn (needs --database-url; the
+                          WEB_CONCURRENCY=N, for each N in turn (one number N means 1,N;
+                          needs --database-url; the
                           latency points run for each N; memory, abort, soak, profile and page
                           weight are not run in this mode)
   --redis-url redis://127.0.0.1:6379/5   the workers' shared rate limits (with --workers; a
@@ -161,9 +162,12 @@ export function parseArgs(argv: string[]): BenchArgs {
       case "--database-url":
         a.databaseUrl = take();
         break;
-      case "--workers":
-        a.workers = list(take()).map((s) => Math.max(1, Math.round(num(flag, s))));
+      case "--workers": {
+        const counts = list(take()).map((s) => Math.max(1, Math.round(num(flag, s))));
+        // One number N compares against one worker: 1 and N. A list is taken as it is.
+        a.workers = counts.length === 1 ? [...new Set([1, ...counts])] : counts;
         break;
+      }
       case "--redis-url":
         a.redisUrl = take();
         break;
