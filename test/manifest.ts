@@ -34,8 +34,11 @@ export type Access = "user" | "public" | "bench";
 export const PUBLIC_ENTRY_POINTS = {
   /** Route groups whose pages and actions serve signed-out visitors (sign-in, sign-up, sign-out). */
   groups: ["(auth)"],
-  /** Route handlers that answer without a session: next-auth's own endpoints. */
-  routes: ["/api/auth/[...nextauth]"],
+  /**
+   * Route handlers that answer without a session: next-auth's own endpoints, and the liveness
+   * and readiness checks a load balancer calls (they answer no user data).
+   */
+  routes: ["/api/auth/[...nextauth]", "/api/health", "/api/ready"],
   /** Route handlers of the benchmark only: 404 for every caller unless the bench enabled them. */
   benchRoutes: ["/api/bench/canonical", "/api/bench/floor"],
 } as const;
