@@ -23,6 +23,12 @@ async function expectRefused(browser: Browser, baseURL: string, cookies: Cookie[
     expect(res.status(), `${label}: ${path}`).toBe(401);
     expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
   }
+  // next-auth's own endpoint agrees: no user for an ended session.
+  const nextAuth = await context.request.get("/api/auth/session");
+  expect(
+    ((await nextAuth.json()) as { user?: unknown } | null)?.user,
+    `${label}: /api/auth/session`,
+  ).toBeUndefined();
   const chat = await context.request.post("/api/chat", {
     headers: { origin },
     data: { id: "c1", message: { id: "m1", text: "hello" }, provider: "openai", model: "gpt-5-mini" },
