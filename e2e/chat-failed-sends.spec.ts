@@ -1,4 +1,5 @@
-import { expect, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, type Pages, test } from "./fixtures";
 
 // Failed sends, tried as a new user would (issue 12, item 4): whatever the provider answers, the
 // user keeps their place: no chat they did not see created, no discarded message coming back,
@@ -8,25 +9,36 @@ import { expect, test } from "./fixtures";
 const BAD_KEY = "sk-proj-chatE2E-invalid-7777abcd1234";
 const GOOD_KEY = "sk-proj-chatE2Efixed0000abcd5678";
 
+/** A new user with an OpenAI key the provider rejects sends `text` from /chat and is refused. */
+async function refusedFirstSend(
+  { auth, settings, chat }: Pick<Pages, "auth" | "settings" | "chat">,
+  text: string,
+) {
+  await auth.signUp();
+  await settings.addKey("OpenAI", BAD_KEY);
+  await chat.goto();
+  await chat.send(text);
+  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+}
+
+/** The chats the history API lists for the signed-in user. */
+async function storedChats(page: Page): Promise<unknown[]> {
+  return ((await (await page.request.get("/api/chats")).json()) as { chats: unknown[] }).chats;
+}
+
 test("a refused first send leaves no chat in the sidebar or in the history", async ({
   page,
   auth,
   settings,
   chat,
 }) => {
-  await auth.signUp();
-  await settings.addKey("OpenAI", BAD_KEY);
-  await chat.goto();
-  await chat.send("Hello with a bad key");
-  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+  await refusedFirstSend({ auth, settings, chat }, "Hello with a bad key");
   // The live view shows no chat: the draft is back in the composer, no message bubble.
   await expect(chat.composer).toHaveValue("Hello with a bad key");
   await expect(chat.userMessages).toHaveCount(0);
   await expect(page).toHaveURL(/\/chat$/);
   // … and so neither does the history, now or after a reload.
-  await expect
-    .poll(async () => ((await (await page.request.get("/api/chats")).json()) as { chats: unknown[] }).chats)
-    .toHaveLength(0);
+  await expect.poll(() => storedChats(page)).toHaveLength(0);
   await expect(page.getByText("Your conversations will appear here.")).toBeVisible();
   await page.reload();
   await expect(page.getByText("Your conversations will appear here.")).toBeVisible();
@@ -39,11 +51,7 @@ test("a rewritten resend after a refused send is the only message after a reload
   settings,
   chat,
 }) => {
-  await auth.signUp();
-  await settings.addKey("OpenAI", BAD_KEY);
-  await chat.goto();
-  await chat.send("First try, typo'd questoin");
-  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+  await refusedFirstSend({ auth, settings, chat }, "First try, typo'd questoin");
 
   // The fix the banner offers, then back to the chat: the draft is still there.
   await chat.followBanner("Update API key");
@@ -103,11 +111,7 @@ test("a key marked invalid shows the rejected key with its fix, not first-run on
   settings,
   chat,
 }) => {
-  await auth.signUp();
-  await settings.addKey("OpenAI", BAD_KEY);
-  await chat.goto();
-  await chat.send("Does my key work?");
-  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+  await refusedFirstSend({ auth, settings, chat }, "Does my key work?");
 
   await chat.goto();
   await expect(chat.heading).toHaveText("Your API key was rejected");
