@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -7,7 +7,13 @@ import { describePostgres, tempDatabase } from "@/test/postgres";
 import { migrate } from "../migrate.mjs";
 import { adminQuery } from "./engine.mjs";
 
-const MIGRATIONS = ["20261122234839_init"];
+// Every migration folder, oldest first (a new migration must not need this test edited).
+const MIGRATIONS = readdirSync(path.join(import.meta.dirname, "../../prisma/migrations"), {
+  withFileTypes: true,
+})
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const quiet = () => {};
 
 describe("migrate() on a fresh PGlite directory", () => {
@@ -19,7 +25,10 @@ describe("migrate() on a fresh PGlite directory", () => {
     const lines: string[] = [];
     const first = await migrate({ dataDir, log: (l) => lines.push(l) });
     expect(first.applied).toEqual(MIGRATIONS);
-    expect(lines.at(-1)).toMatch(/^migrate: applied 1 migration\(s\) to PGlite .*not-yet-created/);
+    expect(MIGRATIONS[0]).toBe("20261122234839_init");
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^migrate: applied ${MIGRATIONS.length} migration\\(s\\) to PGlite .*not-yet-created`),
+    );
 
     const again = await migrate({ dataDir, log: (l) => lines.push(l) });
     expect(again.applied).toEqual([]);
