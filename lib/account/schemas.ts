@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { PASSWORD_MAX } from "@/lib/auth/password";
+import { normalizeEmail } from "@/lib/auth/schemas";
+
+// The profile forms' input, validated once at the action boundary.
+
+export const NAME_MAX = 100;
+export const DELETE_CONFIRMATION = "DELETE";
+
+export const displayNameSchema = z
+  .string({ error: "Enter a name." })
+  .transform((s) => s.normalize("NFC").trim().replace(/\s+/g, " "))
+  .pipe(
+    z
+      .string()
+      .max(NAME_MAX, `Use at most ${NAME_MAX} characters.`)
+      // Control characters and invisible formatting would make the name unreadable in the menu.
+      .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), "Use letters, digits, spaces and punctuation only."),
+  );
+
+const email = z
+  .string({ error: "Enter an email address." })
+  .trim()
+  .min(1, "Enter an email address.")
+  .max(254, "That email is too long.")
+  .pipe(z.email({ error: "Enter a valid email address." }))
+  .transform(normalizeEmail);
+
+/**
+ * Proof that the person at the keyboard owns the account: the password, or (an account made
+ * through OAuth has none) the account's email typed out.
+ */
+const identity = {
+  password: z.string().max(PASSWORD_MAX).optional(),
+  confirmEmail: z.string().max(254).optional(),
+};
+
+export const nameInput = z.strictObject({ name: displayNameSchema });
+export const emailChangeInput = z.strictObject({ newEmail: email, ...identity });
+export const confirmEmailInput = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This link is not valid."),
+});
+export const deleteInput = z.strictObject({
+  ...identity,
+  confirmation: z.literal(DELETE_CONFIRMATION, { error: `Type ${DELETE_CONFIRMATION} to confirm.` }),
+});
+
+export type Identity = { password?: string | undefined; confirmEmail?: string | undefined };
