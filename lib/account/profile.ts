@@ -66,6 +66,14 @@ export async function getProfile(userId: string, deps: AccountDeps = accountDeps
   };
 }
 
+/** Name and email for the app shell (they change after sign-in; the session keeps the old ones). */
+export function accountHeader(
+  userId: string,
+  deps: Pick<AccountDeps, "db"> = accountDeps(),
+): Promise<{ email: string; name: string | null } | null> {
+  return deps.db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } });
+}
+
 /** Sets the display name (already validated: trimmed, ≤ 100 characters); "" clears it. */
 export async function updateDisplayName(
   userId: string,
