@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { PASSWORD_MAX } from "@/lib/auth/password";
 import { normalizeEmail } from "@/lib/auth/schemas";
+import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
 
 // The profile forms' input, validated once at the action boundary.
 
-export const NAME_MAX = 100;
-export const DELETE_CONFIRMATION = "DELETE";
+export { DELETE_CONFIRMATION, NAME_MAX };
 
 export const displayNameSchema = z
   .string({ error: "Enter a name." })

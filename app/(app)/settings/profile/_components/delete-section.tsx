@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { Field } from "@/app/_components/auth/field";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { button, card } from "@/app/(app)/settings/ai/_components/styles";
-import { DELETE_CONFIRMATION } from "@/lib/account/schemas";
+import { DELETE_CONFIRMATION } from "@/lib/account/constants";
 import { deleteAccountAction } from "../actions";
 
 const FIELD_IDS: Record<string, string> = {

@@ -6,7 +6,7 @@ import { type FormEvent, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Field } from "@/app/_components/auth/field";
 import { button, card } from "@/app/(app)/settings/ai/_components/styles";
-import { NAME_MAX } from "@/lib/account/schemas";
+import { NAME_MAX } from "@/lib/account/constants";
 import { updateNameAction } from "../actions";
 
 /** Display name: shown in the account menu. Empty clears it (the menu then shows the email). */
