@@ -30,8 +30,11 @@ export type Access = "user" | "public";
 export const PUBLIC_ENTRY_POINTS = {
   /** Route groups whose pages and actions serve signed-out visitors (sign-in, sign-up, sign-out). */
   groups: ["(auth)"],
-  /** Route handlers that answer without a session: next-auth's own endpoints. */
-  routes: ["/api/auth/[...nextauth]"],
+  /**
+   * Route handlers that answer without a session: next-auth's own endpoints, and the liveness
+   * and readiness checks a load balancer calls (they answer no user data).
+   */
+  routes: ["/api/auth/[...nextauth]", "/api/health", "/api/ready"],
 } as const;
 
 export type Segment =
