@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { PUBLIC_KEY_COLUMNS } from "@/lib/keys/dto";
 import { USER_DATA_COVERAGE } from "./coverage";
 import { type AccountDeps, accountDeps } from "./deps";
 
@@ -34,24 +35,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
       orderBy: { createdAt: "asc" },
       select: { provider: true, type: true, providerAccountId: true, createdAt: true },
     }),
-    db.providerKey.findMany({
-      where: { userId },
-      orderBy: { provider: "asc" },
-      select: {
-        provider: true,
-        label: true,
-        baseUrl: true,
-        prefix: true,
-        last4: true,
-        status: true,
-        enabled: true,
-        createdAt: true,
-        updatedAt: true,
-        lastUsedAt: true,
-        lastTestedAt: true,
-        lastTestMs: true,
-      },
-    }),
+    // The columns AI settings shows (lib/keys/dto.ts): never the ciphertext or the keyring's key id.
+    db.providerKey.findMany({ where: { userId }, orderBy: { provider: "asc" }, select: PUBLIC_KEY_COLUMNS }),
     db.aiSettings.findUnique({
       where: { userId },
       select: { defaultProvider: true, defaultModel: true, updatedAt: true },

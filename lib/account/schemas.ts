@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PASSWORD_MAX } from "@/lib/auth/password";
-import { normalizeEmail } from "@/lib/auth/schemas";
+import { emailSchema } from "@/lib/auth/schemas";
 import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
 
 // The profile forms' input, validated once at the action boundary.
@@ -18,14 +18,6 @@ export const displayNameSchema = z
       .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), "Use letters, digits, spaces and punctuation only."),
   );
 
-const email = z
-  .string({ error: "Enter an email address." })
-  .trim()
-  .min(1, "Enter an email address.")
-  .max(254, "That email is too long.")
-  .pipe(z.email({ error: "Enter a valid email address." }))
-  .transform(normalizeEmail);
-
 /**
  * Proof that the person at the keyboard owns the account: the password, or (an account made
  * through OAuth has none) the account's email typed out.
@@ -36,7 +28,7 @@ const identity = {
 };
 
 export const nameInput = z.strictObject({ name: displayNameSchema });
-export const emailChangeInput = z.strictObject({ newEmail: email, ...identity });
+export const emailChangeInput = z.strictObject({ newEmail: emailSchema, ...identity });
 export const confirmEmailInput = z.strictObject({
   token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This link is not valid."),
 });

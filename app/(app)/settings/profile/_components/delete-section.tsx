@@ -7,10 +7,11 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { button, card } from "@/app/(app)/settings/ai/_components/styles";
 import { DELETE_CONFIRMATION } from "@/lib/account/constants";
 import { deleteAccountAction } from "../actions";
+import { IdentityField, identityFieldId } from "./identity-field";
 
 const FIELD_IDS: Record<string, string> = {
-  password: "delete-password",
-  confirmEmail: "delete-confirm-email",
+  password: identityFieldId("delete", true),
+  confirmEmail: identityFieldId("delete", false),
   confirmation: "delete-confirmation",
 };
 
@@ -69,29 +70,15 @@ export function DeleteSection({ hasPassword }: { hasPassword: boolean }) {
       >
         <p>This cannot be undone. Everything stored for your account is removed.</p>
         <div className="space-y-3 pt-1 text-foreground">
-          {hasPassword ? (
-            <Field
-              name="password"
-              id={FIELD_IDS.password}
-              label="Your password"
-              type="password"
-              autoComplete="current-password"
-              value={proof}
-              onChange={(e) => setProof(e.target.value)}
-              error={errors.password}
-            />
-          ) : (
-            <Field
-              name="confirmEmail"
-              id={FIELD_IDS.confirmEmail}
-              label="Type your email"
-              type="email"
-              autoComplete="off"
-              value={proof}
-              onChange={(e) => setProof(e.target.value)}
-              error={errors.confirmEmail}
-            />
-          )}
+          <IdentityField
+            hasPassword={hasPassword}
+            idPrefix="delete"
+            passwordLabel="Your password"
+            emailLabel="Type your email"
+            value={proof}
+            onChange={setProof}
+            errors={errors}
+          />
           <Field
             name="confirmation"
             id={FIELD_IDS.confirmation}

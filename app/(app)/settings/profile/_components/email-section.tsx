@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { Field } from "@/app/_components/auth/field";
 import { button, card } from "@/app/(app)/settings/ai/_components/styles";
 import { changeEmailAction } from "../actions";
+import { IdentityField, identityFieldId } from "./identity-field";
 
 type Props = {
   email: string;
@@ -18,8 +19,8 @@ type Props = {
 
 const FIELD_IDS: Record<string, string> = {
   newEmail: "profile-new-email",
-  password: "profile-email-password",
-  confirmEmail: "profile-email-confirm",
+  password: identityFieldId("profile-email", true),
+  confirmEmail: identityFieldId("profile-email", false),
 };
 
 /** Email change: re-authenticated by the password, or by typing the current email (OAuth-only). */
@@ -96,30 +97,16 @@ export function EmailSection({ email, hasPassword, confirmsByMail, pendingEmail 
           onChange={(e) => setNewEmail(e.target.value)}
           error={errors.newEmail}
         />
-        {hasPassword ? (
-          <Field
-            name="password"
-            id={FIELD_IDS.password}
-            label="Current password"
-            type="password"
-            autoComplete="current-password"
-            value={proof}
-            onChange={(e) => setProof(e.target.value)}
-            error={errors.password}
-          />
-        ) : (
-          <Field
-            name="confirmEmail"
-            id={FIELD_IDS.confirmEmail}
-            label="Type your current email to confirm"
-            type="email"
-            autoComplete="off"
-            value={proof}
-            onChange={(e) => setProof(e.target.value)}
-            error={errors.confirmEmail}
-            hint="Your account has no password (you signed up with GitHub or Google)."
-          />
-        )}
+        <IdentityField
+          hasPassword={hasPassword}
+          idPrefix="profile-email"
+          passwordLabel="Current password"
+          emailLabel="Type your current email to confirm"
+          value={proof}
+          onChange={setProof}
+          errors={errors}
+          hint="Your account has no password (you signed up with GitHub or Google)."
+        />
         {errors.form ? (
           <p role="alert" className="text-sm text-destructive">
             {errors.form}
