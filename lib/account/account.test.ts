@@ -87,7 +87,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   throw new Error("expected an AppError");
 }
 
-/** Gives the user a row in every covered table (keys, chat + message, usage, audit, settings, OAuth, token). */
+/** Gives the user a row in every covered table (keys, chat + message, usage, audit, settings, OAuth, session, token). */
 async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
   const db = h.handle.prisma;
   await saveKey(userId, "openai", { apiKey: OPENAI_KEY }, { ip: "198.51.100.7" }, h.deps);
@@ -114,6 +114,14 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
       newEmail: `n-${userId}@test.local`,
       tokenHash: `hash-${userId}`,
       expiresAt: new Date(Date.now() + 60_000),
+    },
+  });
+  await db.session.create({
+    data: {
+      userId,
+      expiresAt: new Date(Date.now() + 60_000),
+      device: "Firefox on Linux",
+      ip: "198.51.100.7",
     },
   });
   const key = await db.providerKey.findUniqueOrThrow({

@@ -48,6 +48,11 @@ export const USER_DATA_COVERAGE = {
     export: { key: "signInMethods" },
     remove: (tx, userId) => count(tx.account.deleteMany({ where: { userId } })),
   },
+  Session: {
+    // Device, address and times of each sign-in (what the sessions list shows).
+    export: { key: "sessions" },
+    remove: (tx, userId) => count(tx.session.deleteMany({ where: { userId } })),
+  },
   EmailChangeToken: {
     export: { key: "pendingEmailChange" },
     remove: (tx, userId) => count(tx.emailChangeToken.deleteMany({ where: { userId } })),

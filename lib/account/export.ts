@@ -29,7 +29,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
   });
   if (!user) throw new AppError("UNAUTHORIZED");
 
-  const [identities, keys, settings, chats, usage, audit, pending] = await Promise.all([
+  const [identities, keys, settings, chats, usage, audit, pending, sessions] = await Promise.all([
     db.account.findMany({
       where: { userId },
       orderBy: { createdAt: "asc" },
@@ -102,6 +102,19 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
       where: { userId, usedAt: null, expiresAt: { gt: new Date() } },
       select: { newEmail: true, expiresAt: true, createdAt: true },
     }),
+    db.session.findMany({
+      where: { userId },
+      orderBy: { createdAt: "asc" },
+      select: {
+        device: true,
+        userAgent: true,
+        ip: true,
+        createdAt: true,
+        lastSeenAt: true,
+        expiresAt: true,
+        revokedAt: true,
+      },
+    }),
   ]);
 
   const { passwordHash, ...account } = user;
@@ -135,6 +148,13 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     usage: usage.map((u) => ({ ...u, createdAt: iso(u.createdAt) })),
     auditLog: audit.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     // The token's hash is not the user's data and would only help to forge the link: left out.
+    sessions: sessions.map((x) => ({
+      ...x,
+      createdAt: iso(x.createdAt),
+      lastSeenAt: iso(x.lastSeenAt),
+      expiresAt: iso(x.expiresAt),
+      revokedAt: iso(x.revokedAt),
+    })),
     pendingEmailChange: pending.map((p) => ({
       ...p,
       expiresAt: iso(p.expiresAt),

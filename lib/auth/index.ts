@@ -6,20 +6,26 @@ import { cache } from "react";
 import { userFromSessionCookie } from "@/lib/auth/api-session";
 import { fullAuthConfig } from "@/lib/auth/config";
 import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { liveSession } from "@/lib/auth/sessions";
 import { isSameOriginRequest } from "@/lib/csrf";
 import { AppError } from "@/lib/errors";
 
 // Lazy config: the secret may live in a file, and reading it at import time would break `next build`.
 export const { auth, handlers, signIn, signOut } = NextAuth(() => fullAuthConfig());
 
-export type SessionUser = { id: string; email: string; name: string | null };
+/** `sid`: this browser's Session row (lib/auth/sessions.ts). */
+export type SessionUser = { id: string; email: string; name: string | null; sid: string };
 
-/** The signed-in user from the verified session JWT (no database query), or null. Once per request. */
+/**
+ * The signed-in user, or null: the verified session JWT whose Session row is live (not ended,
+ * not past its absolute lifetime or idle timeout, user row present). One indexed query, once
+ * per request. The cookie's rolling re-issue is proxy.ts's (pages) business; a re-issued cookie
+ * of an ended session stays refused here, because the row decides.
+ */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await auth();
-  const u = session?.user;
-  if (!u?.id || !u.email) return null;
-  return { id: u.id, email: u.email, name: u.name ?? null };
+  const user = await userFromSessionCookie();
+  if (!user) return null;
+  return (await liveSession(user.sid, user.id)) ? user : null;
 });
 
 /**
@@ -35,7 +41,7 @@ export async function requireUser(returnTo?: string): Promise<SessionUser> {
 
 /** For route handlers: the signed-in user, or AppError UNAUTHORIZED (401 JSON via apiRoute). */
 export async function requireApiUser(): Promise<SessionUser> {
-  const user = await userFromSessionCookie();
+  const user = await currentUser();
   if (!user) throw new AppError("UNAUTHORIZED");
   return user;
 }

@@ -38,7 +38,7 @@ export function SignUpForm() {
         required
         minLength={8}
         maxLength={128}
-        hint="At least 8 characters."
+        hint="At least 8 characters, not a common password, not your email or name."
         error={fe.password}
       />
       <FormAlert message={state.error} />
