@@ -94,9 +94,26 @@ test("delete the account: signed out, sign-in fails, the old cookie is refused",
   await expect(auth.alert).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
 
-  // The cookie copied before the deletion reads nothing: the account's data is gone.
+  // The cookie copied before the deletion is refused everywhere: its session row and user are gone.
   const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
-  const res = await request.get("/api/me/export", { headers: { cookie } });
-  expect(res.status()).toBe(401);
-  expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
+  for (const path of ["/api/me", "/api/keys", "/api/me/export"]) {
+    const res = await request.get(path, { headers: { cookie } });
+    expect(res.status(), path).toBe(401);
+    expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
+  }
+  const chat = await request.post("/api/chat", {
+    headers: { cookie, origin: new URL(page.url()).origin, "content-type": "application/json" },
+    data: { id: "c1", message: { id: "m1", text: "hello" }, provider: "openai", model: "gpt-5-mini" },
+  });
+  expect(chat.status()).toBe(401);
+  const stale = await page
+    .context()
+    .browser()
+    ?.newContext({ baseURL: new URL(page.url()).origin });
+  if (!stale) throw new Error("no browser");
+  await stale.addCookies(cookies);
+  const again = await stale.newPage();
+  await again.goto("/settings/profile");
+  await expect(again).toHaveURL(/\/sign-in/);
+  await stale.close();
 });
