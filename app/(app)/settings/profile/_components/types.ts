@@ -1,11 +1,7 @@
-// What the profile server actions hand back: plain data, field errors keyed by input name.
+// The profile actions answer in the same shape as the AI-settings actions: plain data, or
+// { ok: false, code, message, fieldErrors? } with field errors keyed by input name.
 
-export type ProfileActionError = {
-  ok: false;
-  code: string;
-  message: string;
-  fieldErrors?: Record<string, string>;
-  requestId?: string;
-};
-
-export type ProfileResult<T = object> = ({ ok: true } & T) | ProfileActionError;
+export type {
+  ActionError as ProfileActionError,
+  ActionResult as ProfileResult,
+} from "@/app/(app)/settings/ai/_components/types";
