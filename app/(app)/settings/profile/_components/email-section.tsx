@@ -2,7 +2,7 @@
 
 import { LoaderCircle } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useRef, useState, useTransition } from "react";
+import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Field } from "@/app/_components/auth/field";
 import { button, card } from "@/app/(app)/settings/ai/_components/styles";
@@ -35,6 +35,11 @@ export function EmailSection({ email, hasPassword, confirmsByMail, pendingEmail 
   );
   const [pending, startTransition] = useTransition();
   const statusRef = useRef<HTMLParagraphElement>(null);
+  // Bumped on each success: once the new status is on screen, focus moves to it.
+  const [announced, setAnnounced] = useState(0);
+  useEffect(() => {
+    if (announced) statusRef.current?.focus();
+  }, [announced]);
   const router = useRouter();
   const proofField = hasPassword ? "password" : "confirmEmail";
 
@@ -52,8 +57,8 @@ export function EmailSection({ email, hasPassword, confirmsByMail, pendingEmail 
               ? `We sent a link to ${r.email}. Your email changes when you open it while signed in.`
               : `Your email is now ${r.email}.`,
           );
+          setAnnounced((n) => n + 1);
           router.refresh();
-          requestAnimationFrame(() => statusRef.current?.focus());
         } else {
           const next = r.fieldErrors ?? { form: r.message };
           setErrors(next);

@@ -2,7 +2,7 @@
 
 import { LoaderCircle } from "lucide-react";
 import Link from "next/link";
-import { useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { button, link } from "@/app/(app)/settings/ai/_components/styles";
 import { confirmEmailAction } from "../actions";
 
@@ -10,6 +10,10 @@ export function ConfirmEmail({ token }: { token: string }) {
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
   const status = useRef<HTMLParagraphElement>(null);
+  // Once a result is on screen, focus moves to it.
+  useEffect(() => {
+    if (result) status.current?.focus();
+  }, [result]);
 
   const confirm = () =>
     startTransition(async () => {
@@ -21,7 +25,6 @@ export function ConfirmEmail({ token }: { token: string }) {
       } catch {
         setResult({ ok: false, text: "The server could not be reached. Try again." });
       }
-      requestAnimationFrame(() => status.current?.focus());
     });
 
   return (
