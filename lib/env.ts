@@ -53,6 +53,16 @@ const schema = z.object({
       .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
       .optional(),
   ),
+  /** smtp://user:pass@host:port or smtps://…: email changes are confirmed by a mailed link. */
+  SMTP_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+      .optional(),
+  ),
+  /** The From address of the mails the app sends (default: no-reply@ the app's host). */
+  MAIL_FROM: optionalString,
   CHAT_MAX_MESSAGE_CHARS: positiveInt(4000),
   /** After the first answer of a chat, ask the same model for a short title (a few tokens). */
   CHAT_MODEL_TITLES: flag(true),

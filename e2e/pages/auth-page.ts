@@ -52,7 +52,7 @@ export class AuthPage {
 
   async signOut() {
     await this.page.getByRole("button", { name: "Account menu" }).click();
-    await this.page.getByRole("button", { name: "Sign out" }).click();
+    await this.page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(this.page).toHaveURL(/\/sign-in/);
   }
 }

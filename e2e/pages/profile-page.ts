@@ -1,12 +1,66 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { type Download, expect, type Locator, type Page } from "@playwright/test";
 
-/** /settings/profile: the password and active-sessions sections, as a signed-in user uses them. */
+/** /settings/profile as a signed-in person uses it: name, email, password, sessions, export, deletion. */
 export class ProfilePage {
   constructor(readonly page: Page) {}
 
   async goto() {
     await this.page.goto("/settings/profile");
-    await expect(this.page.getByRole("heading", { name: "Profile", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
+  }
+
+  /** Reaches the page the way a person does: the account menu's Profile link. */
+  async openFromAccountMenu() {
+    await this.page.getByRole("button", { name: "Account menu" }).click();
+    await this.page.getByRole("link", { name: "Profile" }).first().click();
+    await expect(this.page).toHaveURL(/\/settings\/profile$/);
+  }
+
+  section(title: string): Locator {
+    return this.page.getByRole("region", { name: title });
+  }
+
+  get accountMenuTrigger(): Locator {
+    return this.page.getByRole("button", { name: "Account menu" });
+  }
+
+  async setName(name: string) {
+    const s = this.section("Display name");
+    await s.getByLabel("Name").fill(name);
+    await s.getByRole("button", { name: "Save name" }).click();
+  }
+
+  async changeEmail(newEmail: string, password: string) {
+    const s = this.section("Email");
+    await s.getByLabel("New email").fill(newEmail);
+    await s.getByLabel("Current password").fill(password);
+    await s.getByRole("button", { name: "Change email" }).click();
+  }
+
+  get emailStatus(): Locator {
+    return this.section("Email").getByRole("status");
+  }
+
+  async downloadExport(): Promise<Download> {
+    const download = this.page.waitForEvent("download");
+    await this.section("Export my data")
+      .getByRole("link", { name: /Download my data/ })
+      .click();
+    return download;
+  }
+
+  get deleteDialog(): Locator {
+    return this.page.getByRole("dialog", { name: "Delete your account?" });
+  }
+
+  /** Opens the dialog, fills the password and the typed confirmation, and confirms. */
+  async deleteAccount(password: string, confirmation = "DELETE") {
+    if (!(await this.deleteDialog.isVisible())) {
+      await this.section("Delete my account").getByRole("button", { name: "Delete my account…" }).click();
+    }
+    await this.deleteDialog.getByLabel("Your password").fill(password);
+    await this.deleteDialog.getByLabel("Type DELETE to confirm").fill(confirmation);
+    await this.deleteDialog.getByRole("button", { name: "Delete account" }).click();
   }
 
   /** One row per live session. */

@@ -6,7 +6,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const emailSchema = z
+export const emailSchema = z
   .string({ error: "Enter your email." })
   .trim()
   .min(1, "Enter your email.")

@@ -1,6 +1,7 @@
 "use client";
 
-import { ChevronsUpDown, LoaderCircle, LogOut } from "lucide-react";
+import { ChevronsUpDown, KeyRound, LoaderCircle, LogOut, UserRound } from "lucide-react";
+import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
 import { useFormStatus } from "react-dom";
 import { ThemeToggleRow } from "@/app/_components/theme-toggle";
@@ -34,7 +35,7 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
 
   useEffect(() => {
     if (!open) return;
-    root.current?.querySelector<HTMLButtonElement>(`#${CSS.escape(panelId)} button`)?.focus();
+    root.current?.querySelector<HTMLElement>(`#${CSS.escape(panelId)} :is(a, button)`)?.focus();
     const onPointer = (e: PointerEvent) => {
       if (!root.current?.contains(e.target as Node)) setOpen(false);
     };
@@ -66,6 +67,14 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
             </p>
           </div>
           <div className="my-1 h-px bg-border" />
+          <Link href="/settings/profile" className={ITEM} onClick={() => setOpen(false)}>
+            <UserRound className="size-4" aria-hidden />
+            Profile
+          </Link>
+          <Link href="/settings/ai" className={ITEM} onClick={() => setOpen(false)}>
+            <KeyRound className="size-4" aria-hidden />
+            AI settings
+          </Link>
           <ThemeToggleRow className={ITEM} />
           <form action={signOutAction}>
             <SignOutButton />

@@ -1,12 +1,13 @@
 "use client";
 
-import { KeyRound, MessageSquare } from "lucide-react";
+import { KeyRound, MessageSquare, UserRound } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/chat", label: "Chat", icon: MessageSquare },
   { href: "/settings/ai", label: "AI settings", icon: KeyRound },
+  { href: "/settings/profile", label: "Profile", icon: UserRound },
 ] as const;
 
 export function SidebarNav() {

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { PASSWORD_MAX } from "@/lib/auth/password";
+import { emailSchema } from "@/lib/auth/schemas";
+import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
+
+// The profile forms' input, validated once at the action boundary.
+
+export { DELETE_CONFIRMATION, NAME_MAX };
+
+export const displayNameSchema = z
+  .string({ error: "Enter a name." })
+  .transform((s) => s.normalize("NFC").trim().replace(/\s+/g, " "))
+  .pipe(
+    z
+      .string()
+      .max(NAME_MAX, `Use at most ${NAME_MAX} characters.`)
+      // Control characters and invisible formatting would make the name unreadable in the menu.
+      .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), "Use letters, digits, spaces and punctuation only."),
+  );
+
+/**
+ * Proof that the person at the keyboard owns the account: the password, or (an account made
+ * through OAuth has none) the account's email typed out.
+ */
+const identity = {
+  password: z.string().max(PASSWORD_MAX).optional(),
+  confirmEmail: z.string().max(254).optional(),
+};
+
+export const nameInput = z.strictObject({ name: displayNameSchema });
+export const emailChangeInput = z.strictObject({ newEmail: emailSchema, ...identity });
+export const confirmEmailInput = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This link is not valid."),
+});
+export const deleteInput = z.strictObject({
+  ...identity,
+  confirmation: z.literal(DELETE_CONFIRMATION, { error: `Type ${DELETE_CONFIRMATION} to confirm.` }),
+});
+
+export type Identity = { password?: string | undefined; confirmEmail?: string | undefined };
