@@ -8,17 +8,22 @@ import { fullAuthConfig } from "@/lib/auth/config";
 import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
 import { isSameOriginRequest } from "@/lib/csrf";
 import { AppError } from "@/lib/errors";
+import { assertActiveUser, isActiveUser } from "@/lib/operator/accounts";
 
 // Lazy config: the secret may live in a file, and reading it at import time would break `next build`.
 export const { auth, handlers, signIn, signOut } = NextAuth(() => fullAuthConfig());
 
 export type SessionUser = { id: string; email: string; name: string | null };
 
-/** The signed-in user from the verified session JWT (no database query), or null. Once per request. */
+/**
+ * The signed-in user from the verified session JWT, or null; null too when the account was
+ * disabled or deleted (one primary-key lookup, lib/operator/accounts.ts). Once per request.
+ */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const u = session?.user;
   if (!u?.id || !u.email) return null;
+  if (!(await isActiveUser(u.id))) return null;
   return { id: u.id, email: u.email, name: u.name ?? null };
 });
 
@@ -37,6 +42,7 @@ export async function requireUser(returnTo?: string): Promise<SessionUser> {
 export async function requireApiUser(): Promise<SessionUser> {
   const user = await userFromSessionCookie();
   if (!user) throw new AppError("UNAUTHORIZED");
+  await assertActiveUser(user.id);
   return user;
 }
 

@@ -6,11 +6,12 @@ import { initialAuthFormState } from "@/app/_components/auth/form-state";
 import { FormAlert, SubmitButton } from "@/app/_components/auth/submit-button";
 import { signUpAction } from "@/app/(auth)/actions";
 
-export function SignUpForm() {
+export function SignUpForm({ invite }: { invite?: string }) {
   const [state, action, pending] = useActionState(signUpAction, initialAuthFormState);
   const fe = state.fieldErrors ?? {};
   return (
     <form action={action} className="space-y-4" noValidate>
+      {invite ? <input type="hidden" name="invite" value={invite} /> : null}
       <Field
         name="name"
         label="Name"
