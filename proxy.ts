@@ -1,7 +1,14 @@
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
-import { HOME_PATH, PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
+import {
+  ACCOUNT_DISABLED_PATH,
+  HOME_PATH,
+  PATHNAME_HEADER,
+  SIGN_IN_PATH,
+  SIGN_UP_PATH,
+  signInPath,
+} from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
 import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
 import { CROSS_ORIGIN_REFUSED, isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
@@ -24,6 +31,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
 const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
+/** Served signed in or out: a reset link, and where a disabled account's session lands. */
+const OPEN_PAGES = new Set(["/reset-password", ACCOUNT_DISABLED_PATH]);
 
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
@@ -36,7 +45,7 @@ const handler = auth((req) => {
   let res: NextResponse;
   if (AUTH_PAGES.has(pathname) && signedIn) {
     res = NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
-  } else if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
+  } else if (!AUTH_PAGES.has(pathname) && !OPEN_PAGES.has(pathname) && !signedIn && pathname !== "/") {
     res = NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
   } else {
     const headers = new Headers(req.headers);

@@ -5,7 +5,7 @@ import NextAuth from "next-auth";
 import { cache } from "react";
 import { userFromSessionCookie } from "@/lib/auth/api-session";
 import { fullAuthConfig } from "@/lib/auth/config";
-import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { ACCOUNT_DISABLED_PATH, PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
 import { isSameOriginRequest } from "@/lib/csrf";
 import { AppError } from "@/lib/errors";
 import { assertActiveUser, isActiveUser } from "@/lib/operator/accounts";
@@ -20,11 +20,16 @@ export type SessionUser = { id: string; email: string; name: string | null };
  * disabled or deleted (one primary-key lookup, lib/operator/accounts.ts). Once per request.
  */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const s = await sessionState();
+  return s?.active ? s.user : null;
+});
+
+/** The session's user and whether their account is still active (exists, not disabled). */
+const sessionState = cache(async (): Promise<{ user: SessionUser; active: boolean } | null> => {
   const session = await auth();
   const u = session?.user;
   if (!u?.id || !u.email) return null;
-  if (!(await isActiveUser(u.id))) return null;
-  return { id: u.id, email: u.email, name: u.name ?? null };
+  return { user: { id: u.id, email: u.email, name: u.name ?? null }, active: await isActiveUser(u.id) };
 });
 
 /**
@@ -32,8 +37,11 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
  * that comes back to `returnTo` (default: the path proxy.ts saw).
  */
 export async function requireUser(returnTo?: string): Promise<SessionUser> {
-  const user = await currentUser();
-  if (user) return user;
+  const s = await sessionState();
+  if (s?.active) return s.user;
+  // A valid cookie of a disabled or deleted account: a page that says so and offers sign-out
+  // (the sign-in page would send a session cookie straight back to the app).
+  if (s) redirect(ACCOUNT_DISABLED_PATH);
   const path = returnTo ?? (await headers()).get(PATHNAME_HEADER) ?? undefined;
   redirect(signInPath(path));
 }
