@@ -1,20 +1,21 @@
 "use client";
 
-import { KeyRound, MessageSquare } from "lucide-react";
+import { KeyRound, MessageSquare, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/chat", label: "Chat", icon: MessageSquare },
   { href: "/settings/ai", label: "AI settings", icon: KeyRound },
-] as const;
+];
+const ADMIN_LINK = { href: "/admin", label: "Admin", icon: ShieldCheck };
 
-export function SidebarNav() {
+export function SidebarNav({ admin = false }: { admin?: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="px-2">
       <ul className="space-y-0.5">
-        {LINKS.map(({ href, label, icon: Icon }) => {
+        {(admin ? [...LINKS, ADMIN_LINK] : LINKS).map(({ href, label, icon: Icon }) => {
           const active = pathname === href || pathname.startsWith(`${href}/`);
           return (
             <li key={href}>
