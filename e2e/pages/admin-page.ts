@@ -23,24 +23,39 @@ export class AdminPage {
     return this.users.locator(`tr[data-email="${email}"]`);
   }
 
-  get result(): Locator {
-    return this.page.getByTestId("admin-result").first();
+  section(which: "users" | "settings"): Locator {
+    return this.page.getByTestId(`admin-${which}-section`);
+  }
+
+  /** The answer to the last action on the users table. */
+  get usersResult(): Locator {
+    return this.section("users").getByTestId("admin-result");
+  }
+
+  /** Runs `trigger` and waits for the section's next answer (results are numbered); returns it. */
+  private async answer(which: "users" | "settings", trigger: () => Promise<void>): Promise<Locator> {
+    const result = this.section(which).getByTestId("admin-result");
+    const seq = (await result.count()) ? Number(await result.getAttribute("data-seq")) : 0;
+    await trigger();
+    await expect(result).toHaveAttribute("data-seq", String(seq + 1));
+    return result;
   }
 
   /** Clicks a row's action button and waits for the server's answer; returns its message. */
   async act(email: string, button: string): Promise<string> {
-    const before = await this.page.getByTestId("admin-result").count();
     if (button === "Delete") this.page.once("dialog", (d) => void d.accept());
-    await this.row(email).getByRole("button", { name: button, exact: true }).click();
-    if (before === 0) await expect(this.result).toBeVisible();
-    await expect(this.row(email).getByRole("button", { name: button, exact: true })).toBeEnabled();
-    return (await this.result.textContent()) ?? "";
+    const result = await this.answer("users", () =>
+      this.row(email).getByRole("button", { name: button, exact: true }).click(),
+    );
+    return (await result.textContent()) ?? "";
   }
 
-  /** A row's reset link (a new one). */
+  /** A new one-time reset link for the row's account. */
   async resetLink(email: string): Promise<string> {
-    await this.row(email).getByRole("button", { name: "Reset link", exact: true }).click();
-    const link = this.page.getByTestId("admin-link");
+    const result = await this.answer("users", () =>
+      this.row(email).getByRole("button", { name: "Reset link", exact: true }).click(),
+    );
+    const link = result.getByTestId("admin-link");
     await expect(link).toHaveValue(/\/reset-password\?token=/);
     return link.inputValue();
   }
@@ -54,13 +69,18 @@ export class AdminPage {
     if (s.access) await this.page.getByLabel("Who may use the shared (operator) keys").selectOption(s.access);
     if (s.dailyRequests !== undefined)
       await this.page.getByLabel(/Daily requests per user/).fill(s.dailyRequests);
-    await this.page.getByRole("button", { name: "Save settings" }).click();
-    await expect(this.page.getByText("Settings saved.")).toBeVisible();
+    const result = await this.answer("settings", () =>
+      this.page.getByRole("button", { name: "Save settings" }).click(),
+    );
+    await expect(result).toContainText("Settings saved.");
   }
 
+  /** A new single-use sign-up link. */
   async createInvite(): Promise<string> {
-    await this.page.getByRole("button", { name: "Create invite link" }).click();
-    const link = this.page.getByTestId("admin-link");
+    const result = await this.answer("settings", () =>
+      this.page.getByRole("button", { name: "Create invite link" }).click(),
+    );
+    const link = result.getByTestId("admin-link");
     await expect(link).toHaveValue(/\/sign-up\?invite=/);
     return link.inputValue();
   }

@@ -22,13 +22,13 @@ export default async function AdminPage() {
           Every action here is checked on the server and recorded in your activity log.
         </p>
       </header>
-      <section className="space-y-3" aria-labelledby="settings-h">
+      <section className="space-y-3" aria-labelledby="settings-h" data-testid="admin-settings-section">
         <h2 id="settings-h" className="text-base font-semibold">
           Registration and shared keys
         </h2>
         <SettingsForm settings={settings} />
       </section>
-      <section className="space-y-3" aria-labelledby="users-h">
+      <section className="space-y-3" aria-labelledby="users-h" data-testid="admin-users-section">
         <h2 id="users-h" className="text-base font-semibold">
           Users ({rows.length})
         </h2>

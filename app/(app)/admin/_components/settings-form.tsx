@@ -10,7 +10,8 @@ import type { AdminResult } from "./types";
 const label = "block text-sm font-medium";
 
 export function SettingsForm({ settings }: { settings: InstanceSettingsView }) {
-  const [result, setResult] = useState<AdminResult | null>(null);
+  const [answer, setAnswer] = useState<{ result: AdminResult | null; seq: number }>({ result: null, seq: 0 });
+  const setResult = (result: AdminResult) => setAnswer((a) => ({ result, seq: a.seq + 1 }));
   const [pending, start] = useTransition();
 
   const save = (form: FormData) =>
@@ -85,7 +86,7 @@ export function SettingsForm({ settings }: { settings: InstanceSettingsView }) {
           </button>
         </div>
       </form>
-      <ResultLine result={result} />
+      <ResultLine result={answer.result} seq={answer.seq} />
     </div>
   );
 }

@@ -29,7 +29,8 @@ export function UsersTable({
   selfId: string;
   allowList: boolean;
 }) {
-  const [result, setResult] = useState<AdminResult | null>(null);
+  const [answer, setAnswer] = useState<{ result: AdminResult | null; seq: number }>({ result: null, seq: 0 });
+  const setResult = (result: AdminResult) => setAnswer((a) => ({ result, seq: a.seq + 1 }));
   const [pending, start] = useTransition();
 
   const run = (op: Op, row: AdminUserRow) => {
@@ -50,7 +51,7 @@ export function UsersTable({
 
   return (
     <div className="space-y-3">
-      <ResultLine result={result} />
+      <ResultLine result={answer.result} seq={answer.seq} />
       <div className="overflow-x-auto rounded-xl border border-border">
         <table className="w-full text-left text-sm" data-testid="admin-users">
           <thead className="bg-muted/50 text-xs text-muted-foreground">
