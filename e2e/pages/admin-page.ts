@@ -65,10 +65,13 @@ export class AdminPage {
     access?: "all" | "none" | "allow-list";
     dailyRequests?: string;
   }) {
-    if (s.registration) await this.page.getByLabel("Registration").selectOption(s.registration);
-    if (s.access) await this.page.getByLabel("Who may use the shared (operator) keys").selectOption(s.access);
+    const form = this.section("settings");
+    if (s.registration)
+      await form.getByRole("combobox", { name: /^Registration/ }).selectOption(s.registration);
+    if (s.access)
+      await form.getByRole("combobox", { name: /^Who may use the shared/ }).selectOption(s.access);
     if (s.dailyRequests !== undefined)
-      await this.page.getByLabel(/Daily requests per user/).fill(s.dailyRequests);
+      await form.getByRole("spinbutton", { name: /^Daily requests per user/ }).fill(s.dailyRequests);
     const result = await this.answer("settings", () =>
       this.page.getByRole("button", { name: "Save settings" }).click(),
     );
