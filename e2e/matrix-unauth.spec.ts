@@ -23,6 +23,8 @@ const userRoutes = manifest.routes.filter((r) => r.access === "user");
 const userPages = manifest.pages.filter((p) => p.access === "user");
 const publicPages = manifest.pages.filter((p) => p.access === "public");
 const userActions = manifest.actions.filter((a) => a.access === "user");
+/** Bench-only handlers: the e2e server runs without BYOK_BENCH_ROUTES, so they must not exist. */
+const benchRoutes = manifest.routes.filter((r) => r.access === "bench");
 
 /** Values for dynamic segments whose names the app uses; any other segment gets a probe value. */
 const SAMPLE_PARAMS = { provider: "openai", id: "matrixprobe1" };
@@ -67,9 +69,15 @@ test("the manifest lists this app's entry points (the matrix is not empty)", () 
 
 for (const caller of CALLERS) {
   test.describe(`${caller.name}:`, () => {
-    for (const route of userRoutes) {
+    for (const route of [...userRoutes, ...benchRoutes]) {
+      // A bench-only handler must not exist at all here; every other one refuses the caller.
+      const want =
+        route.access === "bench" ? { status: 404, code: "NOT_FOUND" } : { status: 401, code: "UNAUTHORIZED" };
       for (const method of route.methods) {
-        test(`${method} ${route.pattern} answers 401 UNAUTHORIZED`, async ({ request, baseURL }) => {
+        test(`${method} ${route.pattern} answers ${want.status} ${want.code}`, async ({
+          request,
+          baseURL,
+        }) => {
           const cookie = await caller.cookie();
           const res = await request.fetch(samplePath(route.pattern, SAMPLE_PARAMS), {
             method,
@@ -78,9 +86,9 @@ for (const caller of CALLERS) {
             data: WITH_BODY.has(method) ? {} : undefined,
             maxRedirects: 0,
           });
-          expect(res.status()).toBe(401);
+          expect(res.status()).toBe(want.status);
           expect(res.headers()["cache-control"]).toContain("no-store");
-          if (method !== "HEAD") expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED" });
+          if (method !== "HEAD") expect(await res.json()).toMatchObject({ code: want.code });
         });
       }
     }

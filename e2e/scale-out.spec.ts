@@ -330,7 +330,7 @@ test("PostgreSQL unreachable from B: pages and API answer 503 DATABASE_UNAVAILAB
   expect((await call(a, user, "GET", "/api/keys")).status).toBe(200);
   // B logs the outage without stack traces or the connection's address.
   const log = printed(b, from);
-  expect(log).toContain("database unavailable");
+  expect(log).toContain("api.database_unavailable");
   expect(log).not.toMatch(/^\s+at /m);
   expect(log).not.toContain("5470");
 

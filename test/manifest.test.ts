@@ -87,6 +87,9 @@ describe("the manifest of this app", () => {
 
   it("names no public entry point that does not exist", () => {
     for (const pattern of PUBLIC_ENTRY_POINTS.routes) expect(route(pattern), pattern).toBeDefined();
+    for (const pattern of PUBLIC_ENTRY_POINTS.benchRoutes) {
+      expect(route(pattern), pattern).toMatchObject({ access: "bench", methods: ["POST"] });
+    }
     for (const group of PUBLIC_ENTRY_POINTS.groups) {
       expect(
         m.pages.some((p) => p.groups.includes(group)),

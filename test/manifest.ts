@@ -20,8 +20,12 @@ import ts from "typescript";
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** "user": refuses callers without a session. "public": serves signed-out visitors by design. */
-export type Access = "user" | "public";
+/**
+ * "user": refuses callers without a session. "public": serves signed-out visitors by design.
+ * "bench": answers 404 to everyone unless the server was started for `npm run bench`
+ * (BYOK_BENCH_ROUTES=1, lib/bench-routes.ts); e2e/matrix-unauth.spec.ts holds it to that.
+ */
+export type Access = "user" | "public" | "bench";
 
 /**
  * The only entry points that are public by design. Everything else is treated as needing a
@@ -30,8 +34,13 @@ export type Access = "user" | "public";
 export const PUBLIC_ENTRY_POINTS = {
   /** Route groups whose pages and actions serve signed-out visitors (sign-in, sign-up, sign-out). */
   groups: ["(auth)"],
-  /** Route handlers that answer without a session: next-auth's own endpoints. */
-  routes: ["/api/auth/[...nextauth]"],
+  /**
+   * Route handlers that answer without a session: next-auth's own endpoints, and the liveness
+   * and readiness checks a load balancer calls (they answer no user data).
+   */
+  routes: ["/api/auth/[...nextauth]", "/api/health", "/api/ready"],
+  /** Route handlers of the benchmark only: 404 for every caller unless the bench enabled them. */
+  benchRoutes: ["/api/bench/canonical", "/api/bench/floor"],
 } as const;
 
 export type Segment =
@@ -98,9 +107,11 @@ export function loadAppManifest(opts: { root?: string; distDir?: string } = {}):
     if (routable && (ROUTE_FILE.test(base) || PAGE_FILE.test(base))) {
       const at = locate(rel, dirs);
       if (ROUTE_FILE.test(base)) {
-        const access = (PUBLIC_ENTRY_POINTS.routes as readonly string[]).includes(at.pattern)
+        const access: Access = (PUBLIC_ENTRY_POINTS.routes as readonly string[]).includes(at.pattern)
           ? "public"
-          : "user";
+          : (PUBLIC_ENTRY_POINTS.benchRoutes as readonly string[]).includes(at.pattern)
+            ? "bench"
+            : "user";
         routes.push({ kind: "route", ...at, access, methods: routeMethods(read(file), rel) });
       } else {
         pages.push({ kind: "page", ...at });

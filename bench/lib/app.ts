@@ -21,6 +21,12 @@ export async function startApp(opts: {
   databaseUrl?: string;
   nodeOptions?: string;
   env?: Record<string, string>;
+  /**
+   * Serve through scripts/server.mjs (the production entry) with WEB_CONCURRENCY=workers
+   * instead of `next start`; needs databaseUrl. redisUrl: the workers' shared limits.
+   */
+  workers?: number;
+  redisUrl?: string;
 }): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-bench-"));
   const url = `http://127.0.0.1:${opts.port}`;
@@ -56,30 +62,37 @@ export async function startApp(opts: {
     console.warn = warn;
   }
   await migrate({ dataDir, databaseUrl: env.DATABASE_URL, log: () => undefined });
-  const child = startChild(
-    "app",
-    path.join(root, "node_modules/.bin/next"),
-    ["start", "-p", String(opts.port), "-H", "127.0.0.1"],
-    {
-      cwd: root,
-      env: {
-        ...env,
-        NODE_ENV: "production",
-        NODE_OPTIONS: [env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(" "),
-        BYOK_DATA_DIR: dataDir,
-        AUTH_URL: url,
-        OPENAI_BASE_URL: `${opts.mockUrl}/v1`,
-        GROQ_BASE_URL: `${opts.mockUrl}/openai/v1`,
-        GOOGLE_GENERATIVE_AI_BASE_URL: `${opts.mockUrl}/v1beta`,
-        ALLOW_PRIVATE_BASE_URLS: "true",
-        NEXT_TELEMETRY_DISABLED: "1",
-        // The bench is one user sending hundreds of turns a minute; the limiter still runs.
-        RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
-        RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
-        ...opts.env,
-      },
+  const serverEnv: Record<string, string> = {};
+  if (opts.workers !== undefined) {
+    serverEnv.PORT = String(opts.port);
+    serverEnv.HOSTNAME = "127.0.0.1";
+    serverEnv.WEB_CONCURRENCY = String(opts.workers);
+    if (opts.redisUrl) serverEnv.REDIS_URL = opts.redisUrl;
+  }
+  const [cmd, args] =
+    opts.workers !== undefined
+      ? [process.execPath, [path.join(root, "scripts/server.mjs")]]
+      : [path.join(root, "node_modules/.bin/next"), ["start", "-p", String(opts.port), "-H", "127.0.0.1"]];
+  const child = startChild(opts.workers !== undefined ? `app×${opts.workers}` : "app", cmd, args, {
+    cwd: root,
+    env: {
+      ...env,
+      ...serverEnv,
+      NODE_ENV: "production",
+      NODE_OPTIONS: [env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(" "),
+      BYOK_DATA_DIR: dataDir,
+      AUTH_URL: url,
+      OPENAI_BASE_URL: `${opts.mockUrl}/v1`,
+      GROQ_BASE_URL: `${opts.mockUrl}/openai/v1`,
+      GOOGLE_GENERATIVE_AI_BASE_URL: `${opts.mockUrl}/v1beta`,
+      ALLOW_PRIVATE_BASE_URLS: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // The bench is one user sending hundreds of turns a minute; the limiter still runs.
+      RATE_LIMIT_CHAT_PER_MINUTE: "10000000",
+      RATE_LIMIT_SIGNIN_PER_15_MIN: "1000",
+      ...opts.env,
     },
-  );
+  });
   await waitForHttp(`${url}/sign-in`, 60_000, child);
   return {
     child,

@@ -1,4 +1,4 @@
-import type { ArmName } from "./arms";
+import { ARMS, type ArmName } from "./arms";
 
 // Command-line flags of `npm run bench -- …`. Defaults keep a run under ~5 minutes on 2 cores.
 
@@ -20,6 +20,11 @@ export type BenchArgs = {
   profile: boolean;
   profileRequests: number;
   databaseUrl?: string;
+  /** Serve through scripts/server.mjs with WEB_CONCURRENCY = each of these, one after another. */
+  workers?: number[];
+  redisUrl: string;
+  appPort: number;
+  mockPort: number;
   out: string;
 };
 
@@ -35,13 +40,25 @@ export const USAGE = `npm run bench -- [flags]
   --memory-levels 50,100,200  open-stream counts for RSS per stream (the largest = streams sustained)
   --soak-minutes 0        then run the app arm at --soak-concurrency for this long
   --soak-concurrency 50
-  --arms direct,pipe,app
+  --arms direct,pipe,floor,canonical,app
+                          direct: client → mock; pipe: a bare node:http pipe; floor: a Next.js
+                          route handler that only pipes (POST /api/bench/floor); canonical: the
+                          AI SDK docs' chat route with our session/key/writes; app: POST /api/chat
   --no-build              use the existing .next build as is
   --no-pages              skip the page-weight measurement
   --profile               CPU-profile the server during --profile-requests app turns at c=1
   --profile-requests 200
   --database-url URL      run the app on PostgreSQL (a temporary database on that server,
                           e.g. postgres://postgres@127.0.0.1:5432/postgres) instead of PGlite
+  --workers 1,2           serve through scripts/server.mjs (the production entry) with
+                          WEB_CONCURRENCY=N, for each N in turn (one number N means 1,N;
+                          needs --database-url; the
+                          latency points run for each N; memory, abort, soak, profile and page
+                          weight are not run in this mode)
+  --redis-url redis://127.0.0.1:6379/5   the workers' shared rate limits (with --workers; a
+                          database index of its own keeps the bench's keys apart)
+  --app-port 3500         port of the app server (127.0.0.1)
+  --mock-port 4500        port of the mock upstream (127.0.0.1)
   --out bench/results`;
 
 const list = (v: string) =>
@@ -63,11 +80,14 @@ export function parseArgs(argv: string[]): BenchArgs {
     memoryLevels: [50, 100, 200],
     soakMinutes: 0,
     soakConcurrency: 50,
-    arms: ["direct", "pipe", "app"],
+    arms: [...ARMS],
     build: true,
     pages: true,
     profile: false,
     profileRequests: 200,
+    redisUrl: "redis://127.0.0.1:6379/5",
+    appPort: 3500,
+    mockPort: 4500,
     out: "bench/results",
   };
   const num = (flag: string, v: string | undefined) => {
@@ -119,8 +139,10 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case "--arms": {
         const arms = list(take());
-        if (!arms.every((x) => x === "direct" || x === "pipe" || x === "app") || !arms.includes("direct")) {
-          throw new Error(`--arms takes direct,pipe,app and must include direct (the baseline)\n\n${USAGE}`);
+        if (!arms.every((x) => (ARMS as readonly string[]).includes(x)) || !arms.includes("direct")) {
+          throw new Error(
+            `--arms takes ${ARMS.join(",")} and must include direct (the baseline)\n\n${USAGE}`,
+          );
         }
         a.arms = arms as ArmName[];
         break;
@@ -140,6 +162,21 @@ export function parseArgs(argv: string[]): BenchArgs {
       case "--database-url":
         a.databaseUrl = take();
         break;
+      case "--workers": {
+        const counts = list(take()).map((s) => Math.max(1, Math.round(num(flag, s))));
+        // One number N compares against one worker: 1 and N. A list is taken as it is.
+        a.workers = counts.length === 1 ? [...new Set([1, ...counts])] : counts;
+        break;
+      }
+      case "--redis-url":
+        a.redisUrl = take();
+        break;
+      case "--app-port":
+        a.appPort = num(flag, take());
+        break;
+      case "--mock-port":
+        a.mockPort = num(flag, take());
+        break;
       case "--out":
         a.out = take();
         break;
@@ -151,6 +188,9 @@ export function parseArgs(argv: string[]): BenchArgs {
       default:
         throw new Error(`unknown flag ${flag}\n\n${USAGE}`);
     }
+  }
+  if (a.workers && !a.databaseUrl) {
+    throw new Error(`--workers needs --database-url: the embedded database lives in one process\n\n${USAGE}`);
   }
   return a;
 }

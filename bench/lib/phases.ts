@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Agent } from "undici";
 import { type ArmName, type ArmTargets, requestFor } from "./arms";
 import { gapsOf, runStream, type StreamResult, ttftOf } from "./client";
-import { cpuTimeMs } from "./procs";
 import { type Summary, summarize } from "./stats";
 
 // The measuring phases. Every loop is bounded by a count or a deadline.
@@ -16,7 +15,7 @@ export type ArmStats = {
   firstError?: string;
   ttft: Summary;
   gap: Summary;
-  /** CPU time of the process in the middle (app server, bare pipe) per stream, all threads. */
+  /** CPU time of the processes in the middle (app server, bare pipe) per stream, all threads. */
   cpuMsPerStream?: number;
 };
 
@@ -72,8 +71,8 @@ export async function interleaved(opts: {
   agents: Agents;
   pace: Pace;
   settleMs: number;
-  /** Process in the middle of an arm, whose CPU time is counted per stream. */
-  cpuPids?: Partial<Record<ArmName, number>>;
+  /** CPU time so far (ms) of what sits in the middle of an arm, counted per stream. */
+  cpuOf?: Partial<Record<ArmName, () => number>>;
 }): Promise<{ results: Record<ArmName, StreamResult[]>; cpuMsPerStream: Partial<Record<ArmName, number>> }> {
   const results = Object.fromEntries(opts.arms.map((a) => [a, [] as StreamResult[]])) as Record<
     ArmName,
@@ -84,13 +83,13 @@ export async function interleaved(opts: {
   for (let r = 0; r < opts.rounds; r++) {
     for (let i = 0; i < opts.arms.length; i++) {
       const arm = opts.arms[(r + i) % opts.arms.length] as ArmName;
-      const pid = opts.cpuPids?.[arm];
-      const cpu0 = pid ? cpuTimeMs(pid) : 0;
+      const cpuNow = opts.cpuOf?.[arm];
+      const cpu0 = cpuNow ? cpuNow() : 0;
       results[arm].push(
         ...(await block(arm, opts.concurrency, opts.perClient, opts.targets, opts.agents, opts.pace)),
       );
       await sleep(opts.settleMs); // the arm's background work (persistence, titles) is its own
-      if (pid) cpuMs[arm] = (cpuMs[arm] ?? 0) + cpuTimeMs(pid) - cpu0;
+      if (cpuNow) cpuMs[arm] = (cpuMs[arm] ?? 0) + cpuNow() - cpu0;
       run[arm] = (run[arm] ?? 0) + opts.concurrency * opts.perClient;
     }
   }

@@ -147,3 +147,15 @@ export function cpuTimeMs(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * CPU time of every process in the child's group so far, in ms: the server with all its workers
+ * (node:cluster forks stay in the group) and threads. A process that exits mid-block takes its
+ * share with it; the bench's servers do not restart workers while it measures.
+ */
+export function groupCpuMs(child: Child): number {
+  return groupPids(child.pid).reduce((sum, pid) => {
+    const ms = cpuTimeMs(pid);
+    return Number.isFinite(ms) ? sum + ms : sum;
+  }, 0);
+}

@@ -8,6 +8,8 @@ import type { Summary } from "./stats";
 
 export type LatencyPoint = {
   concurrency: number;
+  /** scripts/server.mjs's WEB_CONCURRENCY (--workers); absent: one `next start` process. */
+  workers?: number;
   dropped?: string;
   arms: Partial<Record<ArmName, ArmStats>>;
 };
@@ -36,18 +38,25 @@ function addedCell(point: LatencyPoint, arm: ArmName, what: "ttft" | "gap"): str
 
 export function markdown(r: BenchResult): string {
   const pts = r.latency;
-  const head = `| ms, p50 / p95 / p99 | ${pts.map((p) => `c=${p.concurrency}`).join(" | ")} |`;
+  const label = (p: LatencyPoint) =>
+    `c=${p.concurrency}${p.workers ? `, ${p.workers} worker${p.workers > 1 ? "s" : ""}` : ""}`;
+  const head = `| ms, p50 / p95 / p99 | ${pts.map(label).join(" | ")} |`;
   const sep = `|---|${pts.map(() => "---").join("|")}|`;
-  const row = (label: string, f: (p: LatencyPoint) => string) => `| ${label} | ${pts.map(f).join(" | ")} |`;
+  const row = (name: string, f: (p: LatencyPoint) => string) => `| ${name} | ${pts.map(f).join(" | ")} |`;
   const lines = [head, sep];
   const arms = Object.keys(pts[0]?.arms ?? {}) as ArmName[];
-  if (arms.includes("app")) {
-    lines.push(row("**app** added TTFT", (p) => addedCell(p, "app", "ttft")));
-    lines.push(row("**app** added inter-frame gap", (p) => addedCell(p, "app", "gap")));
-  }
-  if (arms.includes("pipe")) {
-    lines.push(row("bare pipe added TTFT", (p) => addedCell(p, "pipe", "ttft")));
-    lines.push(row("bare pipe added inter-frame gap", (p) => addedCell(p, "pipe", "gap")));
+  // Ours first, then what it is compared with, from the most work to the least.
+  const order: ArmName[] = ["app", "canonical", "floor", "pipe"];
+  const names: Record<ArmName, string> = {
+    app: "**app**",
+    canonical: "canonical (AI SDK docs' route)",
+    floor: "Next.js floor",
+    pipe: "bare pipe",
+    direct: "direct",
+  };
+  for (const arm of order.filter((a) => arms.includes(a))) {
+    lines.push(row(`${names[arm]} added TTFT`, (p) => addedCell(p, arm, "ttft")));
+    lines.push(row(`${names[arm]} added inter-frame gap`, (p) => addedCell(p, arm, "gap")));
   }
   lines.push(
     row("direct TTFT (baseline)", (p) =>
@@ -60,10 +69,17 @@ export function markdown(r: BenchResult): string {
     ),
   );
   lines.push(
-    row("server CPU per stream, ms (app / bare pipe)", (p) =>
-      [p.arms.app?.cpuMsPerStream, p.arms.pipe?.cpuMsPerStream]
-        .map((v) => (v === undefined ? "–" : v.toFixed(1)))
-        .join(" / "),
+    row(
+      `server CPU per stream, ms (${order
+        .filter((a) => arms.includes(a))
+        .map((a) => names[a].replace(/\*|\s*\(.*\)/g, ""))
+        .join(" / ")})`,
+      (p) =>
+        order
+          .filter((a) => arms.includes(a))
+          .map((a) => p.arms[a]?.cpuMsPerStream)
+          .map((v) => (v === undefined ? "–" : v.toFixed(1)))
+          .join(" / "),
     ),
   );
   lines.push(
