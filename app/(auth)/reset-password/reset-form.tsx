@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field } from "@/app/_components/auth/field";
+import { Field, NewPasswordField } from "@/app/_components/auth/field";
 import { FormAlert, SubmitButton } from "@/app/_components/auth/submit-button";
 import { type ResetState, resetPasswordAction } from "./actions";
 
@@ -21,16 +21,7 @@ export function ResetForm({ token }: { token: string }) {
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="token" value={token} />
-      <Field
-        name="password"
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={8}
-        maxLength={128}
-        hint="At least 8 characters."
-      />
+      <NewPasswordField label="New password" />
       <Field name="confirm" label="Repeat it" type="password" autoComplete="new-password" required />
       <FormAlert message={state.error} />
       <SubmitButton pending={pending}>Set new password</SubmitButton>

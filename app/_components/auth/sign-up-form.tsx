@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/auth/field";
+import { Field, NewPasswordField } from "@/app/_components/auth/field";
 import { initialAuthFormState } from "@/app/_components/auth/form-state";
 import { FormAlert, SubmitButton } from "@/app/_components/auth/submit-button";
 import { signUpAction } from "@/app/(auth)/actions";
@@ -31,17 +31,7 @@ export function SignUpForm({ invite }: { invite?: string }) {
         defaultValue={state.values?.email}
         error={fe.email}
       />
-      <Field
-        name="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={8}
-        maxLength={128}
-        hint="At least 8 characters."
-        error={fe.password}
-      />
+      <NewPasswordField error={fe.password} />
       <FormAlert message={state.error} />
       <SubmitButton pending={pending}>Create account</SubmitButton>
     </form>

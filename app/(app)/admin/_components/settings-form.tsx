@@ -9,6 +9,22 @@ import type { AdminResult } from "./types";
 
 const label = "block text-sm font-medium";
 
+function LimitField({ name, unit, value }: { name: string; unit: string; value: number | null }) {
+  return (
+    <label className={label}>
+      Daily {unit} per user on shared keys (UTC days)
+      <input
+        name={name}
+        type="number"
+        min={1}
+        placeholder="No limit"
+        defaultValue={value ?? ""}
+        className={`${input} mt-1`}
+      />
+    </label>
+  );
+}
+
 export function SettingsForm({ settings }: { settings: InstanceSettingsView }) {
   const [answer, setAnswer] = useState<{ result: AdminResult | null; seq: number }>({ result: null, seq: 0 });
   const setResult = (result: AdminResult) => setAnswer((a) => ({ result, seq: a.seq + 1 }));
@@ -50,28 +66,8 @@ export function SettingsForm({ settings }: { settings: InstanceSettingsView }) {
             <option value="none">Nobody</option>
           </select>
         </label>
-        <label className={label}>
-          Daily requests per user on shared keys (UTC days)
-          <input
-            name="systemKeyDailyRequests"
-            type="number"
-            min={1}
-            placeholder="No limit"
-            defaultValue={settings.systemKeyDailyRequests ?? ""}
-            className={`${input} mt-1`}
-          />
-        </label>
-        <label className={label}>
-          Daily tokens per user on shared keys (UTC days)
-          <input
-            name="systemKeyDailyTokens"
-            type="number"
-            min={1}
-            placeholder="No limit"
-            defaultValue={settings.systemKeyDailyTokens ?? ""}
-            className={`${input} mt-1`}
-          />
-        </label>
+        <LimitField name="systemKeyDailyRequests" unit="requests" value={settings.systemKeyDailyRequests} />
+        <LimitField name="systemKeyDailyTokens" unit="tokens" value={settings.systemKeyDailyTokens} />
         <div className="flex gap-2 sm:col-span-2">
           <button type="submit" disabled={pending} className={`${button.base} ${button.primary}`}>
             Save settings
