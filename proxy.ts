@@ -1,14 +1,7 @@
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
-import {
-  ACCOUNT_DISABLED_PATH,
-  HOME_PATH,
-  PATHNAME_HEADER,
-  SIGN_IN_PATH,
-  SIGN_UP_PATH,
-  signInPath,
-} from "@/lib/auth/paths";
+import { PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
 import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
 import { CROSS_ORIGIN_REFUSED, isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
@@ -31,8 +24,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
 const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
-/** Served signed in or out: a reset link, and where a disabled account's session lands. */
-const OPEN_PAGES = new Set(["/reset-password", ACCOUNT_DISABLED_PATH]);
+/** Served signed in or out: a password-reset link (lib/operator). */
+const OPEN_PAGES = new Set(["/reset-password"]);
 
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
@@ -43,9 +36,11 @@ const handler = auth((req) => {
   const requestId = requestIdFrom(req.headers);
 
   let res: NextResponse;
-  if (AUTH_PAGES.has(pathname) && signedIn) {
-    res = NextResponse.redirect(new URL(HOME_PATH, req.nextUrl));
-  } else if (!AUTH_PAGES.has(pathname) && !OPEN_PAGES.has(pathname) && !signedIn && pathname !== "/") {
+  // A signed-in-looking cookie on /sign-in or /sign-up is NOT sent on to /chat here: the proxy
+  // cannot see whether its session was ended (lib/auth/sessions.ts, a database row), and bouncing
+  // an ended one back to /chat, whose requireUser() sends it to /sign-in, would loop. Those pages
+  // redirect a live session themselves (currentUser()).
+  if (!AUTH_PAGES.has(pathname) && !OPEN_PAGES.has(pathname) && !signedIn && pathname !== "/") {
     res = NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
   } else {
     const headers = new Headers(req.headers);

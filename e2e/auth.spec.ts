@@ -18,13 +18,46 @@ test("a wrong password and an unknown email get the same clear message", async (
   await expect(auth.alert).toHaveText(firstText ?? "");
 });
 
-test("signing up twice with one email is refused with a message", async ({ user, browser }) => {
+test("signing up with a registered email looks exactly like a new sign-up and changes nothing", async ({
+  user,
+  browser,
+}) => {
   const other = await browser.newPage();
   const otherAuth = new AuthPage(other);
   await otherAuth.submitSignUp(user.email, "another long password");
-  await expect(otherAuth.alert).toBeVisible();
-  await expect(other).toHaveURL(/\/sign-up/);
+  await expect(other).toHaveURL(/\/sign-in\?notice=signed-up$/);
+  await expect(other.getByRole("status")).toContainText("sign in with your email and password");
+  await expect(otherAuth.alert).toHaveCount(0);
+  // A fresh email gets the same page and the same words.
+  const fresh = new AuthPage(await browser.newPage());
+  await fresh.submitSignUp(uniqueEmail("fresh"), "another long password");
+  await expect(fresh.page).toHaveURL(/\/sign-in\?notice=signed-up$/);
+  await expect(fresh.page.getByRole("status")).toHaveText(
+    (await other.getByRole("status").textContent()) ?? "",
+  );
+  // The registered account kept its password.
+  await otherAuth.signIn(user.email, "another long password");
+  await expect(otherAuth.alert).toContainText(/wrong email or password/i);
+  await otherAuth.signIn(user.email, user.password);
+  await expect(other).toHaveURL(/\/chat/);
   await other.close();
+  await fresh.page.close();
+});
+
+test("sign-up refuses common passwords and ones containing the email, with clear messages", async ({
+  page,
+}) => {
+  const auth = new AuthPage(page);
+  const email = uniqueEmail("weak");
+  await auth.submitSignUp(email, "password");
+  await expect(auth.alert).toContainText(/too common or easy to guess/);
+  await auth.submitSignUp(email, "12345678");
+  await expect(auth.alert).toContainText(/too common or easy to guess/);
+  await auth.submitSignUp(email, `${email}!`);
+  await expect(auth.alert).toContainText(/must not contain your email/);
+  await auth.submitSignUp(email, "        ");
+  await expect(auth.alert).toContainText(/only spaces/);
+  await expect(page).toHaveURL(/\/sign-up/);
 });
 
 test("signed-out visitors are redirected from app pages to sign-in", async ({ page }) => {

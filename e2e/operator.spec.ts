@@ -209,14 +209,14 @@ test("an admin sees users and spend but no key material", async () => {
   }
 });
 
-test("disable refuses the user at once everywhere; enable lets them back", async () => {
+test("disable ends the user's sessions and refuses sign-in; enable lets them sign in again", async () => {
   const admin = new AdminPage(adminPage, server.origin);
   await admin.goto();
   expect(await admin.act(people.second, "Disable")).toContain("is disabled");
   expect((await secondPage.request.get(`${server.origin}/api/me`)).status()).toBe(401);
   expect((await secondPage.request.get(`${server.origin}/api/keys`)).status()).toBe(401);
   await secondPage.goto(`${server.origin}/chat`);
-  await expect(secondPage).toHaveURL(/\/account-disabled/);
+  await expect(secondPage).toHaveURL(/\/sign-in/);
   // Sign-in is refused too, with the right password.
   const other = await newPage(adminPage.context().browser() as Browser);
   await new AuthPage(other, server.origin).signIn(people.second);
@@ -224,6 +224,10 @@ test("disable refuses the user at once everywhere; enable lets them back", async
   // The last admin cannot disable themselves.
   expect(await admin.act(people.admin, "Disable")).toContain("last active admin");
   expect(await admin.act(people.second, "Enable")).toContain("is enabled");
+  // The old session stays ended; signing in again works.
+  expect((await secondPage.request.get(`${server.origin}/api/me`)).status()).toBe(401);
+  await new AuthPage(secondPage, server.origin).signIn(people.second);
+  await expect(secondPage).toHaveURL(/\/chat/);
   expect((await secondPage.request.get(`${server.origin}/api/me`)).status()).toBe(200);
   await other.context().close();
 });

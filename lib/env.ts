@@ -60,6 +60,10 @@ const schema = z.object({
   RATE_LIMIT_SYSTEM_KEY_PER_MINUTE: positiveInt(10),
   RATE_LIMIT_SIGNIN_PER_15_MIN: positiveInt(10),
   RATE_LIMIT_SIGNUP_PER_15_MIN: positiveInt(50),
+  /** A session ends after this many days without an authenticated request (lib/auth/sessions.ts). */
+  SESSION_IDLE_DAYS: positiveInt(7),
+  /** …and this many days after sign-in, however active. */
+  SESSION_MAX_DAYS: positiveInt(30),
   // Read by the server entry (scripts/server.mjs, which checks them again before it starts).
   /** Address to bind; unset: every interface. */
   HOSTNAME: optionalString,

@@ -139,6 +139,11 @@ export async function refund(name: string, key: string, points = 1): Promise<voi
   await get(name).rl.reward(key, points);
 }
 
+/** Refuses `key` for `sec` seconds from now (consume/peek answer `ok: false` until then). */
+export async function block(name: string, key: string, sec: number): Promise<void> {
+  await get(name).rl.block(key, sec);
+}
+
 /** Forgets everything spent by `key` (e.g. after a successful sign-in). */
 export async function reset(name: string, key: string): Promise<void> {
   await get(name).rl.delete(key);

@@ -5,15 +5,17 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
-import { requireSameOrigin, signIn, signOut } from "@/lib/auth";
-import { HOME_PATH, SIGN_IN_PATH, safeCallbackPath } from "@/lib/auth/paths";
+import { currentUser, requireSameOrigin, signIn, signOut } from "@/lib/auth";
+import { passwordProblem } from "@/lib/auth/password-policy";
+import { SIGN_IN_PATH, SIGNED_UP_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { endSession } from "@/lib/auth/sessions";
 import { createUser } from "@/lib/auth/sign-up";
 import { clientIp } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { isAppError, validationError } from "@/lib/errors";
-import { consume, limiter } from "@/lib/limits";
+import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { errorType, log } from "@/lib/log";
 import { rememberInvite } from "@/lib/operator/invite-cookie";
 import { inActionRequest } from "@/lib/request-id";
@@ -21,8 +23,7 @@ import { inActionRequest } from "@/lib/request-id";
 const WRONG_CREDENTIALS = "Wrong email or password.";
 
 function throttledMessage(retryAfterSec: number): string {
-  const min = Math.max(1, Math.ceil(retryAfterSec / 60));
-  return `Too many attempts, try again in ${min} minute${min === 1 ? "" : "s"}.`;
+  return `Too many attempts, try again in ${humanizeSeconds(retryAfterSec)}.`;
 }
 
 function fieldErrors(error: z.ZodError): Partial<Record<FieldName, string>> {
@@ -71,10 +72,18 @@ export async function signUpAction(prev: AuthFormState, form: FormData): Promise
   return inActionRequest(() => signUpAndSignIn(prev, form));
 }
 
+/**
+ * Creates the account and sends the visitor to sign in. The answer never says whether the email
+ * was already registered: a taken email gets the same redirect after the same work (the
+ * password is hashed before the insert that fails), so sign-up cannot be used to find out who
+ * has an account. That is why there is no automatic sign-in: it would tell the two apart.
+ */
 async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, "email"), name: text(form, "name") };
   const parsed = signUpSchema.safeParse({ ...values, password: text(form, "password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  const weak = passwordProblem(parsed.data.password, { email: parsed.data.email, name: parsed.data.name });
+  if (weak) return { fieldErrors: { password: weak }, values };
 
   // Hashing is deliberately expensive; cap how many accounts one address can create.
   const perIp = env().RATE_LIMIT_SIGNUP_PER_15_MIN;
@@ -85,23 +94,13 @@ async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<Au
   try {
     await createUser({ ...parsed.data, invite: text(form, "invite") || null });
   } catch (e) {
-    if (isAppError(e) && e.code === "CONFLICT") return { fieldErrors: { email: e.message }, values };
     if (isAppError(e) && e.code === "FORBIDDEN") return { error: e.message, values };
-    log.error("auth.sign_up_failed", { error: errorType(e) });
-    return { error: "Something went wrong on our side. Try again.", values };
+    if (!(isAppError(e) && e.code === "CONFLICT")) {
+      log.error("auth.sign_up_failed", { error: errorType(e) });
+      return { error: "Something went wrong on our side. Try again.", values };
+    }
   }
-  try {
-    await signIn("credentials", {
-      email: parsed.data.email,
-      password: parsed.data.password,
-      redirectTo: HOME_PATH,
-    });
-  } catch (e) {
-    // The account exists; if the automatic sign-in is refused (throttled), sign in by hand.
-    if (e instanceof AuthError) redirect(SIGN_IN_PATH);
-    throw e;
-  }
-  return {};
+  redirect(SIGNED_UP_PATH);
 }
 
 export async function oauthSignInAction(form: FormData): Promise<void> {
@@ -114,5 +113,9 @@ export async function oauthSignInAction(form: FormData): Promise<void> {
 
 export async function signOutAction(): Promise<void> {
   await requireSameOrigin();
+  // next-auth's signOut event ends the Session row too (lib/auth/config.ts); ending it here first
+  // does not depend on the cookie still decoding inside next-auth.
+  const user = await currentUser();
+  if (user) await endSession(user.id, user.sid);
   await signOut({ redirectTo: SIGN_IN_PATH });
 }

@@ -164,6 +164,11 @@ export async function signUpWithKey(
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("bench password that is long enough");
   await page.getByRole("button", { name: "Create account" }).click();
+  // Sign-up leads to the sign-in page (it never reveals whether the email was registered).
+  await page.waitForURL(/\/sign-in\?notice=signed-up/, { timeout: 30_000 });
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("bench password that is long enough");
+  await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/chat/, { timeout: 30_000 });
   const res = await page.request.put(`${appUrl}/api/keys/openai`, {
     data: { apiKey },

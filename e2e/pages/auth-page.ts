@@ -30,9 +30,14 @@ export class AuthPage {
     await this.page.getByRole("button", { name: "Create account" }).click();
   }
 
-  /** Signs a new user up and waits for the chat page. */
+  /**
+   * Signs a new user up, then in (sign-up leads to the sign-in page whether or not the email was
+   * new, so it cannot reveal who has an account), and waits for the chat page.
+   */
   async signUp(email = uniqueEmail(), password = PASSWORD): Promise<Credentials> {
     await this.submitSignUp(email, password);
+    await expect(this.page).toHaveURL(/\/sign-in\?notice=signed-up/);
+    await this.signIn(email, password);
     await expect(this.page).toHaveURL(/\/chat/);
     return { email, password };
   }

@@ -18,6 +18,11 @@ export class ChatHistory {
     await this.searchBox.fill(words);
   }
 
+  /** The chats the list shows, by their link (none: the list is empty). */
+  get links(): Locator {
+    return this.chats.getByRole("link");
+  }
+
   /** Renames the only chat in the list. */
   async rename(title: string) {
     await this.chats.getByRole("button", { name: "Rename chat" }).click();
@@ -68,6 +73,26 @@ export class ChatPage {
   errorBanner(text?: string | RegExp): Locator {
     const alerts = this.page.getByRole("main").getByRole("alert");
     return text === undefined ? alerts : alerts.filter({ hasText: text });
+  }
+
+  /** The chat's title in the header (the empty state's heading before the first message). */
+  get heading(): Locator {
+    return this.page.getByRole("main").getByRole("heading", { level: 1 });
+  }
+  /** What the chat says while it waits for the answer (the bouncing dots, or a retry notice). */
+  get waitingStatus(): Locator {
+    return this.page.getByRole("main").getByRole("status");
+  }
+
+  /** Opens Chat from the sidebar, as a user comes back from the settings. */
+  async openFromNav() {
+    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+    await expect(this.page).toHaveURL(/\/chat$/);
+  }
+
+  /** Follows the error banner's link or button named `name`. */
+  async followBanner(name: string) {
+    await this.errorBanner().getByRole("link", { name }).click();
   }
 
   /** Types a message and presses Enter, as a user sends it. */

@@ -22,7 +22,7 @@ const { userFromSessionCookie } = await import("./api-session");
 let n = 0;
 async function signIn(maxAge = 3600) {
   const token = await encode({
-    token: { sub: `user-${++n}`, email: `u${n}@example.test`, name: null },
+    token: { sub: `user-${++n}`, email: `u${n}@example.test`, name: null, sid: `session-${n}` },
     secret: SECRET,
     salt: SALT,
     maxAge,
@@ -57,6 +57,17 @@ describe("userFromSessionCookie", () => {
     expect(await userFromSessionCookie()).toBeNull();
     expect(decode).toHaveBeenCalledTimes(2);
     jar.clear();
+    expect(await userFromSessionCookie()).toBeNull();
+  });
+
+  it("refuses a token without a session id (made before server-side sessions)", async () => {
+    const token = await encode({
+      token: { sub: "user-legacy", email: "legacy@example.test", name: null },
+      secret: SECRET,
+      salt: SALT,
+      maxAge: 3600,
+    });
+    jar.set(SALT, token);
     expect(await userFromSessionCookie()).toBeNull();
   });
 

@@ -10,13 +10,15 @@ import { authSecret } from "@/lib/auth/secret";
 
 const COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 
-export type TokenUser = { id: string; email: string; name: string | null };
+/** `sid`: the Session row this token belongs to (lib/auth/sessions.ts); checked by the caller. */
+export type TokenUser = { id: string; email: string; name: string | null; sid: string };
 
 /**
  * Verified tokens, by their exact text. A session token is immutable: the same string always
  * decrypts to the same claims, so a second request with it needs no second HKDF + AES-GCM pass
- * (≈0.7 ms of CPU). Entries end at the token's own `exp` and after at most 60 s, the map holds
- * at most 5,000 tokens (oldest out first), and only tokens that verified are kept.
+ * (≈0.7 ms of CPU). Only the decryption is remembered: whether the session is still live is
+ * asked of the database on every request (lib/auth/index.ts), so a revocation is never masked.
+ * Entries end at the token's own `exp` and after at most 60 s, the map holds at most 5,000 tokens (oldest out first), and only tokens that verified are kept.
  */
 const VERIFIED_MAX = 5_000;
 const VERIFIED_TTL_MS = 60_000;
@@ -43,11 +45,13 @@ export async function userFromSessionCookie(): Promise<TokenUser | null> {
     }
     try {
       const claims = await decode({ token, secret: authSecret(), salt: name });
-      if (!claims?.sub || typeof claims.email !== "string") return null;
+      // A token without a session id predates server-side sessions: it is signed out.
+      if (!claims?.sub || typeof claims.email !== "string" || typeof claims.sid !== "string") return null;
       const user = {
         id: claims.sub,
         email: claims.email,
         name: typeof claims.name === "string" ? claims.name : null,
+        sid: claims.sid,
       };
       remember(key, user, claims.exp);
       return user;

@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import type { NextAuthConfig } from "next-auth";
 import { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
@@ -7,6 +8,7 @@ import { linkOAuthIdentity, userIdForAccount } from "@/lib/auth/oauth";
 import { oauthProviders } from "@/lib/auth/providers";
 import { signInSchema } from "@/lib/auth/schemas";
 import { authSecret } from "@/lib/auth/secret";
+import { endSession, liveSession, startSession } from "@/lib/auth/sessions";
 import { clientIp } from "@/lib/client-ip";
 import { isAppError } from "@/lib/errors";
 import { isActiveUser } from "@/lib/operator/accounts";
@@ -79,16 +81,32 @@ export function fullAuthConfig(): NextAuthConfig {
         return `/sign-in?error=${result.reason === "email-in-use" ? "OAuthAccountNotLinked" : "OAuthNoEmail"}`;
       },
       async jwt({ token, account, user }) {
-        if (!account || !user) return token;
-        if (account.type === "credentials") {
-          token.sub = user.id;
-          return token;
+        // Not a sign-in (next-auth's own /api/auth/session): an ended session gets no session
+        // and its cookie is cleared. The app's pages and handlers check in lib/auth/index.ts.
+        if (!account || !user) {
+          if (!token.sub || !token.sid) return null;
+          return (await liveSession(token.sid, token.sub)) ? token : null;
         }
-        // The provider's user id is not ours: swap in the User.id linked by signIn above.
-        const userId = await userIdForAccount(account.provider, account.providerAccountId);
-        if (!userId) throw new Error("OAuth account was not linked");
-        token.sub = userId;
+        if (account.type === "credentials") {
+          if (!user.id) throw new Error("Credentials sign-in without a user id");
+          token.sub = user.id;
+        } else {
+          // The provider's user id is not ours: swap in the User.id linked by signIn above.
+          const userId = await userIdForAccount(account.provider, account.providerAccountId);
+          if (!userId) throw new Error("OAuth account was not linked");
+          token.sub = userId;
+        }
+        // A sign-in: record it server-side; the token is only good while that row is live.
+        const h = await headers();
+        token.sid = await startSession(token.sub, { userAgent: h.get("user-agent"), ip: clientIp(h) });
         return token;
+      },
+    },
+    events: {
+      // Both sign-out paths (the account menu's action and POST /api/auth/signout) end here.
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token?.sub && token.sid) await endSession(token.sub, token.sid);
       },
     },
   };

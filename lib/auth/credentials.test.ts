@@ -70,23 +70,54 @@ describePostgres("credentials, sign-up and OAuth linking", () => {
     });
   });
 
-  it("throttles an email after LIMIT failures, even for the right password", async () => {
+  it("slows a (email, IP) pair down after LIMIT failures, even for the right password, not the owner elsewhere", async () => {
     const e = email();
     await m.createUser({ email: e, password: "a long password" });
-    for (let i = 0; i < LIMIT; i++) {
-      expect((await m.authenticate(e, `guess ${i}`, ip())).ok).toBe(false);
+    const attacker = ip();
+    for (let i = 0; i < LIMIT + 1; i++) {
+      expect(await m.authenticate(e, `guess ${i}`, attacker)).toEqual({ ok: false, reason: "invalid" });
     }
-    const res = await m.authenticate(e, "a long password", ip());
-    expect(res).toMatchObject({ ok: false, reason: "throttled" });
-    if (!res.ok && res.reason === "throttled") expect(res.retryAfterSec).toBeGreaterThan(60);
+    expect(await m.authenticate(e, "a long password", attacker)).toEqual({
+      ok: false,
+      reason: "throttled",
+      retryAfterSec: 1,
+    });
+    expect((await m.authenticate(e, "a long password", ip())).ok).toBe(true);
   });
 
-  it("a success clears the email's failures", async () => {
+  it("the owner signs in from their own address after 50 wrong guesses from other addresses", async () => {
     const e = email();
     await m.createUser({ email: e, password: "a long password" });
+    const home = "198.51.100.77";
+    // 50 real guesses (every one checked and refused as wrong) spread over 25 addresses…
+    const results = [];
+    for (let i = 0; i < 50; i++) results.push(await m.authenticate(e, `guess ${i}`, `203.0.113.${i % 25}`));
+    expect(results.filter((r) => !r.ok && r.reason === "invalid")).toHaveLength(50);
+    // …and 50 more from a single address, which end up throttled.
+    const hammer = "203.0.113.200";
+    let throttled = 0;
+    for (let i = 0; i < 50; i++) {
+      const r = await m.authenticate(e, `again ${i}`, hammer);
+      if (!r.ok && r.reason === "throttled") throttled++;
+    }
+    expect(throttled).toBeGreaterThan(0);
+    expect((await m.authenticate(e, "a long password", home)).ok).toBe(true);
+  });
+
+  it("doubles a pair's wait per failure past the free ones, up to 15 minutes", () => {
+    expect([3, 4, 5, 6, 7].map((f) => m.pairDelaySec(f, 3))).toEqual([0, 1, 2, 4, 8]);
+    expect(m.pairDelaySec(0, 3)).toBe(0);
+    expect(m.pairDelaySec(14, 3)).toBe(900);
+    expect(m.pairDelaySec(10_000, 3)).toBe(900);
+  });
+
+  it("a success clears the pair's failures", async () => {
+    const e = email();
+    await m.createUser({ email: e, password: "a long password" });
+    const addr = ip();
     for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < LIMIT - 1; i++) await m.authenticate(e, "nope", ip());
-      expect((await m.authenticate(e, "a long password", ip())).ok).toBe(true);
+      for (let i = 0; i < LIMIT; i++) await m.authenticate(e, "nope", addr);
+      expect((await m.authenticate(e, "a long password", addr)).ok).toBe(true);
     }
   });
 

@@ -2,10 +2,16 @@ import { dummyHash, verifyPassword } from "@/lib/auth/password";
 import { normalizeEmail } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { consume, limiter, refund, reset } from "@/lib/limits";
+import { block, consume, limiter, peek, refund, reset } from "@/lib/limits";
 
-// Credential checks with throttling of FAILED attempts, per email and per client IP. The IP
-// budget is larger because many people can share one address (offices, carrier NAT).
+// Credential checks with throttling of FAILED attempts. Callers pass the client address from
+// lib/client-ip.ts (TRUSTED_PROXY_HOPS), never a raw header.
+// - Per (email, IP) pair: RATE_LIMIT_SIGNIN_PER_15_MIN failures are free, then each further
+//   failure makes that pair wait twice as long as the last (1 s, 2 s, 4 s … at most 15 min).
+//   A guesser elsewhere slows down only their own pairs: the owner at their own address is
+//   never locked out by someone else's guesses.
+// - Per IP: RATE_LIMIT_SIGNIN_PER_15_MIN × 5 failures per 15 minutes, across all emails (many
+//   people can share one address: offices, carrier NAT), so one address cannot sweep accounts.
 
 export type AuthUser = { id: string; email: string; name: string | null };
 export type AuthResult =
@@ -16,11 +22,23 @@ export type AuthResult =
 
 const WINDOW_SEC = 15 * 60;
 const IP_FACTOR = 5;
+/** A pair's failures are forgotten a day after its last one (or at its next success). */
+const PAIR_MEMORY_SEC = 24 * 60 * 60;
+const PAIR_FAILURES_CAP = 1_000_000;
+export const MAX_DELAY_SEC = 15 * 60;
+
+/** The wait after a pair's `failures`-th failure, in seconds (0: none). */
+export function pairDelaySec(failures: number, free: number): number {
+  if (failures <= free) return 0;
+  return Math.min(MAX_DELAY_SEC, 2 ** Math.min(failures - free - 1, 20));
+}
 
 function limiters() {
-  const perEmail = env().RATE_LIMIT_SIGNIN_PER_15_MIN;
-  limiter("signin-email", { points: perEmail, durationSec: WINDOW_SEC });
-  limiter("signin-ip", { points: perEmail * IP_FACTOR, durationSec: WINDOW_SEC });
+  const perPair = env().RATE_LIMIT_SIGNIN_PER_15_MIN;
+  limiter("signin-pair-failures", { points: PAIR_FAILURES_CAP, durationSec: PAIR_MEMORY_SEC });
+  limiter("signin-pair-wait", { points: 1, durationSec: 1 });
+  limiter("signin-ip", { points: perPair * IP_FACTOR, durationSec: WINDOW_SEC });
+  return perPair;
 }
 
 export async function authenticate(
@@ -28,16 +46,17 @@ export async function authenticate(
   password: string,
   ip: string | null,
 ): Promise<AuthResult> {
-  limiters();
+  const free = limiters();
   void dummyHash(); // warm the dummy hash so the first unknown-email attempt is not faster
   const email = normalizeEmail(rawEmail);
-  const emailKey = email;
+  const pairKey = `${email}\n${ip ?? "unknown"}`;
   const ipKey = ip ?? "unknown";
 
-  // Spend first, refund on success: atomic, so parallel guesses cannot overrun the budget.
-  const spent = await Promise.all([consume("signin-email", emailKey), consume("signin-ip", ipKey)]);
-  const blocked = spent.find((r) => !r.ok);
-  if (blocked && !blocked.ok) return { ok: false, reason: "throttled", retryAfterSec: blocked.retryAfterSec };
+  const waiting = await peek("signin-pair-wait", pairKey);
+  if (!waiting.ok) return { ok: false, reason: "throttled", retryAfterSec: waiting.retryAfterSec };
+  // Spend first, refund on success: atomic, so parallel guesses cannot overrun the IP budget.
+  const spent = await consume("signin-ip", ipKey);
+  if (!spent.ok) return { ok: false, reason: "throttled", retryAfterSec: spent.retryAfterSec };
 
   const user = await db().user.findUnique({
     where: { email },
@@ -45,11 +64,21 @@ export async function authenticate(
   });
   const valid = await verifyPassword(user?.passwordHash, password);
 
-  if (!user || !valid) return { ok: false, reason: "invalid" };
+  if (!user || !valid) {
+    const counted = await consume("signin-pair-failures", pairKey);
+    const failures = counted.ok ? PAIR_FAILURES_CAP - counted.remaining : PAIR_FAILURES_CAP;
+    const delay = pairDelaySec(failures, free);
+    if (delay > 0) await block("signin-pair-wait", pairKey, delay);
+    return { ok: false, reason: "invalid" };
+  }
   // Told only to whoever knows the password: the operator disabled the account (lib/operator).
   if (user.disabledAt) return { ok: false, reason: "disabled" };
-  // Success clears the email's failures and refunds this attempt to the IP (but not its earlier
+  // Success clears the pair's failures and refunds this attempt to the IP (but not its earlier
   // failures: one good account must not unlock guessing at others).
-  await Promise.all([reset("signin-email", emailKey), refund("signin-ip", ipKey)]);
+  await Promise.all([
+    reset("signin-pair-failures", pairKey),
+    reset("signin-pair-wait", pairKey),
+    refund("signin-ip", ipKey),
+  ]);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }

@@ -5,31 +5,27 @@ import NextAuth from "next-auth";
 import { cache } from "react";
 import { userFromSessionCookie } from "@/lib/auth/api-session";
 import { fullAuthConfig } from "@/lib/auth/config";
-import { ACCOUNT_DISABLED_PATH, PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { PATHNAME_HEADER, signInPath } from "@/lib/auth/paths";
+import { liveSession } from "@/lib/auth/sessions";
 import { isSameOriginRequest } from "@/lib/csrf";
 import { AppError } from "@/lib/errors";
-import { assertActiveUser, isActiveUser } from "@/lib/operator/accounts";
 
 // Lazy config: the secret may live in a file, and reading it at import time would break `next build`.
 export const { auth, handlers, signIn, signOut } = NextAuth(() => fullAuthConfig());
 
-export type SessionUser = { id: string; email: string; name: string | null };
+/** `sid`: this browser's Session row (lib/auth/sessions.ts). */
+export type SessionUser = { id: string; email: string; name: string | null; sid: string };
 
 /**
- * The signed-in user from the verified session JWT, or null; null too when the account was
- * disabled or deleted (one primary-key lookup, lib/operator/accounts.ts). Once per request.
+ * The signed-in user, or null: the verified session JWT whose Session row is live (not ended,
+ * not past its absolute lifetime or idle timeout, user row present). One indexed query, once
+ * per request. The cookie's rolling re-issue is proxy.ts's (pages) business; a re-issued cookie
+ * of an ended session stays refused here, because the row decides.
  */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
-  const s = await sessionState();
-  return s?.active ? s.user : null;
-});
-
-/** The session's user and whether their account is still active (exists, not disabled). */
-const sessionState = cache(async (): Promise<{ user: SessionUser; active: boolean } | null> => {
-  const session = await auth();
-  const u = session?.user;
-  if (!u?.id || !u.email) return null;
-  return { user: { id: u.id, email: u.email, name: u.name ?? null }, active: await isActiveUser(u.id) };
+  const user = await userFromSessionCookie();
+  if (!user) return null;
+  return (await liveSession(user.sid, user.id)) ? user : null;
 });
 
 /**
@@ -37,20 +33,16 @@ const sessionState = cache(async (): Promise<{ user: SessionUser; active: boolea
  * that comes back to `returnTo` (default: the path proxy.ts saw).
  */
 export async function requireUser(returnTo?: string): Promise<SessionUser> {
-  const s = await sessionState();
-  if (s?.active) return s.user;
-  // A valid cookie of a disabled or deleted account: a page that says so and offers sign-out
-  // (the sign-in page would send a session cookie straight back to the app).
-  if (s) redirect(ACCOUNT_DISABLED_PATH);
+  const user = await currentUser();
+  if (user) return user;
   const path = returnTo ?? (await headers()).get(PATHNAME_HEADER) ?? undefined;
   redirect(signInPath(path));
 }
 
 /** For route handlers: the signed-in user, or AppError UNAUTHORIZED (401 JSON via apiRoute). */
 export async function requireApiUser(): Promise<SessionUser> {
-  const user = await userFromSessionCookie();
+  const user = await currentUser();
   if (!user) throw new AppError("UNAUTHORIZED");
-  await assertActiveUser(user.id);
   return user;
 }
 

@@ -5,3 +5,10 @@ declare module "next-auth" {
     user: { id: string } & DefaultSession["user"];
   }
 }
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** The Session row of this sign-in (lib/auth/sessions.ts). */
+    sid?: string;
+  }
+}

@@ -3,8 +3,8 @@
 export const HOME_PATH = "/chat";
 export const SIGN_IN_PATH = "/sign-in";
 export const SIGN_UP_PATH = "/sign-up";
-/** Where requireUser sends a session whose account the operator disabled. */
-export const ACCOUNT_DISABLED_PATH = "/account-disabled";
+/** Where sign-up always leads, whether or not the email was new (app/(auth)/actions.ts). */
+export const SIGNED_UP_PATH = "/sign-in?notice=signed-up";
 /** Request header set by proxy.ts so server code knows which page asked for sign-in. */
 export const PATHNAME_HEADER = "x-byok-pathname";
 

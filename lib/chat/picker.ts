@@ -11,6 +11,23 @@ export type PickerProvider = {
   models: readonly ModelOption[];
 };
 export type Selection = { provider: ProviderId; model: string };
+/** A personal key the chat cannot use until the user fixes it in AI settings. */
+export type RejectedKey = {
+  provider: ProviderId;
+  label: string;
+  code: "INVALID_API_KEY" | "KEY_NEEDS_REENTRY";
+};
+
+/** Keys that were rejected (or must be re-entered): the chat says so, with the fix, not onboarding. */
+export function rejectedKeys(
+  usable: { provider: ProviderId; label: string; source: KeySource | null; code: string | null }[],
+): RejectedKey[] {
+  return usable.flatMap((u) =>
+    !u.source && (u.code === "INVALID_API_KEY" || u.code === "KEY_NEEDS_REENTRY")
+      ? [{ provider: u.provider, label: u.label, code: u.code }]
+      : [],
+  );
+}
 
 export function pickerProviders(
   usable: { provider: ProviderId; label: string; source: KeySource | null }[],

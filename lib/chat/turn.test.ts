@@ -209,8 +209,15 @@ describe("errors before the first token", () => {
     expect(err.retryAfter).toBe(1);
     expect(requestsFor("y012")).toHaveLength(1);
 
-    const err2 = await failure(startTurn(turn(userId, clientId("c"), "hi"), never(), h.turnDeps()));
-    expect(err2.code).toBe("RATE_LIMITED");
+    // Once it retries, the response has started (with a transient notice for the browser):
+    // the error that ends the retries is the stream's last chunk, and the turn is stored as ERROR.
+    const retried = await startTurn(turn(userId, clientId("c"), "hi"), never(), h.turnDeps());
+    const events = await readAll(retried.stream);
+    expect(events.map((e) => e.type)).toEqual(["data-retry", "error"]);
+    expect(events[0]).toMatchObject({ transient: true });
+    const errorText = (events[1] as { errorText: string }).errorText;
+    expect(JSON.parse(errorText)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
+    expect((await retried.done).status).toBe("ERROR");
     expect(requestsFor("y012")).toHaveLength(1 + 3);
   });
 
@@ -244,7 +251,11 @@ describe("errors before the first token", () => {
         never(),
         h.turnDeps({ retryPolicy: { budgetMs: 2000, baseDelayMs: 50, maxAttempts: 3 } }),
       );
-      expect(textOf(await readAll(handle.stream))).toContain("Echo (turn 1): after a hiccup");
+      const chunks = await readAll(handle.stream);
+      // The retry was announced before the answer: a transient part the browser does not keep.
+      expect(chunks[0]).toMatchObject({ type: "data-retry", transient: true });
+      expect(chunks[1]).toMatchObject({ type: "start" });
+      expect(textOf(chunks)).toContain("Echo (turn 1): after a hiccup");
       expect((await handle.done).status).toBe("COMPLETE");
       expect(requestsFor("0014").map((r) => r.scenario)).toEqual(["server-error", "ok"]);
     } finally {

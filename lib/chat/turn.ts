@@ -17,7 +17,7 @@ import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
 import type { AssistantStatus, ChatMessageMetadata } from "./types";
-import { uiStream } from "./ui-stream";
+import { retryingStream, uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.
 // Everything that talks to the outside world is injected (the optional last argument), so tests
@@ -210,22 +210,8 @@ export async function startTurn(
     return finalized;
   };
 
-  let opened: OpenedStream;
-  try {
-    opened = await openStream({
-      model,
-      messages,
-      provider: input.provider,
-      signal,
-      mapError: deps.mapError,
-      isRetryable: deps.isRetryable,
-      policy: deps.retryPolicy,
-      firstChunkTimeoutMs: deps.firstChunkTimeoutMs,
-      idleTimeoutMs: deps.idleTimeoutMs,
-      onRetry: (r) => deps.log?.("chat.retry", { provider: input.provider, ...r }),
-      onUpstreamAnswered: () => void writeUserMessage(),
-    });
-  } catch (e) {
+  // An error before the first token: stored as the turn's ERROR (or ABORTED) row, then thrown.
+  const refuse = async (e: unknown): Promise<never> => {
     if (e instanceof ClientAbortError) {
       await finalize("ABORTED", "");
       throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
@@ -238,19 +224,41 @@ export async function startTurn(
     }
     await finalize("ERROR", "", err.code);
     throw err;
-  }
+  };
 
-  return {
-    assistantMessageId,
-    stream: uiStream(opened, {
+  // The first retry (a rate limit, a 5xx) means seconds of waiting: the response starts then,
+  // with a transient notice, instead of after the first token (see retryingStream).
+  let retrying: () => void = () => undefined;
+  const retried = new Promise<null>((resolve) => {
+    retrying = () => resolve(null);
+  });
+  const opening = openStream({
+    model,
+    messages,
+    provider: input.provider,
+    signal,
+    mapError: deps.mapError,
+    isRetryable: deps.isRetryable,
+    policy: deps.retryPolicy,
+    firstChunkTimeoutMs: deps.firstChunkTimeoutMs,
+    idleTimeoutMs: deps.idleTimeoutMs,
+    onRetry: (r) => {
+      deps.log?.("chat.retry", { provider: input.provider, ...r });
+      retrying();
+    },
+    onUpstreamAnswered: () => void writeUserMessage(),
+  }).then((opened) => toUiStream(opened), refuse);
+  const toUiStream = (opened: OpenedStream) =>
+    uiStream(opened, {
       assistantMessageId,
       meta,
       finalize,
       mapError: deps.mapError,
       provider: input.provider,
-    }),
-    done,
-  };
+    });
+
+  const first = await Promise.race([opening, retried]);
+  return { assistantMessageId, stream: first ?? retryingStream(opening), done };
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */

@@ -233,3 +233,55 @@ export function uiStream(
     { highWaterMark: 0 },
   );
 }
+
+/** The transient part that tells the browser the provider is busy and the turn is retrying. */
+export const RETRY_NOTICE_TYPE = "data-retry";
+
+/**
+ * A turn whose first attempt failed with something worth retrying (a rate limit, a 5xx): the
+ * response starts now with a transient `data-retry` part (useChat hands it to onData and keeps
+ * it out of the message), then carries on as the turn's stream once the provider answers, or
+ * ends with the error chunk if it never does. The turn's rows are stored as with any other end.
+ */
+export function retryingStream(next: Promise<ReadableStream<Uint8Array>>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let cancelled = false;
+  // Settled early so a refusal that lands while nobody reads yet is never unhandled.
+  const settled = next.then(
+    (stream) => ({ stream }),
+    (error: unknown) => ({ error }),
+  );
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(
+          encoder.encode(event({ type: RETRY_NOTICE_TYPE, data: { retrying: true }, transient: true })),
+        );
+      },
+      async pull(controller) {
+        if (!reader) {
+          const r = await settled;
+          if ("error" in r) {
+            const err = r.error instanceof AppError ? r.error : new AppError("INTERNAL");
+            controller.enqueue(
+              encoder.encode(event({ type: "error", errorText: JSON.stringify(errorPayload(err)) })),
+            );
+            controller.close();
+            return;
+          }
+          // The browser left while the provider was retried: end the answer the usual way.
+          if (cancelled) return void r.stream.cancel().catch(() => undefined);
+          reader = r.stream.getReader();
+        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        cancelled = true;
+        await reader?.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -86,7 +86,10 @@ export function setAdmin(actor: Actor, target: Target, admin: boolean, deps = op
   });
 }
 
-/** Disabled users are refused by every page, action and route from their next request (assertActiveUser). */
+/**
+ * Disabling ends the user's sessions (and lib/auth/sessions.ts refuses any session of a disabled
+ * account), so every page, action and route refuses them from their next request.
+ */
 export function setDisabled(actor: Actor, target: Target, disabled: boolean, deps = operatorDeps()) {
   return run(actor, deps, async (tx) => {
     const user = await findTarget(tx, target);
@@ -95,6 +98,11 @@ export function setDisabled(actor: Actor, target: Target, disabled: boolean, dep
       where: { id: user.id },
       data: { disabledAt: disabled ? (user.disabledAt ?? new Date()) : null },
     });
+    if (disabled)
+      await tx.session.updateMany({
+        where: { userId: user.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
     await audit(tx, actor, disabled ? "disabled" : "enabled", user);
     return { email: user.email, disabled };
   });

@@ -24,9 +24,10 @@ writeFileSync(
   script,
   `import { runOnNode24 } from ${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, "node24.mjs")).href)};
 await runOnNode24();
+// The handler is in place before the line the test waits for, so a SIGTERM can't beat it.
+process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(42); });
 const which = (await import("node:child_process")).spawnSync("node", ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(JSON.stringify({ version: process.version, pathNode: which, args: process.argv.slice(2), pid: process.pid }));
-process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(42); });
 if (process.argv.includes("--wait")) setInterval(() => {}, 1000); else process.exit(7);
 `,
 );

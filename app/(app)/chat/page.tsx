@@ -1,7 +1,7 @@
 import { generateId } from "ai";
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
-import { initialSelection, pickerProviders } from "@/lib/chat/picker";
+import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
 import { env } from "@/lib/env";
 import { usableProviders } from "@/lib/keys/resolve";
 import { getDefaults } from "@/lib/keys/settings";
@@ -24,6 +24,7 @@ export default async function NewChatPage() {
       initialMessages={[]}
       hasMore={false}
       providers={providers}
+      rejected={rejectedKeys(usable)}
       initialSelection={initialSelection(providers, [defaults])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
     />

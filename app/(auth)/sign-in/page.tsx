@@ -28,6 +28,7 @@ export default async function SignInPage({ searchParams }: Props) {
   if (await currentUser()) redirect(callbackUrl);
   const error = typeof params.error === "string" ? params.error : undefined;
   const errorMessage = error ? (OAUTH_ERRORS[error] ?? "Sign-in failed. Try again.") : undefined;
+  const signedUp = params.notice === "signed-up";
   const signUpHref =
     callbackUrl === "/chat" ? "/sign-up" : `/sign-up?callbackUrl=${encodeURIComponent(callbackUrl)}`;
 
@@ -37,6 +38,11 @@ export default async function SignInPage({ searchParams }: Props) {
         <h1 className="text-lg font-semibold tracking-tight">Sign in</h1>
         <p className="text-sm text-muted-foreground">Welcome back. Sign in to continue your chats.</p>
       </div>
+      {signedUp ? (
+        <p role="status" className="rounded-md border bg-muted/40 px-3 py-2 text-sm">
+          Thanks. Now sign in with your email and password to continue.
+        </p>
+      ) : null}
       {errorMessage ? <FormAlert message={errorMessage} /> : null}
       <OAuthButtons providers={oauthProviderInfo()} callbackUrl={callbackUrl} />
       <SignInForm callbackUrl={callbackUrl} />

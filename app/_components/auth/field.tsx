@@ -49,7 +49,7 @@ export function NewPasswordField({ label = "Password", error }: { label?: string
       required
       minLength={8}
       maxLength={128}
-      hint="At least 8 characters."
+      hint="At least 8 characters, not a common password, not your email or name."
       error={error}
     />
   );

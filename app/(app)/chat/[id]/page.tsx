@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { requireUser } from "@/lib/auth";
 import { getChat, listMessages } from "@/lib/chat/history";
-import { initialSelection, pickerProviders } from "@/lib/chat/picker";
+import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
 import { usableProviders } from "@/lib/keys/resolve";
@@ -45,6 +45,7 @@ export default async function ChatPage({ params }: Props) {
       initialMessages={page.messages}
       hasMore={page.hasMore}
       providers={providers}
+      rejected={rejectedKeys(usable)}
       initialSelection={initialSelection(providers, [
         { provider: chat.provider, model: chat.model },
         defaults,

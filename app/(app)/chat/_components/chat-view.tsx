@@ -1,6 +1,7 @@
 "use client";
 
 import { LoaderCircle } from "lucide-react";
+import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { ChatUIMessage } from "@/lib/chat/types";
 import { Composer } from "./composer";
@@ -8,7 +9,7 @@ import { EmptyState } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
 import { MessageItem } from "./message-item";
 import { ModelPicker } from "./model-picker";
-import type { PickerProvider, Selection } from "./types";
+import type { PickerProvider, RejectedKey, Selection } from "./types";
 import { useChatSession } from "./use-chat-session";
 
 type Props = {
@@ -19,6 +20,8 @@ type Props = {
   initialMessages: ChatUIMessage[];
   hasMore: boolean;
   providers: PickerProvider[];
+  /** Personal keys the chat cannot use until they are fixed (rejected, or to re-enter). */
+  rejected: RejectedKey[];
   initialSelection: Selection | null;
   maxChars: number;
 };
@@ -28,7 +31,15 @@ export function ChatView(props: Props) {
   const [selection, setSelection] = useState<Selection>(
     props.initialSelection ?? { provider: "openai", model: "" },
   );
-  const s = useChatSession({ chatId, isNew, initialMessages: props.initialMessages, selection });
+  const [title, refreshTitle] = useChatTitle(chatId, props.title);
+  const s = useChatSession({
+    chatId,
+    isNew,
+    initialMessages: props.initialMessages,
+    selection,
+    onAnswered: refreshTitle,
+  });
+  useNewChatOnReturn(chatId, isNew && s.saved);
   const canChat = providers.length > 0 && props.initialSelection !== null;
   const modelMissing = selection.provider === "compatible" && !selection.model;
 
@@ -66,9 +77,9 @@ export function ChatView(props: Props) {
         {canChat ? (
           <ModelPicker providers={providers} value={selection} onChange={setSelection} disabled={s.busy} />
         ) : null}
-        {props.title ? (
+        {title ? (
           <h1 className="sr-only lg:not-sr-only lg:ml-auto lg:max-w-[40%] lg:truncate lg:text-sm lg:text-muted-foreground">
-            {props.title}
+            {title}
           </h1>
         ) : null}
       </div>
@@ -78,6 +89,7 @@ export function ChatView(props: Props) {
           {s.messages.length === 0 ? (
             <EmptyState
               canChat={canChat}
+              rejected={props.rejected}
               onPick={(p) => {
                 s.setDraft(p);
                 document.getElementById("composer")?.focus();
@@ -109,18 +121,19 @@ export function ChatView(props: Props) {
                 />
               ))}
               {s.status === "submitted" && last?.role === "user" ? (
-                <span
-                  className="inline-flex h-7 items-center gap-1"
-                  role="status"
-                  aria-label="Waiting for the answer"
-                >
+                <span className="inline-flex h-7 items-center gap-1" role="status">
                   {[0, 150, 300].map((d) => (
                     <span
                       key={d}
+                      aria-hidden
                       className="size-1.5 animate-bounce rounded-full bg-muted-foreground/60"
                       style={{ animationDelay: `${d}ms` }}
                     />
                   ))}
+                  {/* The server retries a busy provider for a few seconds before it gives up. */}
+                  <span className={s.retrying ? "ml-2 text-sm text-muted-foreground" : "sr-only"}>
+                    {s.retrying ? "Provider busy, retrying…" : "Waiting for the answer"}
+                  </span>
                 </span>
               ) : null}
             </div>
@@ -149,13 +162,52 @@ export function ChatView(props: Props) {
           pending={s.status === "submitted"}
           disabled={!canChat || modelMissing}
           disabledReason={
-            !canChat ? "Add an API key in AI settings to start chatting." : "Enter a model id above."
+            !canChat
+              ? props.rejected.length > 0
+                ? "Update your API key in AI settings to keep chatting."
+                : "Add an API key in AI settings to start chatting."
+              : "Enter a model id above."
           }
           maxChars={maxChars}
         />
       </div>
     </div>
   );
+}
+
+/**
+ * /chat gave its first answer an address (/chat/<id>) without a navigation, so the router still
+ * holds this view for /chat: opening Chat again (the sidebar's link) must start a new chat, not
+ * show this one under the new chat's address.
+ */
+function useNewChatOnReturn(chatId: string, created: boolean) {
+  const pathname = usePathname();
+  const router = useRouter();
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!created) return;
+    if (pathname === `/chat/${chatId}`) moved.current = true;
+    else if (moved.current && pathname === "/chat") router.refresh();
+  }, [created, pathname, chatId, router]);
+}
+
+/**
+ * The chat's title as the history list shows it. A new chat gets its title with its first answer
+ * (the first words, then the model-written one a moment later): the header and the tab follow
+ * without a reload.
+ */
+function useChatTitle(chatId: string, initial: string | undefined) {
+  const [title, setTitle] = useState(initial);
+  const refresh = useCallback(async () => {
+    const res = await fetch(`/api/chats/${encodeURIComponent(chatId)}`).catch(() => null);
+    if (!res?.ok) return;
+    const chat = (await res.json()) as { title?: unknown };
+    if (typeof chat.title === "string") setTitle(chat.title);
+  }, [chatId]);
+  useEffect(() => {
+    if (title) document.title = `${title} · BYOK Chat`;
+  }, [title]);
+  return [title, refresh] as const;
 }
 
 function useOlderMessages(

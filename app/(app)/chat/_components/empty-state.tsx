@@ -1,5 +1,6 @@
-import { KeyRound, Sparkles } from "lucide-react";
+import { AlertTriangle, KeyRound, Sparkles } from "lucide-react";
 import Link from "next/link";
+import type { RejectedKey } from "./types";
 
 const EXAMPLES = [
   "Explain the difference between TCP and UDP with an analogy",
@@ -8,9 +9,10 @@ const EXAMPLES = [
   "Summarise the pros and cons of remote work in a table",
 ];
 
-type Props = { canChat: boolean; onPick: (prompt: string) => void };
+type Props = { canChat: boolean; rejected: RejectedKey[]; onPick: (prompt: string) => void };
 
-export function EmptyState({ canChat, onPick }: Props) {
+export function EmptyState({ canChat, rejected, onPick }: Props) {
+  if (!canChat && rejected.length > 0) return <RejectedState rejected={rejected} />;
   return (
     <div className="mx-auto flex w-full max-w-2xl flex-1 flex-col items-center justify-center px-4 py-10 text-center">
       <span className="inline-grid size-11 place-items-center rounded-2xl bg-primary-soft text-primary">
@@ -51,6 +53,34 @@ export function EmptyState({ canChat, onPick }: Props) {
           </Link>
         </>
       )}
+    </div>
+  );
+}
+
+/** The user has a key, but the provider rejected it: say so, and offer the fix (not onboarding). */
+function RejectedState({ rejected }: { rejected: RejectedKey[] }) {
+  const reentry = rejected.every((k) => k.code === "KEY_NEEDS_REENTRY");
+  const names = rejected.map((k) => k.label).join(", ");
+  return (
+    <div className="mx-auto flex w-full max-w-2xl flex-1 flex-col items-center justify-center px-4 py-10 text-center">
+      <span className="inline-grid size-11 place-items-center rounded-2xl bg-destructive-soft text-destructive">
+        <AlertTriangle className="size-5" aria-hidden />
+      </span>
+      <h1 className="mt-4 text-2xl font-semibold tracking-tight sm:text-3xl">
+        {reentry ? "Your API key needs to be entered again" : "Your API key was rejected"}
+      </h1>
+      <p className="mt-2 text-[15px] text-muted-foreground">
+        {reentry
+          ? `Your ${names} key can no longer be read on the server. Enter it again in AI settings to keep chatting.`
+          : `${names} rejected your key: it may have been revoked, deleted or mistyped. Update it in AI settings to keep chatting.`}
+      </p>
+      <Link
+        href="/settings/ai"
+        className="mt-6 inline-flex h-10 items-center gap-2 rounded-lg bg-primary px-4 text-sm font-medium text-primary-foreground shadow-sm hover:brightness-110"
+      >
+        <KeyRound className="size-4" aria-hidden />
+        {reentry ? "Re-enter key" : "Update API key"}
+      </Link>
     </div>
   );
 }

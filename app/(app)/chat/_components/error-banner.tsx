@@ -18,6 +18,11 @@ const actionLink = `${button.base} ${button.secondary} h-8 px-3`;
 
 /** Every error says what happened and offers the one action that fixes it. */
 export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
+  const wait = error.code === "RATE_LIMITED" ? (error.retryAfter ?? 0) : 0;
+  const left = useCountdown(wait);
+  // The server's words end with the wait as it was when they were written ("Try again in 1 s."):
+  // the banner says it live instead, and once it is over, that it is.
+  const message = wait > 0 ? error.message.replace(/\s*Try again in [^.]*\.\s*$/, "") : error.message;
   return (
     <div
       role="alert"
@@ -25,9 +30,12 @@ export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
     >
       <AlertTriangle className="mt-0.5 size-4 shrink-0 text-destructive" aria-hidden />
       <div className="min-w-0 flex-1">
-        <p className="text-foreground">{error.message}</p>
+        <p className="text-foreground">
+          {message}
+          {wait > 0 ? (left > 0 ? ` Try again in ${left} s.` : " You can try again now.") : null}
+        </p>
         <div className="mt-2 flex flex-wrap gap-2 empty:hidden">
-          <ErrorAction error={error} provider={provider} onRetry={onRetry} />
+          <ErrorAction error={error} provider={provider} onRetry={onRetry} left={left} />
         </div>
       </div>
       <button
@@ -42,7 +50,7 @@ export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
   );
 }
 
-function ErrorAction({ error, provider, onRetry }: Omit<Props, "onDismiss">) {
+function ErrorAction({ error, provider, onRetry, left }: Omit<Props, "onDismiss"> & { left: number }) {
   switch (error.code) {
     case "API_KEY_REQUIRED":
       return <KeyLink label="Add API key" />;
@@ -60,7 +68,13 @@ function ErrorAction({ error, provider, onRetry }: Omit<Props, "onDismiss">) {
       ) : null;
     }
     case "RATE_LIMITED":
-      return <RetryCountdown seconds={error.retryAfter ?? 0} onRetry={onRetry} />;
+      return left > 0 ? (
+        <button type="button" disabled className={actionLink}>
+          Retry in {left} s
+        </button>
+      ) : (
+        <RetryButton onRetry={onRetry} />
+      );
     case "PROVIDER_UNAVAILABLE":
     case "INTERNAL":
       return <RetryButton onRetry={onRetry} />;
@@ -99,25 +113,19 @@ function RetryButton({ onRetry }: { onRetry: () => void }) {
   );
 }
 
-function RetryCountdown({ seconds, onRetry }: { seconds: number; onRetry: () => void }) {
+/** Whole seconds left of `seconds`, counting down to 0 and stopping there. */
+function useCountdown(seconds: number): number {
   const [left, setLeft] = useState(Math.ceil(seconds));
   useEffect(() => {
     setLeft(Math.ceil(seconds));
     if (seconds <= 0) return;
     const started = Date.now();
     const t = setInterval(() => {
-      const rest = Math.ceil(seconds - (Date.now() - started) / 1000);
-      setLeft(Math.max(0, rest));
-      if (rest <= 0) clearInterval(t);
+      const rest = Math.max(0, Math.ceil(seconds - (Date.now() - started) / 1000));
+      setLeft(rest);
+      if (rest === 0) clearInterval(t);
     }, 250);
     return () => clearInterval(t);
   }, [seconds]);
-  if (left > 0) {
-    return (
-      <button type="button" disabled className={actionLink} aria-live="polite">
-        Retry in {left} s
-      </button>
-    );
-  }
-  return <RetryButton onRetry={onRetry} />;
+  return left;
 }

@@ -1,1 +1,1 @@
-export type { PickerProvider, Selection } from "@/lib/chat/picker";
+export type { PickerProvider, RejectedKey, Selection } from "@/lib/chat/picker";

@@ -5,6 +5,7 @@ import { DefaultChatTransport, generateId } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatErrorPayload, ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
 import { notifyChatsChanged } from "./chat-events";
+import { draftKey, readDraft, writeDraft } from "./draft-store";
 import { messageText } from "./message-item";
 import { parseChatError } from "./parse-error";
 import type { Selection } from "./types";
@@ -18,16 +19,42 @@ type Options = {
   isNew: boolean;
   initialMessages: ChatUIMessage[];
   selection: Selection;
+  /** Called when a turn of this chat ended with its answer stored (the title may have changed). */
+  onAnswered?: () => void;
 };
 
-export function useChatSession({ chatId, isNew, initialMessages, selection }: Options) {
+export function useChatSession({ chatId, isNew, initialMessages, selection, onAnswered }: Options) {
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
   // The message being sent from the composer, until the server accepts it.
   const pending = useRef<{ id: string; text: string } | null>(null);
   const accepted = useRef(true);
   const [draft, setDraft] = useState("");
+  // Whether the chat row exists on the server as far as this view knows: a new chat's row is
+  // written by its first turn, even one the provider refused (the view then never showed it).
+  const stored = useRef(!isNew);
+  const cleanup = useRef<Promise<void>>(Promise.resolve());
+  const titled = useRef(false);
+  const onAnsweredRef = useRef(onAnswered);
+  onAnsweredRef.current = onAnswered;
+
+  // The draft outlives this page (settings and back, a reload) until it is sent: kept under
+  // "new" until the chat exists, then under its id. Read after hydration (the server renders an
+  // empty composer).
+  const [saved, setSaved] = useState(!isNew);
+  const storageKey = draftKey(chatId, !saved);
+  const restored = useRef(false);
+  useEffect(() => {
+    const kept = readDraft(storageKey);
+    if (kept) setDraft((d) => d || kept);
+    restored.current = true;
+  }, [storageKey]);
+  useEffect(() => {
+    if (restored.current) writeDraft(storageKey, draft);
+  }, [storageKey, draft]);
   const [banner, setBanner] = useState<ChatErrorPayload>();
+  /** The server said the provider is busy and it is retrying, and no token came yet. */
+  const [retrying, setRetrying] = useState(false);
   const chatRef = useRef<Chat<ChatUIMessage> | null>(null);
   const onAccepted = useRef<() => void>(() => undefined);
 
@@ -37,12 +64,14 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
       messages: initialMessages,
       transport: new DefaultChatTransport<ChatUIMessage>({
         api: "/api/chat",
-        // The server answers 200 only once the first token is in hand: that is "accepted".
-        // (Watching status for "streaming" misses fast answers whose updates are batched.)
+        // The answer's `start` chunk leaves with its first token: that is "accepted". It is
+        // the first chunk of a 200, unless the provider is being retried (a transient notice
+        // comes first, and the turn may still be refused in the stream). Watching status for
+        // "streaming" would miss fast answers whose updates are batched.
         fetch: async (input, init) => {
           const res = await fetch(input, init);
-          if (res.ok) onAccepted.current();
-          return res;
+          if (!res.ok || !res.body) return res;
+          return new Response(res.body.pipeThrough(untilStart(() => onAccepted.current())), res);
         },
         prepareSendMessagesRequest: ({ id, messages, trigger }) => {
           const last = messages.findLast((m) => m.role === "user");
@@ -58,6 +87,9 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
           };
         },
       }),
+      onData: (part) => {
+        if (part.type === "data-retry") setRetrying(true);
+      },
       onFinish: ({ message, isAbort, isError }) => {
         if (message.role === "assistant" && (isAbort || isError)) {
           const status: ChatMessageMetadata["status"] = isAbort ? "ABORTED" : "ERROR";
@@ -69,8 +101,19 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
           }
         }
         notifyChatsChanged();
-        // The model-written title of a new chat lands a moment after its first answer.
-        if (isNew) setTimeout(notifyChatsChanged, 3000);
+        // Only a turn that was accepted can have changed the chat (a refused one may be deleted).
+        if (message.role !== "assistant" || !stored.current) return;
+        onAnsweredRef.current?.();
+        // The model-written title of a new chat lands a moment after its first answer (one short
+        // call to the same model): the list and the header look again until it had time to.
+        if (isNew && !titled.current) {
+          titled.current = true;
+          for (const ms of [1000, 3000, 7000])
+            setTimeout(() => {
+              notifyChatsChanged();
+              onAnsweredRef.current?.();
+            }, ms);
+        }
       },
     });
     return c;
@@ -84,17 +127,26 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
   const busy = status === "submitted" || status === "streaming";
 
   onAccepted.current = () => {
+    setRetrying(false);
     accepted.current = true;
+    stored.current = true;
     if (pending.current) {
       pending.current = null;
       setDraft("");
+      // Sent: the new chat's draft is gone for good (later drafts are kept under the chat's id).
+      if (isNew) writeDraft(draftKey(chatId, true), "");
     }
+    setSaved(true);
     // The first answer of a new chat gives it its address, without reloading the page.
     if (isNew && window.location.pathname !== `/chat/${chatId}`) {
       window.history.replaceState(null, "", `/chat/${chatId}`);
     }
     notifyChatsChanged();
   };
+
+  useEffect(() => {
+    if (status === "ready" || status === "error") setRetrying(false);
+  }, [status]);
 
   useEffect(() => {
     if (status === "ready" && !accepted.current && pending.current) {
@@ -109,13 +161,27 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
     if (status !== "error") return;
     const payload = parseChatError(error);
     setBanner(payload);
-    if (!accepted.current && pending.current) {
+    const refused = !accepted.current && pending.current !== null;
+    if (refused && pending.current) {
       const id = pending.current.id;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
     accepted.current = true;
+    if (refused && !stored.current) {
+      // The provider refused the first message of a new chat: the view shows no chat (the draft
+      // is back in the composer), so none may stay in the history either. The server stored the
+      // refused turn before it answered, so the chat is there to delete now.
+      // A resend waits for it, so the delete cannot land on the resent turn's chat.
+      cleanup.current = fetch(`/api/chats/${encodeURIComponent(chatId)}`, { method: "DELETE" })
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(notifyChatsChanged);
+      return;
+    }
     notifyChatsChanged();
-  }, [status, error, setMessages]);
+  }, [status, error, setMessages, chatId]);
 
   const send = useCallback(
     async (text: string) => {
@@ -126,6 +192,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
       const id = pending.current?.text === text ? pending.current.id : generateId();
       pending.current = { id, text };
       accepted.current = false;
+      await cleanup.current;
       await sendMessage({ id, role: "user", parts: [{ type: "text", text }] });
     },
     [busy, clearError, sendMessage],
@@ -137,6 +204,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
     setBanner(undefined);
     pending.current = null;
     accepted.current = false;
+    await cleanup.current;
     await regenerate();
   }, [busy, clearError, regenerate]);
 
@@ -158,10 +226,34 @@ export function useChatSession({ chatId, isNew, initialMessages, selection }: Op
     draft,
     setDraft,
     banner,
+    retrying,
+    saved,
     send,
     regenerate: answerAgain,
     retry,
     dismiss,
     stop,
   };
+}
+
+/** Passes the response through, calling `onStart` once the `start` chunk went by. */
+function untilStart(onStart: () => void): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  let seen = false;
+  // The tail of what was read, so a marker split between two reads is still found.
+  let tail = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (!seen) {
+        const text = tail + decoder.decode(chunk, { stream: true });
+        if (text.includes('data: {"type":"start"')) {
+          seen = true;
+          onStart();
+        } else {
+          tail = text.slice(-32);
+        }
+      }
+      controller.enqueue(chunk);
+    },
+  });
 }

@@ -1,0 +1,81 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { requireSameOrigin, requireUser, signOut } from "@/lib/auth";
+import { changePassword } from "@/lib/auth/password-change";
+import { SIGN_IN_PATH } from "@/lib/auth/paths";
+import { endOtherSessions, endSession } from "@/lib/auth/sessions";
+import { isAppError, validationError } from "@/lib/errors";
+import { errorType, log } from "@/lib/log";
+
+// The password and sessions sections of /settings/profile. Thin, like every action file:
+// requireSameOrigin → requireUser → zod on plain data → one lib/auth call → a result without
+// secrets. Ending the caller's own session (one, or everywhere) also clears its cookie.
+
+const PATH = "/settings/profile";
+
+export type SessionActionResult =
+  | { ok: true; message?: string }
+  | { ok: false; code: string; message: string; fieldErrors?: Record<string, string> };
+
+const passwordInput = z.strictObject({
+  current: z.string().max(1024).optional(),
+  next: z.string({ error: "Choose a new password." }).min(1, "Choose a new password.").max(1024),
+});
+const endInput = z.strictObject({ sessionId: z.string().min(1).max(64) });
+const everywhereInput = z.strictObject({ confirm: z.literal("everywhere") });
+
+function refused(e: unknown): SessionActionResult {
+  if (isAppError(e)) {
+    const fieldErrors: Record<string, string> = {};
+    for (const i of e.issues ?? []) fieldErrors[i.path || "form"] ??= i.message;
+    return { ok: false, code: e.code, message: e.message, fieldErrors };
+  }
+  log.error("profile.session_action_failed", { error: errorType(e) });
+  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again." };
+}
+
+export async function changePasswordAction(input: unknown): Promise<SessionActionResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = passwordInput.safeParse(input);
+  if (!parsed.success) return refused(validationError(parsed.error));
+  try {
+    const { endedSessions } = await changePassword(user, {
+      current: parsed.data.current || null,
+      next: parsed.data.next,
+    });
+    revalidatePath(PATH);
+    const others =
+      endedSessions === 0
+        ? ""
+        : ` ${endedSessions} other session${endedSessions === 1 ? " was" : "s were"} signed out.`;
+    return { ok: true, message: `Password saved.${others}` };
+  } catch (e) {
+    return refused(e);
+  }
+}
+
+export async function endSessionAction(input: unknown): Promise<SessionActionResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = endInput.safeParse(input);
+  if (!parsed.success) return refused(validationError(parsed.error));
+  const ended = await endSession(user.id, parsed.data.sessionId);
+  // This browser's own session: the cookie goes too, and the visitor lands on sign-in.
+  if (parsed.data.sessionId === user.sid) await signOut({ redirectTo: SIGN_IN_PATH });
+  revalidatePath(PATH);
+  if (!ended) return { ok: false, code: "NOT_FOUND", message: "That session has already ended." };
+  return { ok: true, message: "Session ended." };
+}
+
+export async function signOutEverywhereAction(input: unknown): Promise<SessionActionResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = everywhereInput.safeParse(input);
+  if (!parsed.success) return refused(validationError(parsed.error));
+  await endOtherSessions(user.id, null);
+  await signOut({ redirectTo: SIGN_IN_PATH });
+  return { ok: true };
+}
