@@ -1,4 +1,5 @@
 import { hashPassword } from "@/lib/auth/password";
+import { passwordProblem } from "@/lib/auth/password-policy";
 import { AppError } from "@/lib/errors";
 import { type OperatorDeps, operatorDeps } from "./deps";
 import { hashToken, parseToken } from "./tokens";
@@ -14,7 +15,10 @@ export async function resetLinkUsable(rawToken: unknown, { db: client }: Operato
   return !!row && !row.usedAt && row.expiresAt > new Date();
 }
 
-/** Sets a new password through a reset link; the link is spent in the same transaction. */
+/**
+ * Sets a new password through a reset link (the sign-up password rules, lib/auth/password-policy);
+ * the link is spent and every session of the account ended in the same transaction.
+ */
 export async function resetPassword(
   rawToken: unknown,
   newPassword: string,
@@ -22,6 +26,14 @@ export async function resetPassword(
 ): Promise<{ email: string }> {
   const token = parseToken(rawToken);
   if (!token) throw new AppError("NOT_FOUND", RESET_INVALID_MESSAGE);
+  const found = await client.passwordResetToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { user: { select: { email: true, name: true } } },
+  });
+  if (!found) throw new AppError("NOT_FOUND", RESET_INVALID_MESSAGE);
+  const problem = passwordProblem(newPassword, found.user);
+  if (problem)
+    throw new AppError("VALIDATION_FAILED", problem, { issues: [{ path: "password", message: problem }] });
   const passwordHash = await hashPassword(newPassword);
   return client.$transaction(async (tx) => {
     const now = new Date();
@@ -37,6 +49,7 @@ export async function resetPassword(
       data: { passwordHash },
       select: { id: true, email: true },
     });
+    await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } });
     await tx.auditEvent.create({ data: { userId: user.id, action: "account.password_reset" } });
     return { email: user.email };
   });
