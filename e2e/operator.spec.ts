@@ -271,6 +271,8 @@ test("registration invite and closed hold for the form", async ({ browser }) => 
   await visitor.getByLabel("Email").fill(people.invited);
   await visitor.getByLabel("Password").fill(PASSWORD);
   await visitor.getByRole("button", { name: "Create account" }).click();
+  await expect(visitor).toHaveURL(/\/sign-in\?notice=signed-up/);
+  await auth.signIn(people.invited);
   await expect(visitor).toHaveURL(/\/chat/);
   await auth.signOut();
   // Single use.
