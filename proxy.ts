@@ -24,6 +24,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
 const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
+/** Served signed in or out: a password-reset link (lib/operator). */
+const OPEN_PAGES = new Set(["/reset-password"]);
 
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
@@ -38,7 +40,7 @@ const handler = auth((req) => {
   // cannot see whether its session was ended (lib/auth/sessions.ts, a database row), and bouncing
   // an ended one back to /chat, whose requireUser() sends it to /sign-in, would loop. Those pages
   // redirect a live session themselves (currentUser()).
-  if (!AUTH_PAGES.has(pathname) && !signedIn && pathname !== "/") {
+  if (!AUTH_PAGES.has(pathname) && !OPEN_PAGES.has(pathname) && !signedIn && pathname !== "/") {
     res = NextResponse.redirect(new URL(signInPath(`${pathname}${search}`), req.nextUrl));
   } else {
     const headers = new Headers(req.headers);

@@ -22,5 +22,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-auth imports "next/server" without an extension, which Node's resolver refuses; through
+    // Vite's it loads (lib/operator tests call the real signIn callback).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

@@ -94,6 +94,11 @@ const schema = z.object({
   ),
   /** Accept WEB_CONCURRENCY > 1 without REDIS_URL (every rate limit then counts per worker). */
   ALLOW_PER_WORKER_LIMITS: bool,
+  /** Who may create an account until an admin saves a mode in /admin (lib/operator/settings.ts). */
+  REGISTRATION: z.preprocess(
+    (v) => (v === "" || v === undefined ? "open" : String(v).trim().toLowerCase()),
+    z.enum(["open", "invite", "closed"]),
+  ),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -17,6 +17,7 @@ import { env } from "@/lib/env";
 import { isAppError, validationError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { errorType, log } from "@/lib/log";
+import { rememberInvite } from "@/lib/operator/invite-cookie";
 import { inActionRequest } from "@/lib/request-id";
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
@@ -55,6 +56,8 @@ async function signInWithPassword(_prev: AuthFormState, form: FormData): Promise
   } catch (e) {
     if (e instanceof CredentialsSignin) {
       const m = /^throttled:(\d+)$/.exec(e.code);
+      if (e.code === "disabled")
+        return { error: "This account has been disabled by the operator of this instance.", values };
       return { error: m ? throttledMessage(Number(m[1])) : WRONG_CREDENTIALS, values };
     }
     if (e instanceof AuthError) return { error: "Sign-in failed. Try again.", values };
@@ -89,8 +92,9 @@ async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<Au
   if (!budget.ok) return { error: throttledMessage(budget.retryAfterSec), values };
 
   try {
-    await createUser(parsed.data);
+    await createUser({ ...parsed.data, invite: text(form, "invite") || null });
   } catch (e) {
+    if (isAppError(e) && e.code === "FORBIDDEN") return { error: e.message, values };
     if (!(isAppError(e) && e.code === "CONFLICT")) {
       log.error("auth.sign_up_failed", { error: errorType(e) });
       return { error: "Something went wrong on our side. Try again.", values };
@@ -103,6 +107,7 @@ export async function oauthSignInAction(form: FormData): Promise<void> {
   await requireSameOrigin();
   const provider = text(form, "provider");
   if (!oauthProviderInfo().some((p) => p.id === provider)) redirect(SIGN_IN_PATH);
+  await rememberInvite(form.get("invite"), env().appOrigin.startsWith("https:"));
   await signIn(provider, { redirectTo: safeCallbackPath(text(form, "callbackUrl")) });
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -124,6 +125,10 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
       ip: "198.51.100.7",
     },
   });
+  const inAnHour = new Date(Date.now() + 3_600_000);
+  const hash = () => randomBytes(32).toString("hex");
+  await db.passwordResetToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
+  await db.invite.create({ data: { tokenHash: hash(), createdById: userId, expiresAt: inAnHour } });
   const key = await db.providerKey.findUniqueOrThrow({
     where: { userId_provider: { userId, provider: "openai" } },
   });
@@ -137,7 +142,13 @@ async function rowsOf(userId: string): Promise<Record<CoveredModel, number>> {
   for (const model of Object.keys(USER_DATA_COVERAGE) as CoveredModel[]) {
     const delegate = db[model.charAt(0).toLowerCase() + model.slice(1)];
     if (!delegate) throw new Error(`no delegate for ${model}`);
-    out[model] = await delegate.count({ where: model === "User" ? { id: userId } : { userId } });
+    const where =
+      model === "User"
+        ? { id: userId }
+        : model === "Invite"
+          ? { OR: [{ createdById: userId }, { usedById: userId }] }
+          : { userId };
+    out[model] = await delegate.count({ where });
   }
   return out;
 }

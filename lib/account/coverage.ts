@@ -57,6 +57,18 @@ export const USER_DATA_COVERAGE = {
     export: { key: "pendingEmailChange" },
     remove: (tx, userId) => count(tx.emailChangeToken.deleteMany({ where: { userId } })),
   },
+  PasswordResetToken: {
+    // Only a hash of a one-time link an admin made for this user, and its times.
+    export: { excluded: "a hash of a single-use reset link; nothing the person wrote or chose" },
+    remove: (tx, userId) => count(tx.passwordResetToken.deleteMany({ where: { userId } })),
+  },
+  Invite: {
+    // Invites belong to the instance; only who made or used one points at a person.
+    export: { excluded: "instance invites; the links to this user are cleared on deletion" },
+    remove: async (tx, userId) =>
+      (await count(tx.invite.updateMany({ where: { createdById: userId }, data: { createdById: null } }))) +
+      (await count(tx.invite.updateMany({ where: { usedById: userId }, data: { usedById: null } }))),
+  },
   User: {
     export: { key: "account" },
     remove: (tx, userId) => count(tx.user.deleteMany({ where: { id: userId } })),

@@ -10,12 +10,18 @@ import { signInSchema } from "@/lib/auth/schemas";
 import { authSecret } from "@/lib/auth/secret";
 import { endSession, liveSession, startSession } from "@/lib/auth/sessions";
 import { clientIp } from "@/lib/client-ip";
+import { isAppError } from "@/lib/errors";
+import { isActiveUser } from "@/lib/operator/accounts";
+import { inviteFromCookie } from "@/lib/operator/invite-cookie";
 
 // The full auth config (database, Argon2, OAuth linking). Node only; proxy.ts uses auth.config.ts.
 
 /** Thrown by authorize(); its `code` reaches the sign-in action. */
 export class InvalidCredentials extends CredentialsSignin {
   code = "invalid";
+}
+export class AccountDisabled extends CredentialsSignin {
+  code = "disabled";
 }
 export class SignInThrottled extends CredentialsSignin {
   constructor(readonly retryAfterSec: number) {
@@ -41,6 +47,7 @@ export function fullAuthConfig(): NextAuthConfig {
           const res = await authenticate(parsed.data.email, parsed.data.password, clientIp(request.headers));
           if (res.ok) return res.user;
           if (res.reason === "throttled") throw new SignInThrottled(res.retryAfterSec);
+          if (res.reason === "disabled") throw new AccountDisabled();
           throw new InvalidCredentials();
         },
       }),
@@ -50,16 +57,27 @@ export function fullAuthConfig(): NextAuthConfig {
       ...authConfig.callbacks,
       async signIn({ account, profile, user }) {
         if (!account || account.type === "credentials") return true;
-        const result = await linkOAuthIdentity({
-          provider: account.provider,
-          providerAccountId: account.providerAccountId,
-          type: account.type,
-          email: user.email ?? profile?.email,
-          emailVerified: account.provider === "google" && profile?.email_verified === true,
-          name: user.name,
-          image: user.image,
-        });
-        if (result.ok) return true;
+        let result: Awaited<ReturnType<typeof linkOAuthIdentity>>;
+        try {
+          result = await linkOAuthIdentity(
+            {
+              provider: account.provider,
+              providerAccountId: account.providerAccountId,
+              type: account.type,
+              email: user.email ?? profile?.email,
+              emailVerified: account.provider === "google" && profile?.email_verified === true,
+              name: user.name,
+              image: user.image,
+            },
+            0,
+            await inviteFromCookie(),
+          );
+        } catch (e) {
+          // The registration mode refused this first sign-in (a sign-up): as the form would.
+          if (isAppError(e) && e.code === "FORBIDDEN") return "/sign-in?error=RegistrationClosed";
+          throw e;
+        }
+        if (result.ok) return (await isActiveUser(result.userId)) ? true : "/sign-in?error=AccountDisabled";
         return `/sign-in?error=${result.reason === "email-in-use" ? "OAuthAccountNotLinked" : "OAuthNoEmail"}`;
       },
       async jwt({ token, account, user }) {

@@ -17,6 +17,7 @@ export type AuthUser = { id: string; email: string; name: string | null };
 export type AuthResult =
   | { ok: true; user: AuthUser }
   | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "disabled" }
   | { ok: false; reason: "throttled"; retryAfterSec: number };
 
 const WINDOW_SEC = 15 * 60;
@@ -59,7 +60,7 @@ export async function authenticate(
 
   const user = await db().user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true },
+    select: { id: true, email: true, name: true, passwordHash: true, disabledAt: true },
   });
   const valid = await verifyPassword(user?.passwordHash, password);
 
@@ -70,6 +71,8 @@ export async function authenticate(
     if (delay > 0) await block("signin-pair-wait", pairKey, delay);
     return { ok: false, reason: "invalid" };
   }
+  // Told only to whoever knows the password: the operator disabled the account (lib/operator).
+  if (user.disabledAt) return { ok: false, reason: "disabled" };
   // Success clears the pair's failures and refunds this attempt to the IP (but not its earlier
   // failures: one good account must not unlock guessing at others).
   await Promise.all([

@@ -1,6 +1,7 @@
 import { normalizeEmail } from "@/lib/auth/schemas";
 import { isUniqueViolation } from "@/lib/auth/sign-up";
 import { db } from "@/lib/db";
+import { createAccount } from "@/lib/operator/accounts";
 
 // No adapter package: OAuth identities are linked to users here. An identity is attached to an
 // existing account with the same email only when the provider vouches for that email (Google's
@@ -27,7 +28,16 @@ export async function userIdForAccount(provider: string, providerAccountId: stri
   return account?.userId ?? null;
 }
 
-export async function linkOAuthIdentity(id: OAuthIdentity, attempt = 0): Promise<LinkResult> {
+/**
+ * A first sign-in with an identity nobody linked is a sign-up: it goes through createAccount,
+ * so the registration mode (and `invite`, the token of an invite link the visitor came with)
+ * decides exactly as for the form; a refusal is AppError FORBIDDEN.
+ */
+export async function linkOAuthIdentity(
+  id: OAuthIdentity,
+  attempt = 0,
+  invite: string | null = null,
+): Promise<LinkResult> {
   const known = await userIdForAccount(id.provider, id.providerAccountId);
   if (known) return { ok: true, userId: known };
   if (!id.email) return { ok: false, reason: "no-email" };
@@ -40,20 +50,21 @@ export async function linkOAuthIdentity(id: OAuthIdentity, attempt = 0): Promise
       await db().account.create({ data: { ...account, userId: existing.id } });
       return { ok: true, userId: existing.id };
     }
-    const user = await db().user.create({
-      data: {
+    const user = await createAccount(
+      {
         email,
         name: id.name ?? null,
         image: id.image ?? null,
         emailVerified: id.emailVerified ? new Date() : null,
-        accounts: { create: account },
+        account,
       },
-      select: { id: true },
-    });
+      { invite },
+      { db: db() },
+    );
     return { ok: true, userId: user.id };
   } catch (e) {
     // Two first sign-ins racing: the loser finds the winner's rows on a second pass.
-    if (isUniqueViolation(e) && attempt === 0) return linkOAuthIdentity(id, 1);
+    if (isUniqueViolation(e) && attempt === 0) return linkOAuthIdentity(id, 1, invite);
     throw e;
   }
 }

@@ -68,7 +68,7 @@ export async function liveSession(sid: string, userId: string, now = new Date())
       SELECT s."id", s."lastSeenAt"
       FROM "Session" s
       JOIN "User" u ON u."id" = s."userId"
-      WHERE s."id" = ${sid} AND s."userId" = ${userId} AND s."revokedAt" IS NULL
+      WHERE s."id" = ${sid} AND s."userId" = ${userId} AND s."revokedAt" IS NULL AND u."disabledAt" IS NULL
         AND s."expiresAt" > ${now} AND s."lastSeenAt" > ${idleCutoff}
     ), touched AS (
       UPDATE "Session" SET "lastSeenAt" = ${now}

@@ -1,6 +1,8 @@
 import { db } from "@/lib/db";
 import { registerDatabaseProbe } from "@/lib/db/availability";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { startControlSocket } from "@/lib/operator/control-socket";
 
 /**
  * Opens the database when the server starts. In embedded mode this takes the data-directory
@@ -18,5 +20,13 @@ export async function openDatabaseAtStartup() {
     // the logger redacts credentials in it, such as a password in DATABASE_URL.
     log.error("db.startup_failed", { error: e });
     process.exit(1);
+  }
+  // Embedded mode: `npm run admin` reaches the database through this server (lib/operator/control-socket.ts).
+  if (env().embedded) {
+    try {
+      await startControlSocket(env().dataDir);
+    } catch (e) {
+      log.warn("operator.control_socket_failed", { error: e });
+    }
   }
 }

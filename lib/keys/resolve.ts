@@ -2,6 +2,7 @@ import { getProvider, PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { decryptSecret } from "@/lib/crypto";
 import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
+import { checkSystemKeyPolicy } from "@/lib/operator/policy";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { decideSource, type KeySource } from "./policy";
@@ -68,7 +69,10 @@ export async function resolveKey(
   const systemKey = deps.systemKey(provider);
   const decision = decideSource({ provider, stored: row, systemKeyConfigured: !!systemKey });
 
-  if (decision.kind === "system" && systemKey) return { source: "system", apiKey: systemKey };
+  if (decision.kind === "system" && systemKey) {
+    await checkSystemKeyPolicy(userId, provider, deps); // the operator's allow-list and daily budget
+    return { source: "system", apiKey: systemKey };
+  }
   if (decision.kind === "error") {
     throw decision.code === "API_KEY_REQUIRED"
       ? new AppError("API_KEY_REQUIRED", requiredMessage(provider, !!row))

@@ -14,6 +14,9 @@ export const metadata: Metadata = { title: "Sign in" };
 const OAUTH_ERRORS: Record<string, string> = {
   OAuthAccountNotLinked: "An account with this email already exists. Sign in with your password to use it.",
   OAuthNoEmail: "Your provider did not share an email address, so no account could be created.",
+  RegistrationClosed:
+    "No account could be created: registration on this instance is closed or by invitation only.",
+  AccountDisabled: "This account has been disabled by the operator of this instance.",
   AccessDenied: "Sign-in was cancelled or refused.",
 };
 

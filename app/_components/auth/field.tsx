@@ -37,3 +37,20 @@ export function Field({ name, label, error, hint, id = name, ...input }: Props) 
     </div>
   );
 }
+
+/** A password being chosen (sign-up, reset): the rules the server applies, as hints. */
+export function NewPasswordField({ label = "Password", error }: { label?: string; error?: string }) {
+  return (
+    <Field
+      name="password"
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={8}
+      maxLength={128}
+      hint="At least 8 characters, not a common password, not your email or name."
+      error={error}
+    />
+  );
+}

@@ -32,9 +32,12 @@ function ProviderMark({ id }: { id: OAuthProviderInfo["id"] }) {
 export function OAuthButtons({
   providers,
   callbackUrl,
+  invite,
 }: {
   providers: OAuthProviderInfo[];
   callbackUrl: string;
+  /** The invite token the sign-up page was opened with: a first OAuth sign-in is a sign-up. */
+  invite?: string;
 }) {
   if (providers.length === 0) return null;
   return (
@@ -44,6 +47,7 @@ export function OAuthButtons({
           <form key={p.id} action={oauthSignInAction}>
             <input type="hidden" name="provider" value={p.id} />
             <input type="hidden" name="callbackUrl" value={callbackUrl} />
+            {invite ? <input type="hidden" name="invite" value={invite} /> : null}
             <button
               type="submit"
               className="inline-flex h-10 w-full items-center justify-center gap-2 rounded-lg border border-input bg-background px-4 text-[15px] font-medium transition-colors hover:bg-muted"

@@ -1,16 +1,17 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/auth/field";
+import { Field, NewPasswordField } from "@/app/_components/auth/field";
 import { initialAuthFormState } from "@/app/_components/auth/form-state";
 import { FormAlert, SubmitButton } from "@/app/_components/auth/submit-button";
 import { signUpAction } from "@/app/(auth)/actions";
 
-export function SignUpForm() {
+export function SignUpForm({ invite }: { invite?: string }) {
   const [state, action, pending] = useActionState(signUpAction, initialAuthFormState);
   const fe = state.fieldErrors ?? {};
   return (
     <form action={action} className="space-y-4" noValidate>
+      {invite ? <input type="hidden" name="invite" value={invite} /> : null}
       <Field
         name="name"
         label="Name"
@@ -30,17 +31,7 @@ export function SignUpForm() {
         defaultValue={state.values?.email}
         error={fe.email}
       />
-      <Field
-        name="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={8}
-        maxLength={128}
-        hint="At least 8 characters, not a common password, not your email or name."
-        error={fe.password}
-      />
+      <NewPasswordField error={fe.password} />
       <FormAlert message={state.error} />
       <SubmitButton pending={pending}>Create account</SubmitButton>
     </form>

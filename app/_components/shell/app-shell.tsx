@@ -8,7 +8,7 @@ import { AccountMenu } from "@/app/_components/shell/account-menu";
 import { SidebarNav } from "@/app/_components/shell/sidebar-nav";
 
 type Props = {
-  user: { email: string; name: string | null };
+  user: { email: string; name: string | null; isAdmin?: boolean };
   /** The chat history list (filled in by the chat feature). */
   history: ReactNode;
   children: ReactNode;
@@ -84,7 +84,7 @@ export function AppShell({ user, history, children }: Props) {
             <X className="size-4" aria-hidden />
           </button>
         </div>
-        <SidebarNav />
+        <SidebarNav admin={user.isAdmin} />
         <section aria-labelledby="history-heading" className="mt-4 flex min-h-0 flex-1 flex-col">
           <h2
             id="history-heading"

@@ -1,6 +1,6 @@
 "use client";
 
-import { KeyRound, MessageSquare, UserRound } from "lucide-react";
+import { KeyRound, MessageSquare, ShieldCheck, UserRound } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
@@ -8,14 +8,15 @@ const LINKS = [
   { href: "/chat", label: "Chat", icon: MessageSquare },
   { href: "/settings/ai", label: "AI settings", icon: KeyRound },
   { href: "/settings/profile", label: "Profile", icon: UserRound },
-] as const;
+];
+const ADMIN_LINK = { href: "/admin", label: "Admin", icon: ShieldCheck };
 
-export function SidebarNav() {
+export function SidebarNav({ admin = false }: { admin?: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="px-2">
       <ul className="space-y-0.5">
-        {LINKS.map(({ href, label, icon: Icon }) => {
+        {(admin ? [...LINKS, ADMIN_LINK] : LINKS).map(({ href, label, icon: Icon }) => {
           const active = pathname === href || pathname.startsWith(`${href}/`);
           return (
             <li key={href}>
