@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { cleanContext, type RequestContext } from "@/lib/keys/schemas";
+import { hashToken, newToken } from "@/lib/tokens";
 import { type AccountDeps, accountDeps } from "./deps";
 import { loadAccount, verifyIdentity } from "./identity";
 import { sendMail } from "./mail";
@@ -38,8 +38,6 @@ const emailTaken = () =>
   new AppError("CONFLICT", "That email cannot be used for this account.", {
     issues: [{ path: "newEmail", message: "That email cannot be used for this account." }],
   });
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /** The signed-in user's profile; UNAUTHORIZED when the account no longer exists. */
 export async function getProfile(userId: string, deps: AccountDeps = accountDeps()): Promise<Profile> {
@@ -115,15 +113,15 @@ export async function requestEmailChange(
     return { status: "changed", email: input.newEmail };
   }
 
-  // 32 random bytes, base64url: 43 characters. Only the hash is stored; a newer link replaces older ones.
-  const token = randomBytes(32).toString("base64url");
+  // Only the hash is stored; a newer link replaces older ones.
+  const { token, hash } = newToken();
   await deps.db.$transaction([
     deps.db.emailChangeToken.deleteMany({ where: { userId } }),
     deps.db.emailChangeToken.create({
       data: {
         userId,
         newEmail: input.newEmail,
-        tokenHash: hashToken(token),
+        tokenHash: hash,
         expiresAt: new Date(Date.now() + EMAIL_TOKEN_TTL_MS),
       },
     }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PASSWORD_MAX } from "@/lib/auth/password";
 import { emailSchema } from "@/lib/auth/schemas";
+import { TOKEN_PATTERN } from "@/lib/tokens";
 import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
 
 // The profile forms' input, validated once at the action boundary.
@@ -30,7 +31,7 @@ const identity = {
 export const nameInput = z.strictObject({ name: displayNameSchema });
 export const emailChangeInput = z.strictObject({ newEmail: emailSchema, ...identity });
 export const confirmEmailInput = z.strictObject({
-  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This link is not valid."),
+  token: z.string().regex(TOKEN_PATTERN, "This link is not valid."),
 });
 export const deleteInput = z.strictObject({
   ...identity,

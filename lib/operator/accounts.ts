@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
+import { hashToken, parseToken } from "@/lib/tokens";
 import { lockAdmins, type OperatorDeps, operatorDeps, type Tx } from "./deps";
 import { readInstanceSettings } from "./settings";
-import { hashToken, parseToken } from "./tokens";
 
 // Every account is created here, by the sign-up form and by a first OAuth sign-in alike, so the
 // registration mode and the first-admin rule hold the same way for both.

@@ -1,8 +1,8 @@
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { newToken } from "@/lib/tokens";
 import { lockAdmins, type OperatorDeps, operatorDeps, type Tx } from "./deps";
 import { type SettingsInput, writeInstanceSettings } from "./settings";
-import { newToken } from "./tokens";
 
 // What admins do, from /admin (actor: an admin's user id, re-checked against the database on
 // every call) or from the shell (`npm run admin`, actor "shell": whoever can run commands as the

@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { parseToken } from "./tokens";
+import { parseToken } from "@/lib/tokens";
 
 // An OAuth sign-up leaves the site for the provider and comes back to next-auth's callback:
 // the invite token the visitor came with rides along in a short-lived, HttpOnly cookie.

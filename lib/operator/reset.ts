@@ -1,8 +1,8 @@
 import { hashPassword } from "@/lib/auth/password";
 import { passwordProblem } from "@/lib/auth/password-policy";
 import { AppError } from "@/lib/errors";
+import { hashToken, parseToken } from "@/lib/tokens";
 import { type OperatorDeps, operatorDeps } from "./deps";
-import { hashToken, parseToken } from "./tokens";
 
 export const RESET_INVALID_MESSAGE =
   "This reset link is not valid: it was used already, has expired or does not exist.";

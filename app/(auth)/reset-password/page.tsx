@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { resetLinkUsable } from "@/lib/operator/reset";
-import { parseToken } from "@/lib/operator/tokens";
+import { parseToken } from "@/lib/tokens";
 import { ResetForm } from "./reset-form";
 
 export const metadata: Metadata = { title: "Reset password", referrer: "no-referrer" };

@@ -8,7 +8,7 @@ import { HOME_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { adminExists } from "@/lib/operator/accounts";
 import { readInstanceSettings } from "@/lib/operator/settings";
-import { parseToken } from "@/lib/operator/tokens";
+import { parseToken } from "@/lib/tokens";
 
 export const metadata: Metadata = { title: "Create account" };
 
