@@ -1,11 +1,9 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { z } from "zod";
+import { actionFailure } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
-import { isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import {
   type Actor,
   activeAdmin,
@@ -18,7 +16,6 @@ import {
   setSystemKeyAllowed,
 } from "@/lib/operator/admin";
 import { settingsSchema } from "@/lib/operator/settings";
-import { requestIdFrom, withRequestId } from "@/lib/request-id";
 import type { AdminResult } from "./_components/types";
 
 // Every action: requireSameOrigin → requireUser → is the caller an active admin NOW (a database
@@ -49,12 +46,7 @@ async function adminActor(): Promise<Actor | null> {
   return (await activeAdmin(user.id)) ? { kind: "admin", userId: user.id } : null;
 }
 
-async function failed(e: unknown, action: string): Promise<AdminResult> {
-  if (isAppError(e)) return { ok: false, code: e.code, message: e.message };
-  const requestId = requestIdFrom(await headers());
-  withRequestId(requestId, () => log.error("admin.action_failed", { action, error: e }));
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again." };
-}
+const failed = (e: unknown, action: string) => actionFailure(e, "admin.action_failed", { action });
 
 export async function adminUserAction(input: unknown): Promise<AdminResult> {
   await requireSameOrigin();

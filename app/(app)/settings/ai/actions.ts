@@ -1,11 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { z } from "zod";
+import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
-import { clientIp } from "@/lib/client-ip";
-import { type AppError, isAppError, validationError } from "@/lib/errors";
+import { isAppError, validationError } from "@/lib/errors";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
 import { testKey } from "@/lib/keys/probe";
 import { saveKey } from "@/lib/keys/save";
@@ -18,15 +17,7 @@ import {
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
 import { setDefaults } from "@/lib/keys/settings";
-import { log } from "@/lib/log";
-import { requestIdFrom, withRequestId } from "@/lib/request-id";
-import type {
-  ActionError,
-  DefaultsResult,
-  KeyResult,
-  SaveKeyResult,
-  TestKeyResult,
-} from "./_components/types";
+import type { DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./_components/types";
 
 // Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
 // REST routes) → one lib/keys call → a result without secrets. Every action is a public
@@ -44,36 +35,8 @@ const saveInput = z.strictObject({
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
 
-async function requestContext() {
-  const h = await headers();
-  return { ip: clientIp(h), userAgent: h.get("user-agent") };
-}
-
-function fieldErrors(issues: { path: string; message: string }[] | undefined) {
-  if (!issues?.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const i of issues) out[i.path || "form"] ??= i.message;
-  return out;
-}
-
-function refused(e: AppError): ActionError {
-  return {
-    ok: false,
-    code: e.code,
-    message: e.message,
-    ...(e.issues ? { fieldErrors: fieldErrors(e.issues) } : {}),
-    ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
-  };
-}
-
-const invalidInput = (error: z.ZodError): ActionError => refused(validationError(error));
-
-async function failed(e: unknown, action: string): Promise<ActionError> {
-  if (isAppError(e)) return refused(e);
-  const requestId = requestIdFrom(await headers());
-  withRequestId(requestId, () => log.error("settings.ai.action_failed", { action, error: e }));
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again.", requestId };
-}
+const invalidInput = (error: z.ZodError) => refusal(validationError(error));
+const failed = (e: unknown, action: string) => actionFailure(e, "settings.ai.action_failed", { action });
 
 export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
   await requireSameOrigin();

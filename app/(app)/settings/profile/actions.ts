@@ -1,7 +1,6 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import type { z } from "zod";
 import { deleteAccount } from "@/lib/account/delete";
 import {
@@ -11,12 +10,10 @@ import {
   updateDisplayName,
 } from "@/lib/account/profile";
 import { confirmEmailInput, deleteInput, emailChangeInput, nameInput } from "@/lib/account/schemas";
+import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser, signOut } from "@/lib/auth";
 import { SIGN_IN_PATH } from "@/lib/auth/paths";
-import { clientIp } from "@/lib/client-ip";
-import { type AppError, isAppError, validationError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import { requestIdFrom, withRequestId } from "@/lib/request-id";
+import { validationError } from "@/lib/errors";
 import type { ProfileActionError, ProfileResult } from "./_components/types";
 
 // requireSameOrigin → requireUser → zod → one lib/account call → plain result. The user id
@@ -24,30 +21,8 @@ import type { ProfileActionError, ProfileResult } from "./_components/types";
 
 const PATH = "/settings/profile";
 
-function toResult(e: AppError): ProfileActionError {
-  const fieldErrors: Record<string, string> = {};
-  for (const i of e.issues ?? []) fieldErrors[i.path || "form"] ??= i.message;
-  return {
-    ok: false,
-    code: e.code,
-    message: e.message,
-    ...(Object.keys(fieldErrors).length ? { fieldErrors } : {}),
-  };
-}
-
-const rejectInput = (error: z.ZodError) => toResult(validationError(error));
-
-async function fail(e: unknown, action: string): Promise<ProfileActionError> {
-  if (isAppError(e)) return toResult(e);
-  const requestId = requestIdFrom(await headers());
-  withRequestId(requestId, () => log.error("settings.profile.action_failed", { action, error: e }));
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again.", requestId };
-}
-
-async function context() {
-  const h = await headers();
-  return { ip: clientIp(h), userAgent: h.get("user-agent") };
-}
+const rejectInput = (error: z.ZodError) => refusal(validationError(error));
+const fail = (e: unknown, action: string) => actionFailure(e, "settings.profile.action_failed", { action });
 
 export async function updateNameAction(input: unknown): Promise<ProfileResult<{ name: string | null }>> {
   await requireSameOrigin();
@@ -69,7 +44,7 @@ export async function changeEmailAction(input: unknown): Promise<ProfileResult<E
   const parsed = emailChangeInput.safeParse(input);
   if (!parsed.success) return rejectInput(parsed.error);
   try {
-    const result = await requestEmailChange(user.id, parsed.data, await context());
+    const result = await requestEmailChange(user.id, parsed.data, await requestContext());
     revalidatePath("/", "layout");
     return { ok: true, ...result };
   } catch (e) {
@@ -83,7 +58,7 @@ export async function confirmEmailAction(input: unknown): Promise<ProfileResult<
   const parsed = confirmEmailInput.safeParse(input);
   if (!parsed.success) return rejectInput(parsed.error);
   try {
-    const result = await confirmEmailChange(user.id, parsed.data.token, await context());
+    const result = await confirmEmailChange(user.id, parsed.data.token, await requestContext());
     revalidatePath("/", "layout");
     return { ok: true, ...result };
   } catch (e) {

@@ -2,12 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { actionFailure } from "@/lib/action-result";
 import { requireSameOrigin, requireUser, signOut } from "@/lib/auth";
 import { changePassword } from "@/lib/auth/password-change";
 import { SIGN_IN_PATH } from "@/lib/auth/paths";
 import { endOtherSessions, endSession } from "@/lib/auth/sessions";
-import { isAppError, validationError } from "@/lib/errors";
-import { errorType, log } from "@/lib/log";
+import { validationError } from "@/lib/errors";
 
 // The password and sessions sections of /settings/profile. Thin, like every action file:
 // requireSameOrigin → requireUser → zod on plain data → one lib/auth call → a result without
@@ -26,15 +26,7 @@ const passwordInput = z.strictObject({
 const endInput = z.strictObject({ sessionId: z.string().min(1).max(64) });
 const everywhereInput = z.strictObject({ confirm: z.literal("everywhere") });
 
-function refused(e: unknown): SessionActionResult {
-  if (isAppError(e)) {
-    const fieldErrors: Record<string, string> = {};
-    for (const i of e.issues ?? []) fieldErrors[i.path || "form"] ??= i.message;
-    return { ok: false, code: e.code, message: e.message, fieldErrors };
-  }
-  log.error("profile.session_action_failed", { error: errorType(e) });
-  return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again." };
-}
+const refused = (e: unknown) => actionFailure(e, "profile.session_action_failed");
 
 export async function changePasswordAction(input: unknown): Promise<SessionActionResult> {
   await requireSameOrigin();
