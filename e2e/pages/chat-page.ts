@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** The chat list in the sidebar: search, rename, delete. */
@@ -112,6 +113,22 @@ export class ChatPage {
 
   async regenerate() {
     await this.regenerateButton.click();
+  }
+
+  /** The chat header's Export menu button (only once the chat is saved). */
+  get exportButton(): Locator {
+    return this.page.getByRole("main").getByRole("button", { name: "Export" });
+  }
+
+  /** Exports the open chat from the header's menu; returns the downloaded file. */
+  async export(kind: "Markdown" | "JSON"): Promise<{ name: string; text: string }> {
+    await this.exportButton.click();
+    const [download] = await Promise.all([
+      this.page.waitForEvent("download"),
+      this.page.getByRole("link", { name: new RegExp(`^${kind}`) }).click(),
+    ]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), text: await readFile(path, "utf8") };
   }
 
   /** The id of the open chat, from the URL (/chat/<id>). */

@@ -48,7 +48,7 @@ export default async function SignInPage({ searchParams }: Props) {
       <SignInForm callbackUrl={callbackUrl} />
       <p className="text-center text-sm text-muted-foreground">
         New here?{" "}
-        <Link href={signUpHref} className="font-medium text-primary underline-offset-4 hover:underline">
+        <Link href={signUpHref} className="font-medium text-primary-ink underline-offset-4 hover:underline">
           Create an account
         </Link>
       </p>

@@ -85,14 +85,14 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
         ref={trigger}
         type="button"
         onClick={() => setOpen((v) => !v)}
-        aria-label="Account menu"
+        aria-label={`${name ? `${name}, ` : ""}${email}: account menu`}
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         className="flex w-full items-center gap-2.5 rounded-lg px-2 py-2 text-left transition-colors hover:bg-muted aria-expanded:bg-muted"
       >
         <span
           aria-hidden
-          className="grid size-8 shrink-0 place-items-center rounded-full bg-primary-soft text-sm font-semibold text-primary"
+          className="grid size-8 shrink-0 place-items-center rounded-full bg-primary-soft text-sm font-semibold text-primary-ink"
         >
           {initial}
         </span>

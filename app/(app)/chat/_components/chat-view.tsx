@@ -4,6 +4,8 @@ import { LoaderCircle } from "lucide-react";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { ChatUIMessage } from "@/lib/chat/types";
+import { AnswerAnnouncer } from "./answer-announcer";
+import { ChatActions } from "./chat-actions";
 import { Composer } from "./composer";
 import { EmptyState } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
@@ -82,7 +84,13 @@ export function ChatView(props: Props) {
             {title}
           </h1>
         ) : null}
+        <ChatActions
+          chatId={chatId}
+          canExport={(!isNew || s.saved) && s.messages.length > 0}
+          afterTitle={!!title}
+        />
       </div>
+      <AnswerAnnouncer messages={s.messages} busy={s.busy} />
 
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
         <div ref={content} className="flex min-h-full flex-col">

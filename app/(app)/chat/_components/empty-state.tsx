@@ -15,7 +15,7 @@ export function EmptyState({ canChat, rejected, onPick }: Props) {
   if (!canChat && rejected.length > 0) return <RejectedState rejected={rejected} />;
   return (
     <div className="mx-auto flex w-full max-w-2xl flex-1 flex-col items-center justify-center px-4 py-10 text-center">
-      <span className="inline-grid size-11 place-items-center rounded-2xl bg-primary-soft text-primary">
+      <span className="inline-grid size-11 place-items-center rounded-2xl bg-primary-soft text-primary-ink">
         <Sparkles className="size-5" aria-hidden />
       </span>
       <h1 className="mt-4 text-2xl font-semibold tracking-tight sm:text-3xl">What can I help with?</h1>

@@ -85,7 +85,7 @@ export function KeyBadge({ source }: { source: KeySource }) {
           : "You have no key for this provider: requests use this server's shared key, with a lower rate limit."
       }
       className={`inline-flex h-6 items-center gap-1 rounded-full px-2 text-xs font-medium ${
-        personal ? "bg-primary-soft text-primary" : "bg-muted text-muted-foreground"
+        personal ? "bg-primary-soft text-primary-ink" : "bg-muted text-muted-foreground"
       }`}
     >
       {personal ? <KeyRound className="size-3" aria-hidden /> : <Server className="size-3" aria-hidden />}

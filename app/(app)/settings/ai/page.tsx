@@ -51,7 +51,7 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         className="rounded-xl border border-primary/20 bg-primary-soft/60 p-4 text-sm"
       >
         <h2 id="rule-title" className="flex items-center gap-2 font-semibold">
-          <Info className="size-4 text-primary" aria-hidden />
+          <Info className="size-4 text-primary-ink" aria-hidden />
           Which key a chat uses
         </h2>
         <ol className="mt-2 list-decimal space-y-1 pl-9 text-foreground/90">

@@ -37,7 +37,13 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
     return <p className="text-sm text-muted-foreground">Nothing yet. Changes to your keys appear here.</p>;
   return (
     <div className="space-y-3">
-      <div className="overflow-x-auto rounded-xl border border-border">
+      {/* Wider than a phone: focusable so the keyboard can scroll it sideways. */}
+      <section
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus (WCAG 2.1.1)
+        tabIndex={0}
+        aria-label="Activity"
+        className="overflow-x-auto rounded-xl border border-border"
+      >
         <table className="w-full min-w-[640px] text-left text-sm">
           <thead className="bg-muted/60 text-xs text-muted-foreground">
             <tr>
@@ -74,7 +80,7 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {nextCursor ? (
         <Link
           href={`?activity=${encodeURIComponent(nextCursor)}#activity`}

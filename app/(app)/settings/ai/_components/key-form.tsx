@@ -24,9 +24,12 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
   const id = (field: string) => `${info.id}-${field}`;
   const set = (field: keyof KeyFormValues) => (e: { target: { value: string } }) =>
     onChange({ ...values, [field]: e.target.value });
+  // While an action runs the buttons are aria-disabled, not disabled: a disabled button loses
+  // keyboard focus to the page body, and the person pressing it would have to find their place.
+  const busy = pending !== null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onSave();
+    if (!busy) onSave();
   };
   return (
     <form onSubmit={submit} className="space-y-3" noValidate>
@@ -79,7 +82,7 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
       <div className="flex flex-wrap items-center gap-2">
         <button
           type="submit"
-          disabled={pending !== null}
+          aria-disabled={busy || undefined}
           aria-busy={pending === "save" || undefined}
           className={`${button.base} ${button.primary}`}
         >
@@ -92,8 +95,8 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
         </button>
         <button
           type="button"
-          onClick={onTest}
-          disabled={pending !== null}
+          onClick={() => !busy && onTest()}
+          aria-disabled={busy || undefined}
           aria-busy={pending === "test" || undefined}
           className={`${button.base} ${button.secondary}`}
         >
