@@ -20,6 +20,7 @@ type Found = { state: string; id: string; impact: string; nodes: number; target:
 
 async function scan(page: Page, state: string, found: Found[], states: string[]) {
   states.push(state);
+  const before = found.length;
   // Wait for transitions and toasts to settle: axe reads computed colours at one instant.
   await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
   const results = await new AxeBuilder({ page })
@@ -38,6 +39,14 @@ async function scan(page: Page, state: string, found: Found[], states: string[])
         .join(" | "),
     });
   }
+  const mine = found.slice(before);
+  const count = (impact: string) => mine.filter((f) => f.impact === impact).length;
+  const line = `${test.info().title.replace(/.*\((.*)\)$/, "$1")} ${state}: critical ${count("critical")}, serious ${count("serious")}, moderate ${count("moderate")}, minor ${count("minor")}${mine
+    .map((f) => `\n    ${f.impact} ${f.id} ×${f.nodes} [${f.target}]`)
+    .join("")}`;
+  test.info().annotations.push({ type: "axe", description: line });
+  // Printed as it goes, so a slow or failing run still tells what it found.
+  console.log(`axe ${line}`);
 }
 
 /** `npm run admin -- grant <email>` against the suite's server (embedded: its control socket). */
@@ -58,7 +67,7 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
       test.use({ viewport, colorScheme: scheme });
 
       test(`axe: no serious or critical violations on any page (${width}, ${scheme})`, async ({ page }) => {
-        test.setTimeout(180_000);
+        test.setTimeout(600_000);
         const { auth, settings, chat } = pagesFor(page);
         const found: Found[] = [];
         const states: string[] = [];
@@ -106,15 +115,6 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
         await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
         await scan(page, "chat with an error banner", found, states);
 
-        for (const state of states) {
-          const list = found.filter((f) => f.state === state);
-          const count = (impact: string) => list.filter((f) => f.impact === impact).length;
-          const description = `${width} ${scheme} ${state}: critical ${count("critical")}, serious ${count("serious")}, moderate ${count("moderate")}, minor ${count("minor")}${list
-            .map((f) => `\n    ${f.impact} ${f.id} ×${f.nodes} [${f.target}]`)
-            .join("")}`;
-          test.info().annotations.push({ type: "axe", description });
-          console.log(`axe ${description}`);
-        }
         const blocking = found.filter((f) => f.impact === "critical" || f.impact === "serious");
         expect(blocking, JSON.stringify(blocking, null, 1)).toEqual([]);
       });

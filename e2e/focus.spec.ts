@@ -1,7 +1,7 @@
 import { expect, test } from "./fixtures";
 
 // Keyboard focus stays where the person acted: after Save key, Test, the personal-key switch and
-// Save defaults the control they pressed still has focus (a disabled button would drop it to
+// Save defaults the control they pressed still has focus; after Remove it moves to the key field (a disabled button would drop it to
 // the page body, and a keyboard or screen-reader user would have to find their place again).
 
 test("focus stays on the control after Save key, Test, the personal-key switch and Save defaults", async ({
@@ -43,4 +43,9 @@ test("focus stays on the control after Save key, Test, the personal-key switch a
   await page.keyboard.press("Enter");
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: /Defaults saved/ })).toBeVisible();
   await expect(saveDefaults, await focused()).toBeFocused();
+
+  // Remove takes the Remove button away with the key: focus moves to the field for a new key.
+  await card.remove();
+  await expect(card.preview).toHaveCount(0);
+  await expect(card.apiKey, await focused()).toBeFocused();
 });

@@ -68,7 +68,13 @@ export function KeyboardShortcuts({ showSidebar, helpOpen, setHelpOpen }: Props)
       } else if (e.key === "?" && !mod && !typing(e.target) && !modalOpen) {
         e.preventDefault();
         setHelpOpen(true);
-      } else if (e.key === "Escape" && !e.shiftKey && !modalOpen) {
+      } else if (
+        e.key === "Escape" &&
+        !e.shiftKey &&
+        !modalOpen &&
+        // Escape in another field (renaming a chat, the search) belongs to that field.
+        !(typing(e.target) && (e.target as HTMLElement).id !== "composer")
+      ) {
         const stop = document.querySelector<HTMLButtonElement>('main button[aria-label="Stop"]');
         if (stop) {
           e.preventDefault();

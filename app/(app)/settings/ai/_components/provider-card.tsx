@@ -110,6 +110,9 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         setTest(null);
         setValues({ apiKey: "", baseUrl: "", label: "" });
         toast.success(`${info.label} key removed.`);
+        // The Remove button is gone with the key: focus goes to the field for a new one, not to
+        // the page body.
+        requestAnimationFrame(() => document.getElementById(`${info.id}-apiKey`)?.focus());
       } else toast.error(r.message);
     });
 
