@@ -15,7 +15,7 @@ test("keyboard shortcuts: help dialog, new chat, search, focus the composer, sto
   await chat.goto();
 
   // "?" outside a text field opens the list; Escape closes it and focus returns.
-  await page.locator("body").click({ position: { x: 700, y: 400 } });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press("?");
   const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
   await expect(help).toBeVisible();

@@ -26,10 +26,9 @@ test("First Load JS of the sign-in, chat and AI settings pages stays within budg
       route,
       needsSession ? signedIn : undefined,
     );
-    test.info().annotations.push({
-      type: "first-load-js",
-      description: `${route}: ${(weight.gzipBytes / 1000).toFixed(1)} kB gzip in ${weight.files} files (budget ${((limit ?? 0) / 1000).toFixed(1)} kB)`,
-    });
+    const description = `${route}: ${(weight.gzipBytes / 1000).toFixed(1)} kB gzip in ${weight.files} files (budget ${((limit ?? 0) / 1000).toFixed(1)} kB)`;
+    test.info().annotations.push({ type: "first-load-js", description });
+    console.log(`first load JS ${description}`);
     expect(weight.files, `${route} loads its scripts`).toBeGreaterThan(0);
     expect.soft(weight.gzipBytes, `${route} First Load JS, bytes gzip`).toBeLessThanOrEqual(limit as number);
   }
@@ -78,7 +77,22 @@ test("code highlighting and math load after the page, only for the answer that n
       .reduce((n, f) => n + (zip ? gzipBytes(f.body as Buffer) : (f.body as Buffer).byteLength), 0);
   const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
   const scripts = files.filter((f) => f.type === "script").length;
-  const description = `lazy for a math + 6-language code answer: JS ${kB(sum("script", true))} gzip in ${scripts} files, CSS ${kB(sum("stylesheet", true))} gzip, fonts ${kB(sum("font", false))} (woff2)`;
+  // Which part each script is, by a marker in its text (first match wins).
+  const PARTS = [
+    ["KaTeX", "KaTeX"],
+    ["markdown (streamdown)", "data-streamdown"],
+    ["Shiki core", "createJavaScriptRegexEngine"],
+    ["grammars", '"scopeName"'],
+  ] as const;
+  const parts = new Map<string, { n: number; gz: number }>();
+  for (const f of files.filter((x) => x.type === "script")) {
+    const text = (f.body as Buffer).toString("latin1");
+    const name = PARTS.find(([, marker]) => text.includes(marker))?.[0] ?? "other";
+    const p = parts.get(name) ?? { n: 0, gz: 0 };
+    parts.set(name, { n: p.n + 1, gz: p.gz + gzipBytes(f.body as Buffer) });
+  }
+  const breakdown = [...parts].map(([name, p]) => `${name} ${kB(p.gz)} (${p.n})`).join(", ");
+  const description = `lazy for a math + 6-language code answer: JS ${kB(sum("script", true))} gzip in ${scripts} files [${breakdown}], CSS ${kB(sum("stylesheet", true))} gzip, fonts ${kB(sum("font", false))} (woff2)`;
   test.info().annotations.push({ type: "lazy-chunks", description });
   console.log(description);
   // Loaded on demand: scripts (the renderer, the plugins, the grammars), KaTeX's stylesheet and fonts.

@@ -19,7 +19,11 @@ function load(name: keyof Loaded) {
   loading.add(name);
   const ready =
     name === "code"
-      ? import("@streamdown/code").then((m) => ({ code: m.code }))
+      ? import("@streamdown/code").then((m) => ({
+          // GitHub's "default" themes: every token colour reads at 4.5:1 or more on the block's
+          // background (the older github-dark grey comments are about 3:1).
+          code: m.createCodePlugin({ themes: ["github-light-default", "github-dark-default"] }),
+        }))
       : Promise.all([import("@streamdown/math"), import("./katex-styles")]).then(([m]) => ({
           // Single dollars too: models write inline math as $E = mc^2$.
           math: m.createMathPlugin({ singleDollarTextMath: true }),

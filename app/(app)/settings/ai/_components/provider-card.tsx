@@ -1,7 +1,7 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
@@ -38,6 +38,15 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
     if (dto) setLocalHasKey(null);
   }, [dto]);
   const hasKey = localHasKey ?? dto.hasKey;
+  // After a removal the Remove button (where the dialog returns focus) goes away with the
+  // refreshed data: focus then moves to the field for a new key, not to the page body.
+  const focusKeyField = useRef(false);
+  useEffect(() => {
+    if (!dto.hasKey && focusKeyField.current) {
+      focusKeyField.current = false;
+      document.getElementById(`${info.id}-apiKey`)?.focus();
+    }
+  }, [dto.hasKey, info.id]);
 
   const run = (kind: NonNullable<typeof pending>, work: () => Promise<void>) => {
     setPending(kind);
@@ -110,9 +119,7 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         setTest(null);
         setValues({ apiKey: "", baseUrl: "", label: "" });
         toast.success(`${info.label} key removed.`);
-        // The Remove button is gone with the key: focus goes to the field for a new one, not to
-        // the page body.
-        requestAnimationFrame(() => document.getElementById(`${info.id}-apiKey`)?.focus());
+        focusKeyField.current = true;
       } else toast.error(r.message);
     });
 
