@@ -9,7 +9,7 @@ describe("mock upstream scripted replies", () => {
     const reply = buildReply(["earlier", "Show me [[mock-reply:rich]] please"], 30);
     expect(reply.text).toBe(CANNED_REPLIES.rich);
     expect(reply.frames.length).toBe(30);
-    expect(reply.text).toContain("```rust\nlet pattern = r#\"a \"quoted\" // not a comment\"#;");
+    expect(reply.text).toContain('```rust\nlet pattern = r#"a "quoted" // not a comment"#;');
     expect(reply.turn).toBe(2);
   });
 
