@@ -95,8 +95,14 @@ try {
   await time("body: same, schema built once", 1, () => cached.safeParse(JSON.parse(body)));
 
   await time("db: chat + message lookups, Prisma (before: 2 queries)", 0, async () => {
-    await db.chat.findUnique({ where: { userId_id: { userId, id: randomUUID() } }, select: { userId: true } });
-    await db.message.findUnique({ where: { userId_id: { userId, id: randomUUID() } }, select: { chatId: true } });
+    await db.chat.findUnique({
+      where: { userId_id: { userId, id: randomUUID() } },
+      select: { userId: true },
+    });
+    await db.message.findUnique({
+      where: { userId_id: { userId, id: randomUUID() } },
+      select: { chatId: true },
+    });
   });
   await time("key: resolveKey with its own row lookup (before)", 0, () =>
     resolveKey(userId, "openai", undefined, vaultDeps),

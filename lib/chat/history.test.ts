@@ -146,7 +146,13 @@ describe("another user", () => {
       [unused, clientId()],
     ] as const) {
       const post = await startTurn(
-        { userId: intruder, chatId: id, message: { id: messageId, text: "hi" }, provider: "openai", model: "gpt-4o-mini" },
+        {
+          userId: intruder,
+          chatId: id,
+          message: { id: messageId, text: "hi" },
+          provider: "openai",
+          model: "gpt-4o-mini",
+        },
         never(),
         h.turnDeps(),
       );
@@ -165,7 +171,9 @@ describe("another user", () => {
       expect.anything(),
     ]);
     expect(after.messages[0]?.id).toBe(ownerMsg);
-    const ownerChat = await db.chat.findUniqueOrThrow({ where: { userId_id: { userId: owner, id: chatId } } });
+    const ownerChat = await db.chat.findUniqueOrThrow({
+      where: { userId_id: { userId: owner, id: chatId } },
+    });
     expect(ownerChat.title).toBe("private thoughts");
   });
 

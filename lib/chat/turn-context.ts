@@ -121,9 +121,7 @@ export async function loadTurnContext(
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
 
   const [later, history] = await Promise.all([
-    prior
-      ? db.message.count({ where: { chatId, userId, role: "user", seq: { gt: prior.seq } } })
-      : 0,
+    prior ? db.message.count({ where: { chatId, userId, role: "user", seq: { gt: prior.seq } } }) : 0,
     chat ? visibleMessages(db, userId, chatId, { beforeTurn: prior?.seq, limit: HISTORY_LIMIT }) : [],
   ]);
   // Answering an earlier message again would have to drop the turns after it.

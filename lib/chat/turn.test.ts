@@ -5,8 +5,8 @@ import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
-import { checkChatRateLimit } from "./rate-limit";
 import { listMessages } from "./history";
+import { checkChatRateLimit } from "./rate-limit";
 import { startTurn } from "./turn";
 
 // lib/ai marks its server modules; outside Next's react-server build the marker throws.
@@ -105,7 +105,9 @@ describe("a turn", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ provider: "openai", keySource: "personal", model: OPENAI });
     expect(events[0]?.costMicros).toBeGreaterThan(0);
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { userId_id: { userId, id: chatId } } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId, id: chatId } },
+    });
     expect(chat).toMatchObject({ userId, title: "Hello there, mock", provider: "openai" });
   });
 
@@ -154,7 +156,9 @@ describe("a turn", () => {
     const title = await (await handle.done).title;
     // The mock echoes the title prompt's user text.
     expect(title).toContain("Plan a trip to Lisbon");
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { userId_id: { userId, id: chatId } } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId, id: chatId } },
+    });
     expect(chat.title).toBe(title);
   });
 });

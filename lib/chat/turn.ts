@@ -106,6 +106,8 @@ export type TurnHandle = {
   stream: ReadableStream<Uint8Array>;
   /** Settles once the assistant row is written (however the turn ended). */
   done: Promise<TurnResult>;
+  /** A duplicate request's answer, replayed from the database (no provider call). */
+  replayed?: boolean;
 };
 
 /** Starts a turn. Throws AppError for everything that goes wrong before the first token. */
@@ -316,6 +318,7 @@ async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRo
       },
     }),
     done: Promise.resolve(result),
+    replayed: true,
   };
 }
 

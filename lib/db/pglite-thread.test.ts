@@ -263,7 +263,10 @@ describe("Prisma on the PGlite thread answers as Prisma on in-thread PGlite", ()
     );
     expect(r).toEqual({ thread: 1, local: 1 });
     const after = await both((prisma) =>
-      prisma.chat.findUnique({ where: { userId_id: { userId: "tx-ok", id: "tx-ok-chat" } }, select: { title: true } }),
+      prisma.chat.findUnique({
+        where: { userId_id: { userId: "tx-ok", id: "tx-ok-chat" } },
+        select: { title: true },
+      }),
     );
     expect(after).toEqual({ thread: { title: "in tx" }, local: { title: "in tx" } });
   });
