@@ -74,9 +74,10 @@ const sent: Sent[] = [];
 const calls: MockRequestLog[] = [];
 const counts: Record<string, number> = {};
 
+// A fresh PGlite directory takes a while on a busy machine.
 beforeAll(async () => {
   h = await startHarness({ mock: { tokens: 12, tokenDelayMs: 1 } });
-});
+}, 180_000);
 afterAll(() => h?.close());
 
 async function userWithKey(key: string) {
