@@ -39,24 +39,32 @@ export type ClaimInput = {
   answerId: string;
 };
 
+export type Claim = {
+  /** false: the answer id was taken first by another request (read it with readAnswer), or the
+   * message id is not this chat's user message. */
+  claimed: boolean;
+  /** This statement created the user message / the chat (what a refused turn may take back). */
+  createdMessage: boolean;
+  createdChat: boolean;
+};
+
 /**
  * Stores the user message (unless it exists: a resend or regenerate) and claims the answer id
- * as a STREAMING row answering it. false: the answer id was taken first by another request
- * (read it with readAnswer), or the message id is not this chat's user message.
+ * as a STREAMING row answering it.
  */
-export async function claimTurn(db: Db, c: ClaimInput): Promise<boolean> {
+export async function claimTurn(db: Db, c: ClaimInput): Promise<Claim> {
   const { userId, chatId, provider, model } = c;
   // The chat upsert hands out two numbers: turnSeq - 1 for the user message, turnSeq for the
   // answer. A resend leaves a gap (the user message exists): harmless, only the order counts.
   // The answer is inserted only if its user message is this chat's: new in this statement, or
   // stored before it (a statement does not see the rows its own sub-statements insert).
-  const rows = await db.$queryRaw<{ claimed: boolean }[]>`
+  const rows = await db.$queryRaw<Claim[]>`
     WITH chat AS (
       INSERT INTO "Chat" ("userId", "id", "title", "provider", "model", "turnSeq", "createdAt", "updatedAt")
       VALUES (${userId}, ${chatId}, ${c.title}, ${provider}, ${model}, 2, now(), now())
       ON CONFLICT ("userId", "id") DO UPDATE SET "provider" = EXCLUDED."provider",
         "model" = EXCLUDED."model", "updatedAt" = now(), "turnSeq" = "Chat"."turnSeq" + 2
-      RETURNING "turnSeq"
+      RETURNING "turnSeq", (xmax = 0) AS "inserted"
     ), question AS (
       INSERT INTO "Message" ("userId", "id", "chatId", "role", "content", "status", "seq", "createdAt")
       SELECT ${userId}, ${c.message.id}, ${chatId}, 'user', ${c.message.text}, 'COMPLETE', "turnSeq" - 1, now()
@@ -75,8 +83,14 @@ export async function claimTurn(db: Db, c: ClaimInput): Promise<boolean> {
       ON CONFLICT ("userId", "id") DO NOTHING
       RETURNING "id"
     )
-    SELECT EXISTS (SELECT 1 FROM answer) AS "claimed"`;
-  return rows[0]?.claimed === true;
+    SELECT EXISTS (SELECT 1 FROM answer) AS "claimed", EXISTS (SELECT 1 FROM question) AS "createdMessage",
+      COALESCE((SELECT "inserted" FROM chat), false) AS "createdChat"`;
+  const r = rows[0];
+  return {
+    claimed: r?.claimed === true,
+    createdMessage: r?.createdMessage === true,
+    createdChat: r?.createdChat === true,
+  };
 }
 
 /** A stored answer, as a duplicate request sees it. */
@@ -192,7 +206,7 @@ export async function finishAnswer(db: Db, a: AnswerEnd): Promise<void> {
  * stores at the end): the user message and one finished answer, in the chat's order.
  */
 export async function saveTurn(db: Db, c: ClaimInput, end: Omit<AnswerEnd, "id" | "userId" | "chatId">) {
-  if (await claimTurn(db, c)) {
+  if ((await claimTurn(db, c)).claimed) {
     await finishAnswer(db, { ...end, id: c.answerId, userId: c.userId, chatId: c.chatId });
   }
 }

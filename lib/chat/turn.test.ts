@@ -6,6 +6,7 @@ import { saveKey } from "@/lib/keys/save";
 import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { listMessages } from "./history";
+import { claimTurn } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import { startTurn } from "./turn";
 
@@ -428,6 +429,35 @@ describe("resending", () => {
     // A user message's id as an answer id, too.
     const c = turn(userId, chatId, "three", { answerId: a.message.id });
     expect((await failure(startTurn(c, never(), h.turnDeps()))).code).toBe("CONFLICT");
+  });
+
+  it("the claim says what it created (the chat, the user message) and whether it won the answer id", async () => {
+    const userId = await h.newUser();
+    const base = {
+      userId,
+      chatId: clientId("c"),
+      title: "t",
+      provider: "openai",
+      model: OPENAI,
+      keySource: "personal" as const,
+      message: { id: clientId(), text: "hi" },
+    };
+    const a1 = clientId("a");
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: a1 })).toEqual({
+      claimed: true,
+      createdMessage: true,
+      createdChat: true,
+    });
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: a1 })).toEqual({
+      claimed: false,
+      createdMessage: false,
+      createdChat: false,
+    });
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: clientId("a") })).toEqual({
+      claimed: true,
+      createdMessage: false,
+      createdChat: false,
+    });
   });
 
   it("regenerate keeps every version; history shows the newest under its user message", async () => {

@@ -137,7 +137,8 @@ export async function startTurn(
   const answerId = input.answerId ?? generateId();
   // The claim: the user message and a STREAMING answer row, before the provider is called. A
   // request that loses it (the same answer id, concurrently) never calls the provider.
-  const claimed = await claimTurn(db, {
+  // (claim.createdMessage / createdChat: what a turn refused before its first token may take back.)
+  const claim = await claimTurn(db, {
     userId,
     chatId,
     title,
@@ -147,7 +148,7 @@ export async function startTurn(
     message: { id: input.message.id, text: userText },
     answerId,
   });
-  if (!claimed) {
+  if (!claim.claimed) {
     const row = await readAnswer(db, userId, answerId);
     if (!row) throw new AppError("CONFLICT", "This message id is already in use.");
     return duplicate(db, userId, input, row);
