@@ -25,7 +25,7 @@ vi.mock("server-only", () => ({}));
 const FULL = process.env.STORM_FULL === "1";
 const SIZE = FULL
   ? { singles: 400, pairs: 220, chats: 110, turns: 4, restart: 40, concurrency: 24 }
-  : { singles: 100, pairs: 60, chats: 30, turns: 4, restart: 12, concurrency: 12 };
+  : { singles: 200, pairs: 100, chats: 50, turns: 4, restart: 16, concurrency: 16 };
 const SEED = Number(process.env.STORM_SEED ?? Date.now() % 1_000_000);
 
 // mulberry32: a small seeded generator, so a failing run can be repeated with STORM_SEED.
