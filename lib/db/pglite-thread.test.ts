@@ -122,7 +122,7 @@ async function seed(prisma: PrismaClient) {
       {
         id: "m3",
         chatId: "c1",
-        userId: "u2",
+        userId: "u1", // a message belongs to its chat's user (composite key)
         role: "user",
         content: "x",
         parts: Prisma.DbNull,
