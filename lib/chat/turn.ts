@@ -4,6 +4,8 @@ import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
+import { knownDatabaseError } from "@/lib/db/known-errors";
+import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
@@ -248,17 +250,37 @@ export async function startTurn(
     },
     onUpstreamAnswered: () => void writeUserMessage(),
   }).then((opened) => toUiStream(opened), refuse);
-  const toUiStream = (opened: OpenedStream) =>
-    uiStream(opened, {
+  const toUiStream = async (opened: OpenedStream) => {
+    // A reply is never streamed that is not stored: the user's message must be written before
+    // the first token leaves (the write started when the upstream answered, so this waits only
+    // for what is left of it). If it failed, the upstream is dropped and the turn refused.
+    const writeError = await writeUserMessage();
+    if (writeError !== undefined) {
+      opened.close();
+      return refuse(unsavedMessage(writeError));
+    }
+    return uiStream(opened, {
       assistantMessageId,
       meta,
       finalize,
       mapError: deps.mapError,
       provider: input.provider,
     });
+  };
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+/** Why the user's message could not be stored, as the client should hear it (never the provider's fault). */
+function unsavedMessage(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (isDatabaseUnavailable(e))
+    return new AppError("DATABASE_UNAVAILABLE", undefined, { retryAfter: DATABASE_RETRY_AFTER_SEC });
+  return (
+    knownDatabaseError(e) ??
+    new AppError("INTERNAL", "Your message could not be saved, so it was not sent. Try again.")
+  );
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */
