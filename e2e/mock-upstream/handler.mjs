@@ -10,7 +10,7 @@ import { errorResponse, LEAKY_TEXT, pickScenario, wantsReasoning } from "./scena
 
 const MAX_LOG = 2000;
 /** Fail on every endpoint, the models list included (what a key test meets first). */
-const ALWAYS_FAIL = ["missing-key", "invalid", "forbidden", "ratelimit", "server-error"];
+const ALWAYS_FAIL = ["missing-key", "invalid", "forbidden", "ratelimit", "server-error", "overloaded"];
 
 /** Log entry; never the key or the query string (Gemini allows ?key=): last 4 characters only. */
 function newEntry(log, req, url, route, key, scenario) {

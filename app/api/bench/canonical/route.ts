@@ -17,6 +17,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";
 import { resolveKey } from "@/lib/keys/resolve";
+import { text } from "@/lib/text";
 
 // POST /api/bench/canonical — bench only (404 unless BYOK_BENCH_ROUTES=1, see lib/bench-routes.ts).
 // The same turn as POST /api/chat written the way the AI SDK 7 docs write a chat route with
@@ -31,7 +32,7 @@ import { resolveKey } from "@/lib/keys/resolve";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const clientId = z.string().regex(CLIENT_ID_PATTERN);
+const clientId = text().regex(CLIENT_ID_PATTERN);
 const buildBodySchema = (maxChars: number) =>
   z
     .object({
@@ -40,11 +41,11 @@ const buildBodySchema = (maxChars: number) =>
         id: clientId,
         role: z.literal("user"),
         parts: z
-          .array(z.strictObject({ type: z.literal("text"), text: z.string().min(1).max(maxChars) }))
+          .array(z.strictObject({ type: z.literal("text"), text: text().min(1).max(maxChars) }))
           .length(1),
       }),
       provider: z.enum(PROVIDER_IDS),
-      model: z.string().min(1).max(200),
+      model: text().min(1).max(200),
     })
     .refine((b) => isKnownModel(b.provider, b.model), { path: ["model"], message: "Unknown model." });
 let bodySchema: { maxChars: number; schema: ReturnType<typeof buildBodySchema> } | undefined;
