@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { visibleMessages } from "./history";
 import type { Db } from "./persist";
 
 // "Export this chat": one chat as a Markdown document (to read or paste elsewhere) or as JSON
@@ -12,6 +13,9 @@ export type ChatExportFormat = (typeof CHAT_EXPORT_FORMATS)[number];
 export const chatExportQuerySchema = z.strictObject({
   format: z.enum(CHAT_EXPORT_FORMATS, "Format must be md or json.").default("md"),
 });
+
+/** Far more than a chat holds in practice; the export is one document, read in one query. */
+const MAX_EXPORTED_MESSAGES = 100_000;
 
 export const CHAT_EXPORT_KIND = "byok-chat-conversation";
 export const CHAT_EXPORT_VERSION = 1;
@@ -52,30 +56,17 @@ export async function loadChatExport(
     select: { id: true, title: true, provider: true, model: true, createdAt: true },
   });
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
-  const rows = await client.message.findMany({
-    where: { chatId, userId },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: {
-      id: true,
-      role: true,
-      content: true,
-      status: true,
-      errorCode: true,
-      provider: true,
-      model: true,
-      keySource: true,
-      inputTokens: true,
-      outputTokens: true,
-      createdAt: true,
-    },
-  });
+  // The chat as it reads (lib/chat/history.ts): each user message and the newest version of
+  // its answer, in the chat's order.
+  const rows = (await visibleMessages(client, userId, chatId, { limit: MAX_EXPORTED_MESSAGES })).reverse();
   const messages = rows.map((m): ExportedMessage => {
     const base = { id: m.id, text: m.content, createdAt: m.createdAt.toISOString() };
     if (m.role !== "assistant") return { ...base, role: "user" };
     return {
       ...base,
       role: "assistant",
-      status: m.status,
+      // A STREAMING row whose writer died reads as what it became: ABORTED (as in the chat).
+      status: m.status === "STREAMING" && m.stale ? "ABORTED" : m.status,
       ...(m.errorCode ? { errorCode: m.errorCode } : {}),
       ...(m.provider ? { provider: m.provider } : {}),
       ...(m.model ? { model: m.model } : {}),
