@@ -11,7 +11,7 @@ import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed
 import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
-import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
+import { type Db, discardFailedTurn, saveAssistantMessage, saveUserMessage } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
@@ -210,10 +210,43 @@ export async function startTurn(
     return finalized;
   };
 
-  // An error before the first token: stored as the turn's ERROR (or ABORTED) row, then thrown.
+  // The provider refused a message this turn brought, or the browser left, before the first
+  // token. The browser showed none of it as sent (the text goes back to the composer), so
+  // nothing of the turn stays: a reload and the history list show what the live view showed.
+  // The user row may be on its way (written once the upstream answered): it is awaited, then
+  // taken back with the chat it created.
+  const discard = (status: AssistantStatus, errorCode?: string): Promise<TurnResult> => {
+    finalized ??= (async () => {
+      if (userWrite && (await userWrite) === undefined) {
+        await discardFailedTurn(db, {
+          userId,
+          chatId,
+          userMessageId: input.message.id,
+          answerMessageId: assistantMessageId,
+          chatCreated: ctx.isNewChat,
+        }).catch((e: unknown) =>
+          deps.log?.("chat.discard_failed", { chatId, error: e instanceof Error ? e.name : typeof e }),
+        );
+      }
+      const result: TurnResult = {
+        assistantMessageId,
+        status,
+        text: "",
+        ...(errorCode ? { errorCode } : {}),
+        title: Promise.resolve(undefined),
+      };
+      settle(result);
+      return result;
+    })();
+    return finalized;
+  };
+
+  // An error before the first token, thrown. A new message is taken back (above); an existing
+  // one (a resend, a regenerate) keeps the turn's ERROR (or ABORTED) row.
+  const isNewMessage = ctx.priorCreatedAt === undefined;
   const refuse = async (e: unknown): Promise<never> => {
     if (e instanceof ClientAbortError) {
-      await finalize("ABORTED", "");
+      await (isNewMessage ? discard("ABORTED") : finalize("ABORTED", ""));
       throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
     }
     const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, input.provider), key.source);
@@ -222,7 +255,8 @@ export async function startTurn(
         .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion })
         .catch(() => undefined);
     }
-    await finalize("ERROR", "", err.code);
+    if (isNewMessage) await discard("ERROR", err.code);
+    else await finalize("ERROR", "", err.code);
     throw err;
   };
 
