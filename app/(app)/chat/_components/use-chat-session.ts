@@ -150,8 +150,11 @@ export function useChatSession({ userId, chatId, isNew, initialMessages, selecti
 
   useEffect(() => {
     if (status === "ready" && !accepted.current && pending.current) {
-      // Stopped before the server accepted it: the draft is still in the composer.
+      // Stopped before the server accepted it: the draft is still in the composer. The server
+      // takes the message back as it notices; the next send gets an id of its own, so it can
+      // never be taken for the one being taken back.
       const id = pending.current.id;
+      pending.current = null;
       accepted.current = true;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
