@@ -45,6 +45,28 @@ test("a refused first send leaves no chat in the sidebar or in the history", asy
   await expect(chat.history.links).toHaveCount(0);
 });
 
+test("a send refused for quota leaves no chat either, and the draft offers itself again", async ({
+  page,
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  await settings.addKey("OpenAI", "sk-proj-chatE2E-quota-9090abab");
+  await chat.goto();
+  await chat.send("Out of credit?");
+  const banner = chat.errorBanner(/quota|credit|billing/i);
+  await expect(banner).toBeVisible();
+  await expect(banner.getByRole("link", { name: "Check billing" })).toBeVisible();
+  await expect(chat.composer).toHaveValue("Out of credit?");
+  await expect(chat.userMessages).toHaveCount(0);
+  await expect(chat.sendButton).toBeEnabled();
+  await expect.poll(() => storedChats(page)).toHaveLength(0);
+  await page.reload();
+  await expect(chat.history.links).toHaveCount(0);
+  await expect(chat.composer).toHaveValue("Out of credit?");
+});
+
 test("a rewritten resend after a refused send is the only message after a reload", async ({
   page,
   auth,
