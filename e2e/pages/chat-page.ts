@@ -85,6 +85,17 @@ export class ChatPage {
     return this.page.getByRole("main").getByRole("status");
   }
 
+  /** Inside a conversation, the notice that the chat's key was rejected (with its fix). */
+  get rejectedNotice(): Locator {
+    return this.page.getByRole("main").getByText("Your API key was rejected");
+  }
+
+  /** Opens a chat from the sidebar's history list by (part of) its title. */
+  async openFromHistory(title: string | RegExp) {
+    await this.history.links.filter({ hasText: title }).first().click();
+    await expect(this.page).toHaveURL(/\/chat\/[^/]+$/);
+  }
+
   /** Opens Chat from the sidebar, as a user comes back from the settings. */
   async openFromNav() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();

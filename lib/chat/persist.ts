@@ -210,3 +210,38 @@ export async function saveTurn(db: Db, c: ClaimInput, end: Omit<AnswerEnd, "id" 
     await finishAnswer(db, { ...end, id: c.answerId, userId: c.userId, chatId: c.chatId });
   }
 }
+
+/**
+ * Takes back a turn the provider refused before its first token (invalid key, quota, retries
+ * run out): the browser puts the text back in the composer and shows no message, so nothing
+ * of it may stay for a reload or the history list to show. Removes the user message (and the
+ * answer row, if one was written) and, when the turn created the chat, the chat once it holds
+ * nothing else. A message that existed before the turn (a resend, a regenerate) is not the
+ * caller's to pass here.
+ */
+export async function discardFailedTurn(
+  db: Db,
+  input: {
+    userId: string;
+    chatId: string;
+    userMessageId: string;
+    answerMessageId?: string;
+    chatCreated: boolean;
+  },
+): Promise<void> {
+  const { userId, chatId, userMessageId } = input;
+  const answerId = input.answerMessageId ?? userMessageId;
+  // One statement: the chat goes only if no message outside this turn is in it (the NOT EXISTS
+  // sees the snapshot before the DELETE, so this turn's rows are excluded by id).
+  await db.$executeRaw`
+    WITH gone AS (
+      DELETE FROM "Message"
+      WHERE "chatId" = ${chatId} AND "userId" = ${userId} AND "id" IN (${userMessageId}, ${answerId})
+    )
+    DELETE FROM "Chat" c
+    WHERE ${input.chatCreated} AND c."id" = ${chatId} AND c."userId" = ${userId}
+      AND NOT EXISTS (
+        SELECT 1 FROM "Message" m
+        WHERE m."userId" = ${userId} AND m."chatId" = ${chatId} AND m."id" NOT IN (${userMessageId}, ${answerId})
+      )`;
+}

@@ -182,7 +182,7 @@ describe("errors before the first token", () => {
   };
 
   for (const [name, provider, key, code] of cases) {
-    it(`${name} → ${code}, stored as an ERROR turn, no provider text`, async () => {
+    it(`${name} → ${code}, no provider text, and nothing of the refused turn stored`, async () => {
       const userId = await userWithKey(key, provider);
       const chatId = clientId("c");
       const t = turn(userId, chatId, `knob ${name}`, { provider, model: models[provider] });
@@ -192,13 +192,45 @@ describe("errors before the first token", () => {
       expect(err.code).toBe(code);
       expect(JSON.stringify(err.toJSON())).not.toContain(LEAKY_TEXT);
       expect(JSON.stringify(err.toJSON())).not.toContain(key.slice(-4));
-      const stored = await rows(chatId);
-      expect(stored.map((m) => [m.role, m.status, m.errorCode])).toEqual([
-        ["user", "COMPLETE", null],
-        ["assistant", "ERROR", code],
-      ]);
+      // The browser shows no message and puts the text back in the composer: neither the
+      // message nor the chat its turn would have created may come back in a reload.
+      expect(await rows(chatId)).toHaveLength(0);
+      expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(0);
     });
   }
+
+  it("a refused new message in an existing chat is taken back; the earlier turns and the chat stay", async () => {
+    const userId = await userWithKey("sk-proj-fineAtFirst00031");
+    const chatId = clientId("c");
+    const first = await startTurn(turn(userId, chatId, "first, fine"), never(), h.turnDeps());
+    await readAll(first.stream);
+    expect((await first.done).status).toBe("COMPLETE");
+    // The key goes bad (revoked at the provider): the next message is refused.
+    await saveKey(userId, "openai", { apiKey: "sk-proj-invalidLater0031" }, undefined, h.deps);
+    const err = await failure(startTurn(turn(userId, chatId, "second, refused"), never(), h.turnDeps()));
+    expect(err.code).toBe("INVALID_API_KEY");
+    const stored = await rows(chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "COMPLETE"],
+      ["assistant", "COMPLETE"],
+    ]);
+    expect(stored[0]?.content).toBe("first, fine");
+    expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(1);
+
+    // The key is now marked invalid: answering the stored message again is refused before the
+    // provider is asked, and the stored turn stays as it was.
+    const again = await failure(
+      startTurn(
+        { ...turn(userId, chatId, ""), message: { id: stored[0]?.id ?? "", text: "" }, regenerate: true },
+        never(),
+        h.turnDeps(),
+      ),
+    );
+    expect(again.code).toBe("INVALID_API_KEY");
+    expect((await rows(chatId)).map((m) => [m.role, m.status, m.content])).toEqual(
+      stored.map((m) => [m.role, m.status, m.content]),
+    );
+  });
 
   it("marks a personal key the provider rejects as INVALID", async () => {
     const userId = await userWithKey("sk-proj-invalidMarkKey11");
@@ -225,6 +257,26 @@ describe("errors before the first token", () => {
     expect(JSON.parse(errorText)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
     expect((await retried.done).status).toBe("ERROR");
     expect(requestsFor("y012")).toHaveLength(1 + 3);
+    // Refused after the retries like before them: the user row written meanwhile is taken back.
+    expect(await h.handle.prisma.chat.count({ where: { userId } })).toBe(0);
+    expect(await h.handle.prisma.message.count({ where: { userId } })).toBe(0);
+  });
+
+  it("the browser leaving before the first token keeps the claimed turn as ABORTED (a duplicate replays it)", async () => {
+    // The mock stalls before its first token; the browser leaves meanwhile (Stop, a closed tab).
+    const userId = await userWithKey("sk-proj-stallKey0000032");
+    const chatId = clientId("c");
+    const ac = new AbortController();
+    const started = startTurn(turn(userId, chatId, "never mind"), ac.signal, h.turnDeps());
+    await vi.waitFor(() => expect(requestsFor("0032")).toHaveLength(1), { timeout: 5000 });
+    ac.abort();
+    const err = await failure(started);
+    expect(err.status).toBe(499);
+    const stored = await rows(chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "COMPLETE"],
+      ["assistant", "ABORTED"],
+    ]);
   });
 
   it("a stalled provider becomes PROVIDER_UNAVAILABLE", async () => {

@@ -15,6 +15,7 @@ import {
   type AnswerRow,
   claimTurn,
   type Db,
+  discardFailedTurn,
   expireStale,
   finishAnswer,
   HEARTBEAT_MS,
@@ -222,7 +223,38 @@ export async function startTurn(
     return finalized;
   };
 
-  // An error before the first token: stored as the turn's ERROR (or ABORTED) row, then thrown.
+  // The provider refused a message this turn brought before its first token (invalid key,
+  // quota, retries run out): the browser puts the text back in the composer and shows none of
+  // it as sent, so nothing of the turn stays — a reload and the history list show what the live
+  // view showed. The claim's rows are taken back, with the chat when this turn created it.
+  const discard = (errorCode: string): Promise<TurnResult> => {
+    finalized ??= (async () => {
+      clearInterval(beat);
+      await discardFailedTurn(db, {
+        userId,
+        chatId,
+        userMessageId: input.message.id,
+        answerMessageId: assistantMessageId,
+        chatCreated: claim.createdChat,
+      }).catch((e: unknown) =>
+        deps.log?.("chat.discard_failed", { chatId, error: e instanceof Error ? e.name : typeof e }),
+      );
+      const result: TurnResult = {
+        assistantMessageId,
+        status: "ERROR",
+        text: "",
+        errorCode,
+        title: Promise.resolve(undefined),
+      };
+      settle(result);
+      return result;
+    })();
+    return finalized;
+  };
+
+  // An error before the first token, thrown. A refused new message is taken back (above); a
+  // resend or regenerate of a stored message keeps the turn's ERROR row, and a cut (the browser
+  // left) keeps an ABORTED one: the answer id was claimed, so a duplicate replays, never re-calls.
   const refuse = async (e: unknown): Promise<never> => {
     if (e instanceof ClientAbortError) {
       await finalize("ABORTED", "");
@@ -234,7 +266,8 @@ export async function startTurn(
         .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion })
         .catch(() => undefined);
     }
-    await finalize("ERROR", "", err.code);
+    if (claim.createdMessage) await discard(err.code);
+    else await finalize("ERROR", "", err.code);
     throw err;
   };
 

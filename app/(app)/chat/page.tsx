@@ -19,6 +19,7 @@ export default async function NewChatPage() {
   return (
     <ChatView
       key={chatId}
+      userId={user.id}
       chatId={chatId}
       isNew
       initialMessages={[]}

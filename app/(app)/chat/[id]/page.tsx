@@ -39,6 +39,7 @@ export default async function ChatPage({ params }: Props) {
   return (
     <ChatView
       key={chat.id}
+      userId={user.id}
       chatId={chat.id}
       isNew={false}
       title={chat.title}

@@ -7,7 +7,7 @@ import type { ChatUIMessage } from "@/lib/chat/types";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { ChatActions } from "./chat-actions";
 import { Composer } from "./composer";
-import { EmptyState } from "./empty-state";
+import { EmptyState, RejectedNotice } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
 import { MessageItem } from "./message-item";
 import { ModelPicker } from "./model-picker";
@@ -15,6 +15,8 @@ import type { PickerProvider, RejectedKey, Selection } from "./types";
 import { useChatSession } from "./use-chat-session";
 
 type Props = {
+  /** The signed-in user's id: drafts are kept per user and chat. */
+  userId: string;
   chatId: string;
   /** True on /chat: the chat row is created by its first message. */
   isNew: boolean;
@@ -35,6 +37,7 @@ export function ChatView(props: Props) {
   );
   const [title, refreshTitle] = useChatTitle(chatId, props.title);
   const s = useChatSession({
+    userId: props.userId,
     chatId,
     isNew,
     initialMessages: props.initialMessages,
@@ -150,6 +153,9 @@ export function ChatView(props: Props) {
       </div>
 
       <div className="mx-auto w-full max-w-3xl shrink-0 space-y-2 px-3 pt-1 pb-3 sm:px-4 sm:pb-5">
+        {!canChat && props.rejected.length > 0 && s.messages.length > 0 && !s.banner ? (
+          <RejectedNotice rejected={props.rejected} />
+        ) : null}
         {s.banner ? (
           <ErrorBanner
             error={s.banner}
