@@ -11,7 +11,8 @@ import { defaultMessage } from "@/lib/errors";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
-// for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
+// for /api/* or /v1/* (the OpenAI-compatible API: bearer tokens only, no cookies, no Origin
+// rule, lib/v1/http.ts): route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
 // saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
 // It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
@@ -88,5 +89,5 @@ function databaseUnavailable(request: NextRequest): Response {
 
 export const config = {
   // Everything except Next's own endpoints (assets, images, dev HMR) and static files in public/.
-  matcher: ["/((?!api/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
+  matcher: ["/((?!api/|v1/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
 };
