@@ -1,7 +1,7 @@
 import "server-only";
 import { db as processDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
-import { AppError } from "@/lib/errors";
+import { AppError, validationError } from "@/lib/errors";
 import { cleanContext, type RequestContext } from "@/lib/keys/schemas";
 import { hashToken, newToken } from "@/lib/tokens";
 import { type CreateTokenInput, createTokenSchema, MAX_TOKENS_PER_USER } from "./schemas";
@@ -114,7 +114,9 @@ export async function createApiToken(
   ctx?: RequestContext,
   deps: TokenDeps = defaults(),
 ): Promise<{ token: string; dto: ApiTokenDto }> {
-  const data = createTokenSchema.parse(input);
+  const parsed = createTokenSchema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error);
+  const data = parsed.data;
   const now = deps.now?.() ?? new Date();
   const { token: secret } = newToken();
   const token = `${TOKEN_PREFIX}${secret}`;

@@ -14,7 +14,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "@/lib/request-i
 /** OpenAI's error `type` for each status family. */
 function errorTypeFor(err: AppError): string {
   if (err.code === "QUOTA_EXCEEDED" || err.code === "BUDGET_EXCEEDED") return "insufficient_quota";
-  switch (err.status) {
+  switch (v1Status(err)) {
     case 401:
       return "authentication_error";
     case 403:
@@ -50,11 +50,22 @@ export function toV1Error(e: unknown, req: Request): AppError {
   return new AppError("INTERNAL");
 }
 
+/**
+ * A 401 on /v1 means "your API token": the SDKs raise AuthenticationError for it, and a script
+ * reacts by replacing its token. The user's stored provider key being rejected or unreadable is
+ * not that, so it answers 400 with its own code (fix it in AI settings).
+ */
+export function v1Status(err: AppError): number {
+  if (err.code === "INVALID_API_KEY" || err.code === "KEY_NEEDS_REENTRY") return 400;
+  return err.status;
+}
+
 function errorResponse(err: AppError, requestId: string): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store", [REQUEST_ID_HEADER]: requestId };
   if (err.retryAfter !== undefined) headers["Retry-After"] = String(err.retryAfter);
-  if (err.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="byok-chat"';
-  return Response.json(openAiErrorBody(err), { status: err.status, headers });
+  const status = v1Status(err);
+  if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="byok-chat"';
+  return Response.json(openAiErrorBody(err), { status, headers });
 }
 
 type Handler = (req: Request) => Promise<Response>;

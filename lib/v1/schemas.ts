@@ -39,7 +39,8 @@ export function parseModelId(id: string): { provider: ProviderId; model: string 
   if (!isProviderId(provider) || !model || !isKnownModel(provider, model)) {
     throw new AppError(
       "NOT_FOUND",
-      `The model ${JSON.stringify(id.slice(0, 100))} does not exist here. GET /v1/models lists the ones you can use (provider/model).`,
+      // Not echoed: whatever was pasted into the field (a key, a token) stays out of the answer.
+      "That model does not exist here. GET /v1/models lists the ones you can use, as provider/model.",
     );
   }
   return { provider, model };
