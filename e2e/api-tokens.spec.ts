@@ -215,3 +215,43 @@ test("a disabled account's tokens stop working at once, and work again when it i
     await admin.close();
   }
 });
+
+for (const [name, viewport] of [
+  ["desktop", { width: 1280, height: 900 }],
+  ["mobile", { width: 390, height: 844 }],
+] as const) {
+  for (const scheme of ["light", "dark"] as const) {
+    test.describe(`tokens UI, ${name} ${scheme}`, () => {
+      test.use({ viewport, colorScheme: scheme });
+      test(`the API tokens section renders the new token, the list and the scope (${name}, ${scheme})`, async ({
+        page,
+        user: _user,
+      }, info) => {
+        await page.goto("/settings/ai");
+        const tokens = new ApiTokensSection(page);
+        await tokens.create({ name: "Old CI job" });
+        await tokens.revoke("Old CI job");
+        await tokens.create({
+          name: "Editor plugin",
+          providers: ["Groq"],
+          models: ["groq/llama-3.3-70b-versatile"],
+          expiry: "1 year",
+        });
+        await tokens.create({ name: "Model browser", readOnly: true, expiry: "Never" });
+        const token = await tokens.create({ name: "Laptop scripts" }, { dismiss: false });
+        await expect(tokens.row("Editor plugin")).toContainText("Groq · groq/llama-3.3-70b-versatile");
+        await expect(tokens.row("Model browser")).toContainText("Read-only");
+        await expect(tokens.row("Model browser")).toContainText("expires never");
+        // The page lists previews only: the token itself is in the one-time box and nowhere else.
+        expect((await tokens.root.locator("ul").innerText()).includes(token.slice(5, -4))).toBe(false);
+        // A bad model in the form: the field says what is wrong.
+        await tokens.root.getByLabel("Name").fill("Bad scope");
+        await tokens.root.getByLabel("Only these models (optional)").fill("llama");
+        await tokens.root.getByRole("button", { name: "Create token" }).click();
+        await expect(tokens.root.getByText("Write models as provider/model")).toBeVisible();
+        await tokens.root.scrollIntoViewIfNeeded();
+        await tokens.root.screenshot({ path: info.outputPath(`api-tokens-${name}-${scheme}.png`) });
+      });
+    });
+  }
+}

@@ -29,6 +29,8 @@ export function ApiTokensSection({ tokens, providers }: Props) {
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<ApiTokenDto | null>(null);
+  // A new key remounts the form: empty again after a token was made.
+  const [formKey, setFormKey] = useState(0);
   const [origin, setOrigin] = useState("https://your-server");
   useEffect(() => setOrigin(window.location.origin), []);
   const labels = new Map(providers.map((p) => [p.id, p.label]));
@@ -45,6 +47,7 @@ export function ApiTokensSection({ tokens, providers }: Props) {
         setErrors({});
         setCopied(false);
         setCreated({ token: res.token, name: res.dto.name });
+        setFormKey((k) => k + 1);
       } else {
         // Field errors on models come as models.0, models.1…: show them under the field.
         const fe: Record<string, string> = {};
@@ -111,7 +114,7 @@ export function ApiTokensSection({ tokens, providers }: Props) {
         </div>
       ) : null}
 
-      <TokenForm providers={providers} errors={errors} pending={pending} onSubmit={create} />
+      <TokenForm key={formKey} providers={providers} errors={errors} pending={pending} onSubmit={create} />
       {message ? (
         <p role="status" className="text-sm text-muted-foreground">
           {message}
