@@ -34,7 +34,7 @@ export class ApiTokensSection {
     if (t.models) await form.getByLabel("Only these models (optional)").fill(t.models.join(", "));
     if (t.expiry) await form.getByLabel("Expires after").selectOption({ label: t.expiry });
     await form.getByRole("button", { name: "Create token" }).click();
-    const shown = this.root.getByLabel("New API token", { exact: true });
+    const shown = this.root.getByLabel("Your new API token", { exact: true });
     await expect(shown).toHaveValue(/^byok_[A-Za-z0-9_-]{43}$/);
     const token = await shown.inputValue();
     await expect(this.row(t.name)).toContainText(`byok_…${token.slice(-4)}`);

@@ -92,7 +92,7 @@ export function ApiTokensSection({ tokens, providers }: Props) {
           <div className="flex flex-col gap-2 sm:flex-row">
             <input
               readOnly
-              aria-label="New API token"
+              aria-label="Your new API token"
               value={created.token}
               onFocus={(e) => e.currentTarget.select()}
               className={`${input} font-mono text-[13px]`}
