@@ -13,7 +13,9 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 import { hasMalformedEscape } from "@/lib/url-path";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
-// for /api/* (except to refuse a malformed %-escape): route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
+// for /api/* or /v1/* (the OpenAI-compatible API: bearer tokens only, no cookies, no Origin
+// rule, lib/v1/http.ts), except to refuse a malformed %-escape: route handlers answer 401
+// themselves (requireApiUser), and skipping the proxy there
 // saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
 // It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
@@ -67,7 +69,7 @@ export async function proxy(request: NextRequest, event: NextFetchEvent) {
   // Such a path names nothing: 400 here. /api/* paths reach the proxy only when they hold a "%"
   // (see config.matcher), and go on untouched once their escapes are well formed.
   if (hasMalformedEscape(request.nextUrl.pathname)) return malformedPath();
-  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+  if (/^\/(api|v1)\//.test(request.nextUrl.pathname)) return NextResponse.next();
   if (MUTATING_METHODS.has(request.method) && !isSameOriginRequest(request.headers)) {
     return NextResponse.json(CROSS_ORIGIN_REFUSED, { status: 403, headers: { "Cache-Control": "no-store" } });
   }
@@ -118,8 +120,9 @@ function databaseUnavailable(request: NextRequest): Response {
 export const config = {
   // Everything except Next's own endpoints (assets, images, dev HMR) and static files in public/.
   matcher: [
-    "/((?!api/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)",
+    "/((?!api/|v1/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)",
     // API paths with a "%" only, for the malformed-escape check: the rest skip the proxy.
     "/api/(.*%.*)",
+    "/v1/(.*%.*)",
   ],
 };

@@ -57,6 +57,11 @@ export const USER_DATA_COVERAGE = {
     export: { key: "pendingEmailChange" },
     remove: (tx, userId) => count(tx.emailChangeToken.deleteMany({ where: { userId } })),
   },
+  ApiToken: {
+    // Metadata only: name, preview (byok_…last4), scope and dates; never the token's hash.
+    export: { key: "apiTokens" },
+    remove: (tx, userId) => count(tx.apiToken.deleteMany({ where: { userId } })),
+  },
   PasswordResetToken: {
     // Only a hash of a one-time link an admin made for this user, and its times.
     export: { excluded: "a hash of a single-use reset link; nothing the person wrote or chose" },

@@ -29,7 +29,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
   });
   if (!user) throw new AppError("UNAUTHORIZED");
 
-  const [identities, keys, settings, chats, usage, audit, pending, sessions] = await Promise.all([
+  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens] = await Promise.all([
     db.account.findMany({
       where: { userId },
       orderBy: { createdAt: "asc" },
@@ -117,6 +117,22 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
         revokedAt: true,
       },
     }),
+    // What AI settings shows of a token (lib/api-tokens): never its hash.
+    db.apiToken.findMany({
+      where: { userId },
+      orderBy: { createdAt: "asc" },
+      select: {
+        name: true,
+        last4: true,
+        readOnly: true,
+        providers: true,
+        models: true,
+        createdAt: true,
+        lastUsedAt: true,
+        expiresAt: true,
+        revokedAt: true,
+      },
+    }),
   ]);
 
   const { passwordHash, ...account } = user;
@@ -156,6 +172,14 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
       lastSeenAt: iso(x.lastSeenAt),
       expiresAt: iso(x.expiresAt),
       revokedAt: iso(x.revokedAt),
+    })),
+    apiTokens: tokens.map(({ last4, ...t }) => ({
+      ...t,
+      preview: `byok_…${last4}`,
+      createdAt: iso(t.createdAt),
+      lastUsedAt: iso(t.lastUsedAt),
+      expiresAt: iso(t.expiresAt),
+      revokedAt: iso(t.revokedAt),
     })),
     pendingEmailChange: pending.map((p) => ({
       ...p,

@@ -1,11 +1,14 @@
 import { Info } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PROVIDER_IDS, PROVIDERS } from "@/lib/ai/registry";
+import { listApiTokens } from "@/lib/api-tokens/tokens";
 import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
 import { listKeys } from "@/lib/keys/manage";
 import { getDefaults } from "@/lib/keys/settings";
+import { ApiTokensSection } from "./_components/api-tokens";
 import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
 import { ProviderCard } from "./_components/provider-card";
@@ -30,10 +33,11 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit] = await Promise.all([
+  const [keys, defaults, audit, tokens] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
+    listApiTokens(user.id),
   ]);
 
   return (
@@ -90,6 +94,11 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         <DefaultsForm provider={defaults.provider} model={defaults.model} />
       </section>
 
+      <ApiTokensSection
+        tokens={tokens}
+        providers={PROVIDER_IDS.map((id) => ({ id, label: PROVIDERS[id].label }))}
+      />
+
       <UsageSection userId={user.id} />
 
       <section id="activity" aria-labelledby="activity-title" className="space-y-3">
@@ -103,7 +112,9 @@ export default async function AiSettingsPage({ searchParams }: Props) {
             </Link>
           ) : null}
         </div>
-        <p className="text-sm text-muted-foreground">Every change to your keys, with where it came from.</p>
+        <p className="text-sm text-muted-foreground">
+          Every change to your keys and API tokens, and each API request, with where it came from.
+        </p>
         <AuditTable items={audit.items} nextCursor={audit.nextCursor} />
       </section>
     </div>

@@ -12,6 +12,9 @@ const ACTIONS: Record<string, string> = {
   "key.disabled": "Personal key off",
   "key.removed": "Key removed",
   "key.needs_reentry": "Key unreadable",
+  "token.created": "API token created",
+  "token.revoked": "API token revoked",
+  "api.completion": "API request",
 };
 
 const RESULTS: Record<string, string> = {
@@ -25,6 +28,12 @@ const RESULTS: Record<string, string> = {
 
 function actionText(e: AuditEventDto): string {
   const base = ACTIONS[e.action] ?? e.action;
+  const d = e.detail;
+  if (e.action.startsWith("token.") && typeof d?.name === "string") return `${base}: ${d.name}`;
+  if (e.action === "api.completion" && typeof d?.token === "string") {
+    const outcome = d.status === "complete" ? "" : ` (${typeof d.code === "string" ? d.code : d.status})`;
+    return `${base}: ${d.model} via “${d.token}”${outcome}`;
+  }
   const result = typeof e.detail?.result === "string" ? RESULTS[e.detail.result] : undefined;
   if (!result) return base;
   return `${base}: ${result}${e.detail?.saved === false ? " (typed key)" : ""}`;
