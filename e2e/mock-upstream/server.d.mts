@@ -78,6 +78,8 @@ export type MockUpstream = {
   baseUrls: { openai: string; groq: string; google: string; compatible: string };
   requests(): MockRequestLog[];
   reset(): void;
+  /** The model ids the models endpoint lists for exactly this key (null: back to the default list). */
+  setModels(key: string, models: string[] | null): void;
   close(): Promise<void>;
 };
 

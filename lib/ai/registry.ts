@@ -168,9 +168,12 @@ export function getProvider(id: ProviderId): ProviderInfo {
   return PROVIDERS[id];
 }
 
+/** The shape every model id must have (a provider's own list may hold ids our registry lacks). */
+export const MODEL_ID_PATTERN = /^[\w.:/@+-]{1,200}$/;
+
 /** True when `modelId` is offered for the provider; `compatible` accepts any well-formed id. */
 export function isKnownModel(provider: ProviderId, modelId: string): boolean {
-  if (provider === "compatible") return /^[\w.:/@+-]{1,200}$/.test(modelId);
+  if (provider === "compatible") return MODEL_ID_PATTERN.test(modelId);
   return PROVIDERS[provider].models.some((m) => m.id === modelId);
 }
 

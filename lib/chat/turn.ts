@@ -6,10 +6,12 @@ import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
+import { checkModelOffered } from "./model-check";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
@@ -70,6 +72,8 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
+  /** The chat's maximum output, when it sets one (the spending-limit estimate uses it). */
+  maxOutputTokens?: number;
 };
 
 export type TurnResult = {
@@ -102,6 +106,7 @@ export async function startTurn(
   const { userId, chatId } = input;
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
   const { userText, messages } = ctx;
+  await checkModelOffered(db, userId, input.provider, input.model);
 
   const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
   await deps.checkRateLimit?.(userId, key.source);
@@ -112,6 +117,15 @@ export async function startTurn(
     apiKey: key.apiKey,
     baseUrl: key.baseUrl,
     modelId: input.model,
+  });
+  // The user's own spending limits, with this turn's estimate held until it is settled.
+  const spending = await checkTurnSpending(db, {
+    userId,
+    provider: input.provider,
+    model: input.model,
+    keySource: key.source,
+    promptChars: promptChars(messages),
+    maxOutputTokens: input.maxOutputTokens,
   });
 
   const userCreatedAt = ctx.priorCreatedAt ?? new Date();
@@ -186,6 +200,7 @@ export async function startTurn(
           error: writeError instanceof Error ? writeError.name : "unknown",
         });
       }
+      settleTurnSpending(spending); // the UsageEvent written with the answer holds the real cost
       const titleDone =
         persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
@@ -259,6 +274,17 @@ export async function startTurn(
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+/** Characters the provider will read: the basis of the spending estimate (~4 a token). */
+function promptChars(messages: { content: unknown }[]): number {
+  let n = 0;
+  for (const m of messages) {
+    if (typeof m.content === "string") n += m.content.length;
+    else if (Array.isArray(m.content))
+      for (const p of m.content) n += typeof p?.text === "string" ? p.text.length : 0;
+  }
+  return n;
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */

@@ -8,6 +8,7 @@ import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
 import { maskKey } from "./mask";
+import { refreshQuietly } from "./models";
 import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
@@ -127,11 +128,15 @@ async function testStored(
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await probeProviderKey({
-    provider,
-    apiKey: decrypted.plaintext,
-    ...(baseUrl ? { baseUrl } : {}),
-  });
+  // The model list is refreshed alongside the probe (same key, same base URL), not after it.
+  const [{ result, ms, retryAfter }] = await Promise.all([
+    probeProviderKey({
+      provider,
+      apiKey: decrypted.plaintext,
+      ...(baseUrl ? { baseUrl } : {}),
+    }),
+    refreshQuietly(userId, provider, deps),
+  ]);
   const status = statusForTest(result);
   await deps.db.$transaction(async (tx) => {
     // Compare-and-set on version: if the key was replaced while the test ran, this result

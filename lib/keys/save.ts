@@ -1,11 +1,13 @@
 import { checkKeyFormat, getProvider, type ProviderId } from "@/lib/ai/registry";
 import { encryptSecret } from "@/lib/crypto";
+import { Prisma } from "@/lib/db/generated/client";
 import { invalidField } from "@/lib/errors";
 import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { type KeyDto, PUBLIC_KEY_COLUMNS, toKeyDto } from "./dto";
 import { maskKey } from "./mask";
+import { refreshQuietly } from "./models";
 import type { RequestContext, SaveKeyInput } from "./schemas";
 
 // Add or replace a user's key for one provider. The plaintext is encrypted before the
@@ -59,7 +61,14 @@ export async function saveKey(
       label: baseUrl ? (input.label ?? null) : null,
     };
     // A replaced key is a new key: its test results and usage belong to the old one.
-    const fresh = { status: "UNTESTED" as const, lastTestedAt: null, lastTestMs: null, lastUsedAt: null };
+    const fresh = {
+      status: "UNTESTED" as const,
+      lastTestedAt: null,
+      lastTestMs: null,
+      lastUsedAt: null,
+      models: Prisma.DbNull,
+      modelsFetchedAt: null,
+    };
     const saved = await tx.providerKey.upsert({
       where: { userId_provider: { userId, provider } },
       create: { userId, provider, ...material, ...fresh, enabled: input.enabled ?? true },
@@ -84,5 +93,7 @@ export async function saveKey(
     );
     return saved;
   });
+  // The picker offers what the new key may use; the old key's list went with the old key.
+  await refreshQuietly(userId, provider, deps);
   return toKeyDto(provider, row, !!deps.systemKey(provider));
 }

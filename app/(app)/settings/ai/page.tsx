@@ -4,7 +4,9 @@ import Link from "next/link";
 import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
+import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
+import { cachedModels } from "@/lib/keys/models";
 import { getDefaults } from "@/lib/keys/settings";
 import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
@@ -30,10 +32,12 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit] = await Promise.all([
+  const [keys, defaults, audit, models, limits] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
+    cachedModels(user.id),
+    listLimits(user.id),
   ]);
 
   return (
@@ -76,7 +80,12 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         {keys.map((dto) => (
           // Keyed by provider only: a card that remounted when its first key was saved would
           // drop a Test started in the meantime (and its result) along with its state.
-          <ProviderCard key={dto.provider} dto={dto} />
+          <ProviderCard
+            key={dto.provider}
+            dto={dto}
+            models={models[dto.provider] ?? null}
+            limits={limits.find((l) => l.provider === dto.provider) ?? null}
+          />
         ))}
       </div>
 

@@ -12,6 +12,7 @@ const ACTIONS: Record<string, string> = {
   "key.disabled": "Personal key off",
   "key.removed": "Key removed",
   "key.needs_reentry": "Key unreadable",
+  "limits.changed": "Spending limits changed",
 };
 
 const RESULTS: Record<string, string> = {

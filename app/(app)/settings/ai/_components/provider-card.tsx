@@ -8,18 +8,28 @@ import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
+import { LimitsForm } from "./limits-form";
+import { ModelList } from "./model-list";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
 import { StatusBadge } from "./status-badge";
 import { button, card } from "./styles";
 import { TestResult, type TestView } from "./test-result";
-import type { KeyDto } from "./types";
+import type { KeyDto, ModelCache, ProviderLimits } from "./types";
 
 // One provider: its status, the add/replace form, Test, the personal-key switch and Remove.
 // The typed key lives only in this component's state and is cleared as soon as it is saved.
 
-export function ProviderCard({ dto }: { dto: KeyDto }) {
+export function ProviderCard({
+  dto,
+  models = null,
+  limits = null,
+}: {
+  dto: KeyDto;
+  models?: ModelCache | null;
+  limits?: ProviderLimits | null;
+}) {
   const info = getProvider(dto.provider as ProviderId);
   const [values, setValues] = useState<KeyFormValues>({
     apiKey: "",
@@ -139,6 +149,11 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         onTest={runTest}
       />
       <TestResult view={test} info={info} />
+
+      {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
+      {dto.hasKey || limits?.limits.length ? (
+        <LimitsForm provider={info.id} providerLabel={info.label} data={limits} />
+      ) : null}
 
       {dto.hasKey ? (
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">
