@@ -77,6 +77,27 @@ export class KeyCard {
     );
   }
 
+  /** The card's spending limits (its own region). */
+  get limits() {
+    return this.root.getByRole("region", { name: "Spending limits" });
+  }
+  /** What the card says of the models the provider listed for the key. */
+  get modelsSummary() {
+    return this.root.getByRole("region", { name: "Models for this key" }).getByTestId(/^models-.*-summary$/);
+  }
+
+  /** Fills the limit fields given ("Daily limit ($)": "0.0001"…; "" clears) and saves them. */
+  async setLimits(values: Record<string, string>) {
+    for (const [label, value] of Object.entries(values)) await this.limits.getByLabel(label).fill(value);
+    await this.limits.getByRole("button", { name: "Save limits" }).click();
+    await expect(this.page.getByText(/limits saved/)).toBeVisible();
+  }
+
+  /** Presses "Refresh list" on the key's models. */
+  async refreshModels() {
+    await this.root.getByRole("button", { name: "Refresh list" }).click();
+  }
+
   /** Remove, then confirm in the dialog. */
   async remove() {
     await this.root.getByRole("button", { name: "Remove" }).click();
