@@ -25,6 +25,8 @@ function newEntry(log, req, url, route, key, scenario) {
     stream: false,
     scenario,
     keyLast4: key ? key.slice(-4) : null,
+    /** Whether any Authorization header came (a keyless client must send none). */
+    authorization: req.headers.authorization !== undefined,
     startedAt: Date.now(),
     status: null,
     firstTokenAt: null,
@@ -92,7 +94,13 @@ export function createHandler(defaults, log, modelLists = new Map()) {
       return sendJson(res, 404, { error });
     }
     const key = keyOf(req, route, url);
-    const scenario = key ? pickScenario(key, req.headers["x-mock-scenario"]) : "missing-key";
+    // Under /keyless/… the mock is a local server that takes no key (Ollama, LM Studio, vLLM).
+    const keyless = route.provider === "compatible" && url.pathname.startsWith("/keyless/");
+    const scenario = key
+      ? pickScenario(key, req.headers["x-mock-scenario"])
+      : keyless
+        ? pickScenario("", req.headers["x-mock-scenario"])
+        : "missing-key";
     const entry = newEntry(log, req, url, route, key, scenario);
     const ac = new AbortController();
     watch(res, entry, ac);

@@ -47,6 +47,7 @@ export function startMockUpstream(options = {}) {
           groq: `${url}/openai/v1`,
           google: `${url}/v1beta`,
           compatible: `${url}/compat/v1`,
+          keyless: `${url}/keyless/v1`,
         },
         requests: () => log.entries.map((e) => ({ ...e })),
         reset: () => {

@@ -137,7 +137,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     signInMethods: identities.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     keys: keys.map(({ prefix, last4, ...k }) => ({
       ...k,
-      preview: `${prefix}…${last4}`,
+      preview: k.keyless ? "No key" : `${prefix}…${last4}`,
       createdAt: iso(k.createdAt),
       updatedAt: iso(k.updatedAt),
       lastUsedAt: iso(k.lastUsedAt),

@@ -75,9 +75,12 @@ async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Fai
   const base = providerBaseUrl(input.provider, input.baseUrl);
   const key = input.apiKey.trim();
   const google = input.provider === "google";
-  const headers: Record<string, string> = google
-    ? { "x-goog-api-key": key }
-    : { authorization: `Bearer ${key}` };
+  // A keyless endpoint (compatible only) gets no Authorization header.
+  const headers: Record<string, string> = !key
+    ? {}
+    : google
+      ? { "x-goog-api-key": key }
+      : { authorization: `Bearer ${key}` };
   try {
     // A user-supplied base URL connects only through the SSRF guard.
     const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
@@ -136,7 +139,7 @@ export async function probeProviderKey(input: KeyTestInput): Promise<KeyTestOutc
     ...r,
     ms: Math.round(performance.now() - started),
   });
-  if (!input.apiKey?.trim()) return done({ result: "invalid_key" });
+  if (!input.apiKey?.trim() && input.provider !== "compatible") return done({ result: "invalid_key" });
 
   const listed = await listModels(input, signal);
   if (listed) return done(toResult(listed, "models"));

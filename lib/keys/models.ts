@@ -7,6 +7,7 @@ import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
+import { storedApiKey } from "./keyless";
 
 // The models each stored key may use, as its provider listed them, cached on the key's row.
 // Refreshed when the key is saved, when it is tested, and when the user asks; a list older than
@@ -90,7 +91,7 @@ export async function refreshKeyModels(
     : undefined;
   const listed = await listProviderModels({
     provider,
-    apiKey: decrypted.plaintext,
+    apiKey: storedApiKey(decrypted.plaintext),
     ...(baseUrl ? { baseUrl } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

@@ -7,6 +7,7 @@ import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
+import { storedApiKey } from "./keyless";
 import { maskKey } from "./mask";
 import { refreshQuietly } from "./models";
 import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
@@ -57,7 +58,7 @@ export async function testKey(
   ctx?: RequestContext,
   deps: VaultDeps = vaultDeps(),
 ): Promise<KeyTestReport> {
-  if (input.apiKey !== undefined)
+  if (input.apiKey !== undefined || input.keyless)
     return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
   return testStored(deps, userId, provider, ctx);
 }
@@ -66,7 +67,7 @@ async function testSupplied(
   deps: VaultDeps,
   userId: string,
   provider: ProviderId,
-  apiKey: string,
+  apiKey: string | undefined,
   typedBaseUrl: string | undefined,
   ctx?: RequestContext,
 ): Promise<KeyTestReport> {
@@ -82,7 +83,7 @@ async function testSupplied(
   await spendTestBudget(userId);
   const { result, ms, retryAfter } = await probeProviderKey({
     provider,
-    apiKey,
+    apiKey: apiKey ?? "",
     ...(baseUrl ? { baseUrl } : {}),
   });
   await writeAudit(
@@ -91,7 +92,7 @@ async function testSupplied(
     {
       action: "key.tested",
       provider,
-      last4: maskKey(apiKey, provider).last4,
+      last4: apiKey ? maskKey(apiKey, provider).last4 : null,
       detail: { result, ms, saved: false },
     },
     ctx,
@@ -132,7 +133,7 @@ async function testStored(
   const [{ result, ms, retryAfter }] = await Promise.all([
     probeProviderKey({
       provider,
-      apiKey: decrypted.plaintext,
+      apiKey: storedApiKey(decrypted.plaintext),
       ...(baseUrl ? { baseUrl } : {}),
     }),
     refreshQuietly(userId, provider, deps),

@@ -1,6 +1,7 @@
 -- AlterTable
 ALTER TABLE "ProviderKey" ADD COLUMN "models" JSONB,
-ADD COLUMN "modelsFetchedAt" TIMESTAMP(3);
+ADD COLUMN "modelsFetchedAt" TIMESTAMP(3),
+ADD COLUMN "keyless" BOOLEAN NOT NULL DEFAULT false;
 
 -- CreateTable
 CREATE TABLE "SpendingLimit" (

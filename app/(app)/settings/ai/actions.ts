@@ -37,7 +37,8 @@ const provider = z.string().trim().min(1).max(40);
 
 const saveInput = z.strictObject({
   provider,
-  apiKey: apiKeySchema,
+  // Absent: an OpenAI-compatible endpoint without a key (refused for the other providers).
+  apiKey: apiKeySchema.optional(),
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
 });

@@ -35,6 +35,7 @@ export function ProviderCard({
     apiKey: "",
     baseUrl: dto.baseUrl ?? "",
     label: dto.label ?? "",
+    keyless: dto.keyless,
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [test, setTest] = useState<TestView | null>(null);
@@ -71,7 +72,12 @@ export function ProviderCard({
   const save = () =>
     run("save", async () => {
       setErrors({});
-      const r = await saveKeyAction({ provider: info.id, apiKey: values.apiKey, ...typedExtras() });
+      const keyless = compat && values.keyless;
+      const r = await saveKeyAction({
+        provider: info.id,
+        ...(keyless ? {} : { apiKey: values.apiKey }),
+        ...typedExtras(),
+      });
       if (!r.ok) {
         setErrors(r.fieldErrors ?? { apiKey: r.message });
         return;
@@ -86,13 +92,18 @@ export function ProviderCard({
     run("test", async () => {
       setErrors({});
       const apiKey = values.apiKey.trim();
-      if (!apiKey && !hasKey) {
+      const keyless = compat && values.keyless;
+      if (!apiKey && !hasKey && !keyless) {
         setTest({ note: "Enter an API key to test it." });
         return;
       }
       const { label: _unused, ...extras } = typedExtras();
       const r = await testKeyAction(
-        apiKey ? { provider: info.id, apiKey, ...extras } : { provider: info.id },
+        keyless
+          ? { provider: info.id, keyless: true, ...extras }
+          : apiKey
+            ? { provider: info.id, apiKey, ...extras }
+            : { provider: info.id },
       );
       if (r.ok) setTest({ report: r.test });
       else {
@@ -118,7 +129,7 @@ export function ProviderCard({
       if (r.ok) {
         setLocalHasKey(false);
         setTest(null);
-        setValues({ apiKey: "", baseUrl: "", label: "" });
+        setValues({ apiKey: "", baseUrl: "", label: "", keyless: false });
         toast.success(`${info.label} key removed.`);
       } else toast.error(r.message);
     });
