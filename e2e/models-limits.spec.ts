@@ -15,10 +15,18 @@ async function listModels(key: string, models: string[]) {
   expect(res.status).toBe(204);
 }
 
-type MockRequest = { keyLast4: string | null; kind: string; model: string | null };
+type MockRequest = {
+  keyLast4: string | null;
+  kind: string;
+  model: string | null;
+  path: string;
+  authorization: boolean;
+};
+async function requests(): Promise<MockRequest[]> {
+  return ((await (await fetch(`${MOCK}/__mock/requests`)).json()) as { requests: MockRequest[] }).requests;
+}
 async function generationsFor(key: string): Promise<MockRequest[]> {
-  const { requests } = (await (await fetch(`${MOCK}/__mock/requests`)).json()) as { requests: MockRequest[] };
-  return requests.filter((r) => r.keyLast4 === key.slice(-4) && r.kind === "generate");
+  return (await requests()).filter((r) => r.keyLast4 === key.slice(-4) && r.kind === "generate");
 }
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -93,4 +101,26 @@ test("a tiny spending limit stops the next message with BUDGET_EXCEEDED and no p
   await chat.followBanner("Spending limits");
   await expect(page).toHaveURL(/\/settings\/ai#limits-openai$/);
   await expect(settings.card("OpenAI").limits.getByLabel("Daily limit ($)")).toHaveValue("0.0001");
+});
+
+test("a keyless local endpoint: saved with No key, its models offered, it chats without a key", async ({
+  settings,
+  chat,
+}) => {
+  // A distinct path per test run: the mock's keyless server is any /keyless/… prefix.
+  const base = `${MOCK}/keyless/${unique()}/v1`;
+  await settings.goto();
+  const card = settings.card("OpenAI-compatible");
+  await card.saveKeyless(base, "Local test server");
+  await expect(card.modelsSummary).toContainText("2 listed by the provider");
+
+  await chat.goto();
+  await chat.chooseModel("mock-model-large", /mock-model-large/);
+  await chat.send("Hello local server");
+  await chat.waitForAnswer(0, /./);
+  await expect(chat.answers.first().getByTestId("answer-cost")).toHaveText("price unknown");
+  const mine = (await requests()).filter((r) => r.path.startsWith(new URL(base).pathname));
+  expect(mine.map((r) => r.kind)).toEqual(expect.arrayContaining(["models", "generate"]));
+  expect(mine.find((r) => r.kind === "generate")?.model).toBe("mock-model-large");
+  expect(mine.every((r) => !r.authorization)).toBe(true);
 });

@@ -61,6 +61,15 @@ export class KeyCard {
     await expect(this.preview).toContainText(key.slice(-4));
   }
 
+  /** OpenAI-compatible only: saves an endpoint that takes no key ("No key" ticked). */
+  async saveKeyless(baseUrl: string, name: string) {
+    await this.name.fill(name);
+    await this.baseUrl.fill(baseUrl);
+    await this.root.getByRole("checkbox", { name: /^No key/ }).check();
+    await this.root.getByRole("button", { name: "Save key" }).click();
+    await expect(this.preview).toHaveText("No key");
+  }
+
   /** Presses Test: the saved key, or the key typed into the field (without saving it). */
   async testKey(typed?: string) {
     if (typed !== undefined) await this.apiKey.fill(typed);
