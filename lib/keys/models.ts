@@ -157,7 +157,7 @@ export async function isListedModel(
     SELECT EXISTS (
       SELECT 1 FROM "ProviderKey" k, jsonb_array_elements(COALESCE(k."models", '[]'::jsonb)) m
       WHERE k."userId" = ${userId} AND k."provider" = ${provider}
-        AND m->>'id' = ${modelId} AND NOT (m ? 'goneAt')
+        AND m->>'id' = ${modelId} AND (m->>'goneAt') IS NULL
     ) AS "listed"`;
   return rows[0]?.listed === true;
 }
