@@ -65,3 +65,9 @@ export function formatMicros(micros: number): string {
   if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
   return `$${dollars.toFixed(2)}`;
 }
+
+/** A limit or an amount spent against one: exact enough that a tiny limit never reads "$0.0000". */
+export function formatUsd(micros: number): string {
+  if (micros === 0) return "$0";
+  return `$${(micros / 1_000_000).toFixed(micros < 100 ? 6 : micros < 10_000 ? 4 : 2)}`;
+}

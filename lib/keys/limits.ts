@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { costMicros, priceOf } from "@/lib/ai/prices";
+import { costMicros, formatUsd, priceOf } from "@/lib/ai/prices";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
@@ -132,7 +132,7 @@ export function estimateTurn(
   };
 }
 
-const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros < 10_000 ? 4 : 2)}`;
+const usd = formatUsd;
 
 /**
  * Throws BUDGET_EXCEEDED when this turn (its estimate) would take a limit of the user's personal

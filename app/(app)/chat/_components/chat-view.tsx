@@ -4,6 +4,7 @@ import { AlertTriangle, LoaderCircle } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { formatUsd } from "@/lib/ai/prices";
 import type { BudgetWarning } from "@/lib/chat/picker";
 import type { ChatUIMessage } from "@/lib/chat/types";
 import { Composer } from "./composer";
@@ -216,8 +217,7 @@ export function ChatView(props: Props) {
 
 function limitText(w: BudgetWarning): string {
   if (w.unit === "tokens") return `${w.used.toLocaleString()} of ${w.amount.toLocaleString()} tokens`;
-  const d = (m: number) => `$${(m / 1_000_000).toFixed(2)}`;
-  return `${d(w.used)} of ${d(w.amount)}`;
+  return `${formatUsd(w.used)} of ${formatUsd(w.amount)}`;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { AlertTriangle } from "lucide-react";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
+import { formatUsd } from "@/lib/ai/prices";
 import type { ProviderId } from "@/lib/ai/registry";
 import { setLimitsAction } from "../actions";
 import { KeyField } from "./key-field";
@@ -20,9 +21,8 @@ const FIELDS: { name: Field; period: "day" | "month"; unit: "usd" | "tokens"; la
   { name: "monthTokens", period: "month", unit: "tokens", label: "Monthly limit (tokens)" },
 ];
 
-const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(micros > 0 && micros < 10_000 ? 4 : 2)}`;
 const amountText = (unit: "usd" | "tokens", n: number) =>
-  unit === "usd" ? dollars(n) : `${n.toLocaleString()} tokens`;
+  unit === "usd" ? formatUsd(n) : `${n.toLocaleString()} tokens`;
 
 function initialValues(data: ProviderLimits | null): Record<Field, string> {
   const v = { dayUsd: "", monthUsd: "", dayTokens: "", monthTokens: "" };
