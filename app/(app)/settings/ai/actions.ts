@@ -19,6 +19,7 @@ import {
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
 import { setDefaults } from "@/lib/keys/settings";
+import { text } from "@/lib/text";
 import type {
   DefaultsResult,
   KeyResult,
@@ -33,7 +34,7 @@ import type {
 // endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
-const provider = z.string().trim().min(1).max(40);
+const provider = text().trim().min(1).max(40);
 
 const saveInput = z.strictObject({
   provider,
