@@ -55,11 +55,13 @@ export class AppError extends Error {
   readonly retryAfter?: number;
   /** Field-level problems for VALIDATION_FAILED. */
   readonly issues?: FieldIssue[];
+  /** The app page (path + anchor) where the user changes what caused it, e.g. their spending limit. */
+  readonly setting?: string;
 
   constructor(
     code: ErrorCode,
     message?: string,
-    extra?: { retryAfter?: number; issues?: FieldIssue[]; status?: number },
+    extra?: { retryAfter?: number; issues?: FieldIssue[]; status?: number; setting?: string },
   ) {
     super(message ?? DEFAULT_MESSAGES[code]);
     this.name = "AppError";
@@ -67,6 +69,7 @@ export class AppError extends Error {
     this.status = extra?.status ?? ERROR_CODES[code];
     this.retryAfter = extra?.retryAfter;
     this.issues = extra?.issues;
+    this.setting = extra?.setting;
   }
 
   toJSON() {
@@ -75,6 +78,7 @@ export class AppError extends Error {
       message: this.message,
       ...(this.retryAfter !== undefined ? { retryAfter: this.retryAfter } : {}),
       ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.setting ? { setting: this.setting } : {}),
     };
   }
 }

@@ -67,9 +67,11 @@ describe("the manifest of this app", () => {
         .map((a) => a.name)
         .sort();
     expect(names("app/(app)/settings/ai/actions.ts")).toEqual([
+      "refreshModelsAction",
       "removeKeyAction",
       "saveKeyAction",
       "setDefaultsAction",
+      "setLimitsAction",
       "testKeyAction",
       "toggleKeyAction",
     ]);

@@ -34,6 +34,8 @@ export type MockRequestLog = {
   scenario: MockScenario;
   /** Last 4 characters of the key, never more. */
   keyLast4: string | null;
+  /** Whether the request carried an Authorization header at all. */
+  authorization: boolean;
   /** Epoch milliseconds. */
   startedAt: number;
   status: number | null;
@@ -77,9 +79,12 @@ export type MockUpstream = {
   url: string;
   port: number;
   /** Base URLs to hand to the app: OPENAI_BASE_URL, GROQ_BASE_URL, GOOGLE_GENERATIVE_AI_BASE_URL, compatible. */
-  baseUrls: { openai: string; groq: string; google: string; compatible: string };
+  /** `keyless`: an OpenAI-compatible server that takes no key. */
+  baseUrls: { openai: string; groq: string; google: string; compatible: string; keyless: string };
   requests(): MockRequestLog[];
   reset(): void;
+  /** The model ids the models endpoint lists for exactly this key (null: back to the default list). */
+  setModels(key: string, models: string[] | null): void;
   close(): Promise<void>;
 };
 

@@ -96,6 +96,25 @@ export class ChatPage {
     await expect(this.page).toHaveURL(/\/chat\/[^/]+$/);
   }
 
+  /** The model picker's button (its name says the provider and model chosen). */
+  get modelPicker(): Locator {
+    return this.page.getByRole("button", { name: /^Model:/ });
+  }
+  /** The picker's options once it is open. */
+  get modelOptions(): Locator {
+    return this.page.getByRole("listbox", { name: "Models" }).getByRole("option");
+  }
+  /** Opens the picker and types into its search. */
+  async searchModels(text: string) {
+    if ((await this.modelPicker.getAttribute("aria-expanded")) !== "true") await this.modelPicker.click();
+    await this.page.getByRole("combobox", { name: "Search models" }).fill(text);
+  }
+  /** Opens the picker, searches for `text` and picks the first option matching `option`. */
+  async chooseModel(text: string, option: string | RegExp = text) {
+    await this.searchModels(text);
+    await this.modelOptions.filter({ hasText: option }).first().click();
+  }
+
   /** Opens Chat from the sidebar, as a user comes back from the settings. */
   async openFromNav() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();

@@ -108,6 +108,9 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string; api
     data: { userId, provider: "openai", keySource: "user", model: "gpt-test", inputTokens: 3 },
   });
   await db.aiSettings.create({ data: { userId, defaultProvider: "openai", defaultModel: "gpt-test" } });
+  await db.spendingLimit.create({
+    data: { userId, provider: "openai", period: "day", unit: "usd", amount: 5_000_000n },
+  });
   await db.account.create({
     data: { userId, type: "oauth", provider: "github", providerAccountId: `gh-${userId}` },
   });

@@ -40,6 +40,10 @@ export const USER_DATA_COVERAGE = {
     export: { key: "keys" },
     remove: (tx, userId) => count(tx.providerKey.deleteMany({ where: { userId } })),
   },
+  SpendingLimit: {
+    export: { key: "spendingLimits" },
+    remove: (tx, userId) => count(tx.spendingLimit.deleteMany({ where: { userId } })),
+  },
   AiSettings: {
     export: { key: "settings" },
     remove: (tx, userId) => count(tx.aiSettings.deleteMany({ where: { userId } })),

@@ -29,7 +29,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
   });
   if (!user) throw new AppError("UNAUTHORIZED");
 
-  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens] = await Promise.all([
+  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens, limits] = await Promise.all([
     db.account.findMany({
       where: { userId },
       orderBy: { createdAt: "asc" },
@@ -133,6 +133,11 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
         revokedAt: true,
       },
     }),
+    db.spendingLimit.findMany({
+      where: { userId },
+      orderBy: [{ provider: "asc" }, { period: "asc" }, { unit: "asc" }],
+      select: { provider: true, period: true, unit: true, amount: true, updatedAt: true },
+    }),
   ]);
 
   const { passwordHash, ...account } = user;
@@ -150,7 +155,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     signInMethods: identities.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     keys: keys.map(({ prefix, last4, ...k }) => ({
       ...k,
-      preview: `${prefix}…${last4}`,
+      preview: k.keyless ? "No key" : `${prefix}…${last4}`,
       createdAt: iso(k.createdAt),
       updatedAt: iso(k.updatedAt),
       lastUsedAt: iso(k.lastUsedAt),
@@ -166,6 +171,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     usage: usage.map((u) => ({ ...u, createdAt: iso(u.createdAt) })),
     auditLog: audit.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     // The token's hash is not the user's data and would only help to forge the link: left out.
+    // Amounts: micro-dollars for "usd", tokens for "tokens" (a BigInt column: JSON has no BigInt).
+    spendingLimits: limits.map((l) => ({ ...l, amount: Number(l.amount), updatedAt: iso(l.updatedAt) })),
     sessions: sessions.map((x) => ({
       ...x,
       createdAt: iso(x.createdAt),

@@ -94,9 +94,12 @@ async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Fai
   const base = providerBaseUrl(input.provider, input.baseUrl);
   const key = input.apiKey.trim();
   const google = input.provider === "google";
-  const headers: Record<string, string> = google
-    ? { "x-goog-api-key": key }
-    : { authorization: `Bearer ${key}` };
+  // A keyless endpoint (compatible only) gets no Authorization header.
+  const headers: Record<string, string> = !key
+    ? {}
+    : google
+      ? { "x-goog-api-key": key }
+      : { authorization: `Bearer ${key}` };
   try {
     // A user-supplied base URL connects only through the SSRF guard.
     const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
@@ -156,7 +159,8 @@ export async function probeProviderKey(input: KeyTestInput): Promise<KeyTestOutc
     ms: Math.round(performance.now() - started),
   });
   const ctx: VerdictContext = { userBaseUrl: PROVIDERS[input.provider].requiresBaseUrl };
-  if (!input.apiKey?.trim())
+  // Only an OpenAI-compatible endpoint may be tested without a key (a keyless local server).
+  if (!input.apiKey?.trim() && input.provider !== "compatible")
     return done({ result: "invalid_key", verdict: verdictFor({ kind: "key_missing" }, ctx) });
 
   const listed = await listModels(input, signal);

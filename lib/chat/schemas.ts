@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
+import { MODEL_ID_PATTERN, PROVIDER_IDS } from "@/lib/ai/registry";
 import { text } from "@/lib/text";
 import { CLIENT_ID_PATTERN } from "./types";
 
@@ -21,25 +21,29 @@ export function chatRequestSchema(maxChars: number) {
 }
 
 function buildChatRequestSchema(maxChars: number) {
-  return z
-    .object({
-      id: clientId,
-      message: z.strictObject({
+  return (
+    z
+      .object({
         id: clientId,
-        text: text()
-          .max(maxChars, `A message has at most ${maxChars} characters.`)
-          .refine((t) => t.trim().length > 0, "Type a message."),
-      }),
-      provider: z.enum(PROVIDER_IDS),
-      model: text().trim().min(1, "Choose a model.").max(200),
-      regenerate: z.boolean().optional(),
-      // One per send, regenerate and retry: a duplicate request is answered from the first one's.
-      answerId: clientId.optional(),
-    })
-    .refine((b) => isKnownModel(b.provider, b.model), {
-      path: ["model"],
-      message: "This model is not offered for the chosen provider.",
-    });
+        message: z.strictObject({
+          id: clientId,
+          text: text()
+            .max(maxChars, `A message has at most ${maxChars} characters.`)
+            .refine((t) => t.trim().length > 0, "Type a message."),
+        }),
+        provider: z.enum(PROVIDER_IDS),
+        model: text().trim().min(1, "Choose a model.").max(200),
+        regenerate: z.boolean().optional(),
+        // One per send, regenerate and retry: a duplicate request is answered from the first one's.
+        answerId: clientId.optional(),
+      })
+      // Well-formed only: whether the model is offered (our registry, or the list the provider
+      // gave for the user's key) is checked server-side by the turn (lib/chat/model-check.ts).
+      .refine((b) => MODEL_ID_PATTERN.test(b.model), {
+        path: ["model"],
+        message: "This model is not offered for the chosen provider.",
+      })
+  );
 }
 
 /** A title is stored as one line: runs of whitespace (newlines included) become one space. */

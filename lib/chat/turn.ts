@@ -6,10 +6,12 @@ import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
+import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
+import { checkModelOffered } from "./model-check";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
 import {
   type AnswerRow,
@@ -80,6 +82,8 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
+  /** The chat's maximum output, when it sets one (the spending-limit estimate uses it). */
+  maxOutputTokens?: number;
   /**
    * The answer this request asks for (the browser generates one per send, regenerate and
    * retry). The same answer id gets one provider call in total: a duplicate request replays
@@ -122,6 +126,7 @@ export async function startTurn(
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
   if (ctx.answer) return duplicate(db, userId, input, ctx.answer);
   const { userText, messages } = ctx;
+  await checkModelOffered(db, userId, input.provider, input.model);
 
   const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
   await deps.checkRateLimit?.(userId, key.source);
@@ -132,6 +137,15 @@ export async function startTurn(
     apiKey: key.apiKey,
     baseUrl: key.baseUrl,
     modelId: input.model,
+  });
+  // The user's own spending limits, with this turn's estimate held until it is settled.
+  const spending = await checkTurnSpending(db, {
+    userId,
+    provider: input.provider,
+    model: input.model,
+    keySource: key.source,
+    promptChars: promptChars(messages),
+    maxOutputTokens: input.maxOutputTokens,
   });
 
   const title = fallbackTitle(userText);
@@ -148,8 +162,12 @@ export async function startTurn(
     keySource: key.source,
     message: { id: input.message.id, text: userText },
     answerId,
+  }).catch((e: unknown) => {
+    settleTurnSpending(spending); // no provider call will follow
+    throw e;
   });
   if (!claim.claimed) {
+    settleTurnSpending(spending);
     const row = await readAnswer(db, userId, answerId);
     if (!row) throw new AppError("CONFLICT", "This message id is already in use.");
     return duplicate(db, userId, input, row);
@@ -199,6 +217,7 @@ export async function startTurn(
         persisted = false;
         deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
       }
+      settleTurnSpending(spending); // the UsageEvent written with the answer holds the real cost
       const titleDone =
         persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
@@ -303,6 +322,17 @@ export async function startTurn(
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+/** Characters the provider will read: the basis of the spending estimate (~4 a token). */
+function promptChars(messages: { content: unknown }[]): number {
+  let n = 0;
+  for (const m of messages) {
+    if (typeof m.content === "string") n += m.content.length;
+    else if (Array.isArray(m.content))
+      for (const p of m.content) n += typeof p?.text === "string" ? p.text.length : 0;
+  }
+  return n;
 }
 
 /**

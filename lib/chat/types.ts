@@ -27,7 +27,7 @@ export type ChatMessageMetadata = {
 export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
 
 /** The JSON body of an error response, and the text of an in-stream error part. */
-export type ChatErrorPayload = { code: string; message: string; retryAfter?: number };
+export type ChatErrorPayload = { code: string; message: string; retryAfter?: number; setting?: string };
 
 /** Ids the browser generates for chats and messages: short, URL-safe, never reused across users. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

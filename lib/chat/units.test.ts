@@ -33,7 +33,8 @@ describe("POST /api/chat body", () => {
     ).toBeTruthy();
   });
   it.each([
-    ["a model of another provider", { ...ok, model: "llama-3.3-70b-versatile" }],
+    // Whether a well-formed id is offered (registry or the key's listed models) is the turn's check.
+    ["a malformed model id", { ...ok, model: "gpt 5 mini!" }],
     ["an unknown provider", { ...ok, provider: "anthropic" }],
     ["an unknown field", { ...ok, messages: [] }],
     ["a blank message", { ...ok, message: { id: "msg123456", text: "   " } }],

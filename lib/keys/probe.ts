@@ -8,7 +8,9 @@ import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
+import { storedApiKey } from "./keyless";
 import { maskKey } from "./mask";
+import { refreshQuietly } from "./models";
 import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
@@ -59,7 +61,7 @@ export async function testKey(
   ctx?: RequestContext,
   deps: VaultDeps = vaultDeps(),
 ): Promise<KeyTestReport> {
-  if (input.apiKey !== undefined)
+  if (input.apiKey !== undefined || input.keyless)
     return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
   return testStored(deps, userId, provider, ctx);
 }
@@ -68,7 +70,7 @@ async function testSupplied(
   deps: VaultDeps,
   userId: string,
   provider: ProviderId,
-  apiKey: string,
+  apiKey: string | undefined,
   typedBaseUrl: string | undefined,
   ctx?: RequestContext,
 ): Promise<KeyTestReport> {
@@ -84,7 +86,7 @@ async function testSupplied(
   await spendTestBudget(userId);
   const { result, ms, retryAfter, verdict } = await probeProviderKey({
     provider,
-    apiKey,
+    apiKey: apiKey ?? "",
     ...(baseUrl ? { baseUrl } : {}),
   });
   await writeAudit(
@@ -93,7 +95,7 @@ async function testSupplied(
     {
       action: "key.tested",
       provider,
-      last4: maskKey(apiKey, provider).last4,
+      last4: apiKey ? maskKey(apiKey, provider).last4 : null,
       detail: { result, ms, saved: false },
     },
     ctx,
@@ -137,11 +139,15 @@ async function testStored(
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
   await spendTestBudget(userId);
-  const { result, ms, retryAfter, verdict } = await probeProviderKey({
-    provider,
-    apiKey: decrypted.plaintext,
-    ...(baseUrl ? { baseUrl } : {}),
-  });
+  // The model list is refreshed alongside the probe (same key, same base URL), not after it.
+  const [{ result, ms, retryAfter, verdict }] = await Promise.all([
+    probeProviderKey({
+      provider,
+      apiKey: storedApiKey(decrypted.plaintext),
+      ...(baseUrl ? { baseUrl } : {}),
+    }),
+    refreshQuietly(userId, provider, deps),
+  ]);
   const status = statusForTest(result);
   await deps.db.$transaction(async (tx) => {
     // Compare-and-set on version: if the key was replaced while the test ran, this result

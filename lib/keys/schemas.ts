@@ -34,18 +34,28 @@ export const labelSchema = text()
   .regex(/^[^\p{Cc}]+$/u, "The name contains control characters.");
 
 export const saveKeySchema = z.strictObject({
-  apiKey: apiKeySchema,
+  // Optional only for an OpenAI-compatible endpoint that takes no key (Ollama, LM Studio, vLLM):
+  // checkKeyInput requires it for every other provider.
+  apiKey: apiKeySchema.optional(),
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
   enabled: z.boolean().optional(),
 });
 export type SaveKeyInput = z.infer<typeof saveKeySchema>;
 
-const testKeyFields = { apiKey: apiKeySchema.optional(), baseUrl: baseUrlSchema.optional() };
+const testKeyFields = {
+  apiKey: apiKeySchema.optional(),
+  baseUrl: baseUrlSchema.optional(),
+  /** Test the typed base URL with no key at all (a keyless local server). */
+  keyless: z.literal(true).optional(),
+};
 
-/** Sending the STORED key to a newly typed URL would exfiltrate it: a URL comes with a typed key. */
-const typedKeyForTypedUrl = (b: { apiKey?: string; baseUrl?: string }) =>
-  b.baseUrl === undefined || b.apiKey !== undefined;
+/**
+ * Sending the STORED key to a newly typed URL would exfiltrate it: a URL comes with a typed key,
+ * or explicitly with none (keyless); a typed key and `keyless` together make no sense.
+ */
+const typedKeyForTypedUrl = (b: { apiKey?: string; baseUrl?: string; keyless?: true }) =>
+  b.keyless ? b.apiKey === undefined : b.baseUrl === undefined || b.apiKey !== undefined;
 const typedKeyMessage = {
   path: ["apiKey"],
   message: "Enter the API key to test it against a different base URL.",

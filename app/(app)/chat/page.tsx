@@ -1,10 +1,9 @@
 import { generateId } from "ai";
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
-import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
+import { initialSelection } from "@/lib/chat/picker";
+import { loadPicker } from "@/lib/chat/picker-data";
 import { env } from "@/lib/env";
-import { usableProviders } from "@/lib/keys/resolve";
-import { getDefaults } from "@/lib/keys/settings";
 import { ChatView } from "./_components/chat-view";
 
 export const metadata: Metadata = { title: "New chat" };
@@ -13,8 +12,7 @@ export const metadata: Metadata = { title: "New chat" };
 // chat row is created by its first message.
 export default async function NewChatPage() {
   const user = await requireUser("/chat");
-  const [usable, defaults] = await Promise.all([usableProviders(user.id), getDefaults(user.id)]);
-  const providers = pickerProviders(usable);
+  const { providers, rejected, defaults, budgetWarnings } = await loadPicker(user.id);
   const chatId = generateId();
   return (
     <ChatView
@@ -25,7 +23,8 @@ export default async function NewChatPage() {
       initialMessages={[]}
       hasMore={false}
       providers={providers}
-      rejected={rejectedKeys(usable)}
+      rejected={rejected}
+      budgetWarnings={budgetWarnings}
       initialSelection={initialSelection(providers, [defaults])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
     />

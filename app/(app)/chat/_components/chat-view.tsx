@@ -1,8 +1,11 @@
 "use client";
 
-import { LoaderCircle } from "lucide-react";
+import { AlertTriangle, LoaderCircle } from "lucide-react";
+import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { formatUsd } from "@/lib/ai/prices";
+import type { BudgetWarning } from "@/lib/chat/picker";
 import type { ChatUIMessage } from "@/lib/chat/types";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { ChatActions } from "./chat-actions";
@@ -28,6 +31,8 @@ type Props = {
   rejected: RejectedKey[];
   initialSelection: Selection | null;
   maxChars: number;
+  /** The user's spending limits that are 80% used or more. */
+  budgetWarnings?: BudgetWarning[];
 };
 
 export function ChatView(props: Props) {
@@ -47,6 +52,10 @@ export function ChatView(props: Props) {
   useNewChatOnReturn(chatId, isNew && s.saved);
   const canChat = providers.length > 0 && props.initialSelection !== null;
   const modelMissing = selection.provider === "compatible" && !selection.model;
+  const picked = providers.find((p) => p.id === selection.provider);
+  // The provider stopped listing this chat's model for the key: said, never silently swapped.
+  const modelGone = picked?.models.find((m) => m.id === selection.model)?.gone === true;
+  const warnings = (props.budgetWarnings ?? []).filter((w) => w.provider === selection.provider);
 
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -94,6 +103,35 @@ export function ChatView(props: Props) {
         />
       </div>
       <AnswerAnnouncer messages={s.messages} busy={s.busy} />
+      {canChat && (modelGone || warnings.length > 0) ? (
+        <div className="shrink-0 space-y-1 border-b border-border bg-warning/10 px-3 py-2 text-sm sm:px-4">
+          {modelGone ? (
+            <p role="status" className="flex items-start gap-2">
+              <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
+              <span>
+                {picked?.label} no longer lists{" "}
+                <code className="font-mono text-[13px]">{selection.model}</code> for your key. Choose another
+                model to continue this chat.
+              </span>
+            </p>
+          ) : null}
+          {warnings.map((w) => (
+            <p key={`${w.period}-${w.unit}`} role="status" className="flex items-start gap-2">
+              <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
+              <span>
+                {w.ratio >= 1 ? "You reached" : `You have used ${Math.floor(w.ratio * 100)}% of`} your{" "}
+                {w.period === "day" ? "daily" : "monthly"} {w.label} limit ({limitText(w)}).{" "}
+                <Link
+                  href={`/settings/ai#limits-${w.provider}`}
+                  className="font-medium text-primary hover:underline"
+                >
+                  Spending limits
+                </Link>
+              </span>
+            </p>
+          ))}
+        </div>
+      ) : null}
 
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
         <div ref={content} className="flex min-h-full flex-col">
@@ -174,19 +212,26 @@ export function ChatView(props: Props) {
           onStop={() => void s.stop()}
           busy={s.busy}
           pending={s.status === "submitted"}
-          disabled={!canChat || modelMissing}
+          disabled={!canChat || modelMissing || modelGone}
           disabledReason={
             !canChat
               ? props.rejected.length > 0
                 ? "Update your API key in AI settings to keep chatting."
                 : "Add an API key in AI settings to start chatting."
-              : "Enter a model id above."
+              : modelGone
+                ? "This model is no longer listed for your key: choose another above."
+                : "Choose a model above (type the model id into its search)."
           }
           maxChars={maxChars}
         />
       </div>
     </div>
   );
+}
+
+function limitText(w: BudgetWarning): string {
+  if (w.unit === "tokens") return `${w.used.toLocaleString()} of ${w.amount.toLocaleString()} tokens`;
+  return `${formatUsd(w.used)} of ${formatUsd(w.amount)}`;
 }
 
 /**

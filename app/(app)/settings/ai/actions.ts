@@ -5,7 +5,9 @@ import { z } from "zod";
 import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { isAppError, validationError } from "@/lib/errors";
+import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
+import { refreshKeyModels } from "@/lib/keys/models";
 import { testKey } from "@/lib/keys/probe";
 import { saveKey } from "@/lib/keys/save";
 import {
@@ -18,7 +20,14 @@ import {
 } from "@/lib/keys/schemas";
 import { setDefaults } from "@/lib/keys/settings";
 import { text } from "@/lib/text";
-import type { DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./_components/types";
+import type {
+  DefaultsResult,
+  KeyResult,
+  LimitsResult,
+  RefreshModelsResult,
+  SaveKeyResult,
+  TestKeyResult,
+} from "./_components/types";
 
 // Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
 // REST routes) → one lib/keys call → a result without secrets. Every action is a public
@@ -29,12 +38,15 @@ const provider = text().trim().min(1).max(40);
 
 const saveInput = z.strictObject({
   provider,
-  apiKey: apiKeySchema,
+  // Absent: an OpenAI-compatible endpoint without a key (refused for the other providers).
+  apiKey: apiKeySchema.optional(),
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
 });
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
+const refreshInput = z.strictObject({ provider });
+const limitsInput = limitsInputSchema.extend({ provider });
 
 const invalidInput = (error: z.ZodError) => refusal(validationError(error));
 const failed = (e: unknown, action: string) => actionFailure(e, "settings.ai.action_failed", { action });
@@ -115,5 +127,34 @@ export async function setDefaultsAction(input: unknown): Promise<DefaultsResult>
     return { ok: true, provider: saved.provider, model: saved.model };
   } catch (e) {
     return failed(e, "defaults");
+  }
+}
+
+export async function refreshModelsAction(input: unknown): Promise<RefreshModelsResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = refreshInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const r = await refreshKeyModels(user.id, parseProvider(parsed.data.provider));
+    if (r.ok) revalidatePath(PATH);
+    return { ok: true, refresh: r };
+  } catch (e) {
+    return failed(e, "refresh-models");
+  }
+}
+
+export async function setLimitsAction(input: unknown): Promise<LimitsResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = limitsInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { provider: p, ...body } = parsed.data;
+  try {
+    const limits = await setLimits(user.id, parseProvider(p), body, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, limits };
+  } catch (e) {
+    return failed(e, "limits");
   }
 }

@@ -6,7 +6,9 @@ import { listApiTokens } from "@/lib/api-tokens/tokens";
 import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
+import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
+import { cachedModels } from "@/lib/keys/models";
 import { getDefaults } from "@/lib/keys/settings";
 import { ApiTokensSection } from "./_components/api-tokens";
 import { AuditTable } from "./_components/audit-table";
@@ -33,11 +35,13 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit, tokens] = await Promise.all([
+  const [keys, defaults, audit, tokens, models, limits] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
     listApiTokens(user.id),
+    cachedModels(user.id),
+    listLimits(user.id),
   ]);
 
   return (
@@ -80,7 +84,12 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         {keys.map((dto) => (
           // Keyed by provider only: a card that remounted when its first key was saved would
           // drop a Test started in the meantime (and its result) along with its state.
-          <ProviderCard key={dto.provider} dto={dto} />
+          <ProviderCard
+            key={dto.provider}
+            dto={dto}
+            models={models[dto.provider] ?? null}
+            limits={limits.find((l) => l.provider === dto.provider) ?? null}
+          />
         ))}
       </div>
 

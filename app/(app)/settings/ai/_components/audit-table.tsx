@@ -15,6 +15,7 @@ const ACTIONS: Record<string, string> = {
   "token.created": "API token created",
   "token.revoked": "API token revoked",
   "api.completion": "API request",
+  "limits.changed": "Spending limits changed",
 };
 
 const RESULTS: Record<string, string> = {
