@@ -8,7 +8,13 @@ import { type SmtpSink, startSmtpSink } from "@/test/smtp-sink";
 import type { AccountDeps } from "./deps";
 import { requestPasswordReset } from "./forgot-password";
 import { MAIL_LINKS_PER_PAIR } from "./mail-throttle";
-import { confirmSignUpEmail, resendVerification, signUp, VERIFY_PATH, verificationLinkUsable } from "./sign-up";
+import {
+  confirmSignUpEmail,
+  resendVerification,
+  signUp,
+  VERIFY_PATH,
+  verificationLinkUsable,
+} from "./sign-up";
 
 vi.mock("server-only", () => ({}));
 
@@ -45,7 +51,8 @@ afterAll(async () => {
 
 const email = () => `m${randomUUID().slice(0, 8)}@test.local`;
 const ip = () => `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-const linkIn = (path: string) => new RegExp(`http://app\\.test${path.replace("?", "\\?")}\\?token=([A-Za-z0-9_-]{43})`);
+const linkIn = (path: string) =>
+  new RegExp(`http://app\\.test${path.replace("?", "\\?")}\\?token=([A-Za-z0-9_-]{43})`);
 
 async function signedUpAndMailed(addr: string, password = PASSWORD): Promise<string> {
   const from = sink.inbox.length;
@@ -163,7 +170,9 @@ describe("forgot password with SMTP_URL", () => {
     if (res.ok) await res.delivery;
     const token = (await sink.waitFor(addr, linkIn("/reset-password"), from)).match[1] as string;
     await resetPassword(token, "Brand-New-Passphrase-31", { db: h.handle.prisma });
-    await expect(resetPassword(token, "Other-New-Passphrase-32", { db: h.handle.prisma })).rejects.toMatchObject({
+    await expect(
+      resetPassword(token, "Other-New-Passphrase-32", { db: h.handle.prisma }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     expect(await authenticate(addr, "Brand-New-Passphrase-31", ip())).toMatchObject({ ok: true });
@@ -176,7 +185,9 @@ describe("forgot password with SMTP_URL", () => {
       where: { user: { email: addr }, usedAt: null },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
-    await expect(resetPassword(late, "Too-Late-Passphrase-33", { db: h.handle.prisma })).rejects.toMatchObject({
+    await expect(
+      resetPassword(late, "Too-Late-Passphrase-33", { db: h.handle.prisma }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
   });
