@@ -175,7 +175,8 @@ async function signOutVia(inst: Instance, user: User): Promise<void> {
     },
     body: new URLSearchParams({ csrfToken, callbackUrl: `${inst.url}/sign-in` }).toString(),
   });
-  expect(res.status, "sign-out answered with its redirect").toBe(302);
+  expect(res.status, "sign-out answered with its redirect").toBeGreaterThanOrEqual(300);
+  expect(res.status).toBeLessThan(400);
 }
 
 test("a session ended on A is refused on A at once and on B: the revocation window, measured", async ({
