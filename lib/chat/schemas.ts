@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
+import { text } from "@/lib/text";
 import { CLIENT_ID_PATTERN } from "./types";
 
 // Request bodies of the chat API. The message text limit comes from the environment, so the
 // schema is built once per limit and memoised.
 
-const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
+const clientId = text().regex(CLIENT_ID_PATTERN, "Invalid id.");
 
 const chatSchemas = new Map<number, ReturnType<typeof buildChatRequestSchema>>();
 
@@ -25,14 +26,15 @@ function buildChatRequestSchema(maxChars: number) {
       id: clientId,
       message: z.strictObject({
         id: clientId,
-        text: z
-          .string()
+        text: text()
           .max(maxChars, `A message has at most ${maxChars} characters.`)
           .refine((t) => t.trim().length > 0, "Type a message."),
       }),
       provider: z.enum(PROVIDER_IDS),
-      model: z.string().trim().min(1, "Choose a model.").max(200),
+      model: text().trim().min(1, "Choose a model.").max(200),
       regenerate: z.boolean().optional(),
+      // One per send, regenerate and retry: a duplicate request is answered from the first one's.
+      answerId: clientId.optional(),
     })
     .refine((b) => isKnownModel(b.provider, b.model), {
       path: ["model"],
@@ -42,16 +44,15 @@ function buildChatRequestSchema(maxChars: number) {
 
 /** A title is stored as one line: runs of whitespace (newlines included) become one space. */
 export const renameSchema = z.object({
-  title: z
-    .string()
+  title: text()
     .transform((t) => t.replace(/\s+/g, " ").trim())
-    .pipe(z.string().min(1, "Enter a title.").max(120, "A title has at most 120 characters.")),
+    .pipe(text().min(1, "Enter a title.").max(120, "A title has at most 120 characters.")),
 });
 
 export const listQuerySchema = z.object({
-  cursor: z.string().max(200).optional(),
+  cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  q: z.string().max(200).optional(),
+  q: text().max(200).optional(),
 });
 
 export const messagesQuerySchema = z.object({

@@ -1,5 +1,6 @@
 import { type KeyTestResult, probeProviderKey } from "@/lib/ai/probe-key";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
+import type { Verdict } from "@/lib/ai/verdict";
 import { decryptSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
@@ -24,6 +25,8 @@ export type KeyTestReport = {
   tested: "stored" | "supplied";
   /** Seconds, when the provider said when to retry (rate_limited). */
   retryAfter?: number;
+  /** A failed test: the code, words and action the chat shows for the same provider answer. */
+  verdict?: Verdict;
 };
 
 // Each test is an outbound request with someone's key: cap them so the server is not a free
@@ -79,7 +82,7 @@ async function testSupplied(
   }
   const baseUrl = await checkKeyInput(provider, { apiKey, baseUrl: baseUrlInput }, deps);
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await probeProviderKey({
+  const { result, ms, retryAfter, verdict } = await probeProviderKey({
     provider,
     apiKey,
     ...(baseUrl ? { baseUrl } : {}),
@@ -95,7 +98,14 @@ async function testSupplied(
     },
     ctx,
   );
-  return { result, ms, status: null, tested: "supplied", ...(retryAfter ? { retryAfter } : {}) };
+  return {
+    result,
+    ms,
+    status: null,
+    tested: "supplied",
+    ...(retryAfter ? { retryAfter } : {}),
+    ...(verdict ? { verdict } : {}),
+  };
 }
 
 async function testStored(
@@ -127,7 +137,7 @@ async function testStored(
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await probeProviderKey({
+  const { result, ms, retryAfter, verdict } = await probeProviderKey({
     provider,
     apiKey: decrypted.plaintext,
     ...(baseUrl ? { baseUrl } : {}),
@@ -159,5 +169,6 @@ async function testStored(
     status: displayStatus({ enabled: row.enabled, status }),
     tested: "stored",
     ...(retryAfter ? { retryAfter } : {}),
+    ...(verdict ? { verdict } : {}),
   };
 }

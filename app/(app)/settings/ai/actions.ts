@@ -17,6 +17,7 @@ import {
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
 import { setDefaults } from "@/lib/keys/settings";
+import { text } from "@/lib/text";
 import type { DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./_components/types";
 
 // Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
@@ -24,7 +25,7 @@ import type { DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./
 // endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
-const provider = z.string().trim().min(1).max(40);
+const provider = text().trim().min(1).max(40);
 
 const saveInput = z.strictObject({
   provider,

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AppError } from "@/lib/errors";
+import { saveKey } from "@/lib/keys/save";
+import { clientId } from "@/test/chat-stream";
+import { type Harness, startHarness } from "@/test/harness";
+import { startTurn } from "./turn";
+
+vi.mock("server-only", () => ({}));
+
+// "A reply is never streamed that is not stored": when the user's message cannot be written,
+// the turn ends with an error before any token and the upstream request is dropped. The route
+// refuses NUL already (lib/text.ts); here startTurn is called directly with text the database
+// refuses, the case that used to stream a whole paid reply and store 0 rows.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+describe("a user message the database refuses", () => {
+  it("ends the turn with an error before the first token, stores nothing, drops the upstream", async () => {
+    const userId = await h.newUser();
+    await saveKey(userId, "openai", { apiKey: "sk-proj-slow-unstoredKey00031" }, undefined, h.deps);
+    const chatId = clientId("c");
+    const pending = startTurn(
+      {
+        userId,
+        chatId,
+        message: { id: clientId(), text: "hello\u0000world" },
+        provider: "openai",
+        model: "gpt-5-mini",
+      },
+      new AbortController().signal,
+      h.turnDeps({ autoTitle: false }),
+    );
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err, "startTurn must refuse instead of returning a stream").toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("INTERNAL");
+    expect((err as AppError).message).toMatch(/could not be saved/);
+
+    expect(await h.handle.prisma.message.count({ where: { chatId } })).toBe(0);
+    expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(0);
+    const upstream = h.mock.requests().filter((r) => r.keyLast4 === "0031" && r.kind === "generate");
+    expect(upstream).toHaveLength(1);
+    // A slow answer ("slow" in the key), dropped before it was all sent.
+    await expect.poll(() => h.mock.requests().find((r) => r.id === upstream[0]?.id)?.aborted).toBe(true);
+  });
+});
