@@ -28,8 +28,8 @@ import { hasMalformedEscape } from "@/lib/url-path";
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
 const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
-/** Served signed in or out: a password-reset link (lib/operator). */
-const OPEN_PAGES = new Set(["/reset-password"]);
+/** Served signed in or out: a password-reset link (lib/operator), asking for one, confirming a sign-up. */
+const OPEN_PAGES = new Set(["/reset-password", "/forgot-password", "/verify-email"]);
 
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;

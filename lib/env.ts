@@ -37,6 +37,8 @@ const schema = z.object({
   PORT: positiveInt(3000),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
+  /** A GitHub Enterprise Server (https://github.example.com) instead of github.com. */
+  AUTH_GITHUB_ENTERPRISE_URL: optionalUrl,
   AUTH_GOOGLE_ID: optionalString,
   AUTH_GOOGLE_SECRET: optionalString,
   OPENAI_API_KEY: optionalString,

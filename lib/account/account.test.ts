@@ -133,6 +133,7 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string; api
   const inAnHour = new Date(Date.now() + 3_600_000);
   const hash = () => randomBytes(32).toString("hex");
   await db.passwordResetToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
+  await db.emailVerificationToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
   await db.invite.create({ data: { tokenHash: hash(), createdById: userId, expiresAt: inAnHour } });
   const key = await db.providerKey.findUniqueOrThrow({
     where: { userId_provider: { userId, provider: "openai" } },

@@ -71,6 +71,10 @@ export const USER_DATA_COVERAGE = {
     export: { excluded: "a hash of a single-use reset link; nothing the person wrote or chose" },
     remove: (tx, userId) => count(tx.passwordResetToken.deleteMany({ where: { userId } })),
   },
+  EmailVerificationToken: {
+    export: { excluded: "a hash of the single-use link a sign-up mailed; nothing the person wrote or chose" },
+    remove: (tx, userId) => count(tx.emailVerificationToken.deleteMany({ where: { userId } })),
+  },
   Invite: {
     // Invites belong to the instance; only who made or used one points at a person.
     export: { excluded: "instance invites; the links to this user are cleared on deletion" },

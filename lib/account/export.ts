@@ -29,116 +29,121 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
   });
   if (!user) throw new AppError("UNAUTHORIZED");
 
-  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens, limits] = await Promise.all([
-    db.account.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: { provider: true, type: true, providerAccountId: true, createdAt: true },
-    }),
-    // The columns AI settings shows (lib/keys/dto.ts): never the ciphertext or the keyring's key id.
-    db.providerKey.findMany({ where: { userId }, orderBy: { provider: "asc" }, select: PUBLIC_KEY_COLUMNS }),
-    db.aiSettings.findUnique({
-      where: { userId },
-      select: { defaultProvider: true, defaultModel: true, updatedAt: true },
-    }),
-    db.chat.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        id: true,
-        title: true,
-        provider: true,
-        model: true,
-        createdAt: true,
-        updatedAt: true,
-        messages: {
-          where: { userId },
-          // The chat's own order (lib/chat/persist.ts); answers name the message they answer.
-          orderBy: { seq: "asc" },
-          select: {
-            id: true,
-            role: true,
-            content: true,
-            parts: true,
-            provider: true,
-            model: true,
-            keySource: true,
-            inputTokens: true,
-            outputTokens: true,
-            status: true,
-            errorCode: true,
-            replyToId: true,
-            createdAt: true,
+  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens, limits] =
+    await Promise.all([
+      db.account.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: { provider: true, type: true, providerAccountId: true, createdAt: true },
+      }),
+      // The columns AI settings shows (lib/keys/dto.ts): never the ciphertext or the keyring's key id.
+      db.providerKey.findMany({
+        where: { userId },
+        orderBy: { provider: "asc" },
+        select: PUBLIC_KEY_COLUMNS,
+      }),
+      db.aiSettings.findUnique({
+        where: { userId },
+        select: { defaultProvider: true, defaultModel: true, updatedAt: true },
+      }),
+      db.chat.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          title: true,
+          provider: true,
+          model: true,
+          createdAt: true,
+          updatedAt: true,
+          messages: {
+            where: { userId },
+            // The chat's own order (lib/chat/persist.ts); answers name the message they answer.
+            orderBy: { seq: "asc" },
+            select: {
+              id: true,
+              role: true,
+              content: true,
+              parts: true,
+              provider: true,
+              model: true,
+              keySource: true,
+              inputTokens: true,
+              outputTokens: true,
+              status: true,
+              errorCode: true,
+              replyToId: true,
+              createdAt: true,
+            },
           },
         },
-      },
-    }),
-    db.usageEvent.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        provider: true,
-        keySource: true,
-        model: true,
-        messageId: true,
-        inputTokens: true,
-        outputTokens: true,
-        costMicros: true,
-        createdAt: true,
-      },
-    }),
-    db.auditEvent.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        action: true,
-        provider: true,
-        last4: true,
-        ip: true,
-        userAgent: true,
-        detail: true,
-        createdAt: true,
-      },
-    }),
-    db.emailChangeToken.findMany({
-      where: { userId, usedAt: null, expiresAt: { gt: new Date() } },
-      select: { newEmail: true, expiresAt: true, createdAt: true },
-    }),
-    db.session.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        device: true,
-        userAgent: true,
-        ip: true,
-        createdAt: true,
-        lastSeenAt: true,
-        expiresAt: true,
-        revokedAt: true,
-      },
-    }),
-    // What AI settings shows of a token (lib/api-tokens): never its hash.
-    db.apiToken.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        name: true,
-        last4: true,
-        readOnly: true,
-        providers: true,
-        models: true,
-        createdAt: true,
-        lastUsedAt: true,
-        expiresAt: true,
-        revokedAt: true,
-      },
-    }),
-    db.spendingLimit.findMany({
-      where: { userId },
-      orderBy: [{ provider: "asc" }, { period: "asc" }, { unit: "asc" }],
-      select: { provider: true, period: true, unit: true, amount: true, updatedAt: true },
-    }),
-  ]);
+      }),
+      db.usageEvent.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          provider: true,
+          keySource: true,
+          model: true,
+          messageId: true,
+          inputTokens: true,
+          outputTokens: true,
+          costMicros: true,
+          createdAt: true,
+        },
+      }),
+      db.auditEvent.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          action: true,
+          provider: true,
+          last4: true,
+          ip: true,
+          userAgent: true,
+          detail: true,
+          createdAt: true,
+        },
+      }),
+      db.emailChangeToken.findMany({
+        where: { userId, usedAt: null, expiresAt: { gt: new Date() } },
+        select: { newEmail: true, expiresAt: true, createdAt: true },
+      }),
+      db.session.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          device: true,
+          userAgent: true,
+          ip: true,
+          createdAt: true,
+          lastSeenAt: true,
+          expiresAt: true,
+          revokedAt: true,
+        },
+      }),
+      // What AI settings shows of a token (lib/api-tokens): never its hash.
+      db.apiToken.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          name: true,
+          last4: true,
+          readOnly: true,
+          providers: true,
+          models: true,
+          createdAt: true,
+          lastUsedAt: true,
+          expiresAt: true,
+          revokedAt: true,
+        },
+      }),
+      db.spendingLimit.findMany({
+        where: { userId },
+        orderBy: [{ provider: "asc" }, { period: "asc" }, { unit: "asc" }],
+        select: { provider: true, period: true, unit: true, amount: true, updatedAt: true },
+      }),
+    ]);
 
   const { passwordHash, ...account } = user;
   const doc = {
