@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  TURN_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
@@ -37,6 +38,8 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: "You are not allowed to do that.",
   NOT_FOUND: "Not found.",
   CONFLICT: "That conflicts with the current state.",
+  TURN_IN_PROGRESS:
+    "This answer is still being written by another tab or request. Reload the chat in a moment to see it.",
   PAYLOAD_TOO_LARGE: "The request body is too large.",
   UNSUPPORTED_MEDIA_TYPE: "Send JSON with Content-Type: application/json.",
   INTERNAL: "Something went wrong on our side.",

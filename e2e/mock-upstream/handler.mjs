@@ -34,6 +34,7 @@ function newEntry(log, req, url, route, key, scenario) {
     aborted: false,
     abortedAt: null,
     serverClosed: false,
+    userText: null,
   };
   log.entries.push(entry);
   if (log.entries.length > MAX_LOG) log.entries.shift();
@@ -135,6 +136,8 @@ export function createHandler(defaults, log) {
     }
 
     const texts = userTexts(route.api, body);
+    // The message being answered (its end: a merged turn ends with it): lets a test count provider calls per message.
+    entry.userText = String(texts.at(-1) ?? "").slice(-120);
     const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens));
     const reply = buildReply(texts, tokens);
     const reasoning = wantsReasoning(key, h["x-mock-reasoning"])

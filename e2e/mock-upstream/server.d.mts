@@ -49,6 +49,8 @@ export type MockRequestLog = {
   abortedAt: number | null;
   /** The mock itself dropped the connection (midcut, stall timeout). */
   serverClosed: boolean;
+  /** A generation's last user message, its last 120 characters (null until the body is read). */
+  userText: string | null;
 };
 
 export type MockUpstreamOptions = {

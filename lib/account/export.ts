@@ -53,7 +53,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
         updatedAt: true,
         messages: {
           where: { userId },
-          orderBy: { createdAt: "asc" },
+          // The chat's own order (lib/chat/persist.ts); answers name the message they answer.
+          orderBy: { seq: "asc" },
           select: {
             id: true,
             role: true,
@@ -66,6 +67,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
             outputTokens: true,
             status: true,
             errorCode: true,
+            replyToId: true,
             createdAt: true,
           },
         },

@@ -33,6 +33,8 @@ function buildChatRequestSchema(maxChars: number) {
       provider: z.enum(PROVIDER_IDS),
       model: text().trim().min(1, "Choose a model.").max(200),
       regenerate: z.boolean().optional(),
+      // One per send, regenerate and retry: a duplicate request is answered from the first one's.
+      answerId: clientId.optional(),
     })
     .refine((b) => isKnownModel(b.provider, b.model), {
       path: ["model"],

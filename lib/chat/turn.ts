@@ -4,22 +4,29 @@ import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
-import { knownDatabaseError } from "@/lib/db/known-errors";
-import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
-import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
+import {
+  type AnswerRow,
+  claimTurn,
+  type Db,
+  expireStale,
+  finishAnswer,
+  HEARTBEAT_MS,
+  heartbeat,
+  readAnswer,
+} from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
 import type { AssistantStatus, ChatMessageMetadata } from "./types";
-import { retryingStream, uiStream } from "./ui-stream";
+import { replayStream, retryingStream, uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.
 // Everything that talks to the outside world is injected (the optional last argument), so tests
@@ -72,6 +79,13 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
+  /**
+   * The answer this request asks for (the browser generates one per send, regenerate and
+   * retry). The same answer id gets one provider call in total: a duplicate request replays
+   * the stored answer, or is refused with TURN_IN_PROGRESS while the first still streams.
+   * A new answer id for the same user message is a new version of its answer.
+   */
+  answerId?: string;
 };
 
 export type TurnResult = {
@@ -92,6 +106,8 @@ export type TurnHandle = {
   stream: ReadableStream<Uint8Array>;
   /** Settles once the assistant row is written (however the turn ended). */
   done: Promise<TurnResult>;
+  /** A duplicate request's answer, replayed from the database (no provider call). */
+  replayed?: boolean;
 };
 
 /** Starts a turn. Throws AppError for everything that goes wrong before the first token. */
@@ -103,6 +119,7 @@ export async function startTurn(
   const { db } = deps;
   const { userId, chatId } = input;
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
+  if (ctx.answer) return duplicate(db, userId, input, ctx.answer);
   const { userText, messages } = ctx;
 
   const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
@@ -116,30 +133,31 @@ export async function startTurn(
     modelId: input.model,
   });
 
-  const userCreatedAt = ctx.priorCreatedAt ?? new Date();
   const title = fallbackTitle(userText);
-  // Started once the upstream has answered (its headers, or a failure), never awaited on the
-  // way to the first token: the writes run while the provider thinks, not before the request
-  // leaves (a write started with the request would compete with it for the event loop,
-  // in-thread PGlite or Prisma's own work). Awaited before the assistant's row is written.
-  let userWrite: Promise<unknown> | undefined;
-  const writeUserMessage = () => {
-    userWrite ??= saveUserMessage(db, {
-      userId,
-      chatId,
-      title,
-      provider: input.provider,
-      model: input.model,
-      message: { id: input.message.id, text: userText },
-      createdAt: userCreatedAt,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    return userWrite;
-  };
+  const answerId = input.answerId ?? generateId();
+  // The claim: the user message and a STREAMING answer row, before the provider is called. A
+  // request that loses it (the same answer id, concurrently) never calls the provider.
+  // (claim.createdMessage / createdChat: what a turn refused before its first token may take back.)
+  const claim = await claimTurn(db, {
+    userId,
+    chatId,
+    title,
+    provider: input.provider,
+    model: input.model,
+    keySource: key.source,
+    message: { id: input.message.id, text: userText },
+    answerId,
+  });
+  if (!claim.claimed) {
+    const row = await readAnswer(db, userId, answerId);
+    if (!row) throw new AppError("CONFLICT", "This message id is already in use.");
+    return duplicate(db, userId, input, row);
+  }
+  // An open turn keeps its row from looking like a dead process's (see STALE_TURN_MS).
+  const beat = setInterval(() => void heartbeat(db, userId, answerId).catch(() => undefined), HEARTBEAT_MS);
+  beat.unref?.();
 
-  const assistantMessageId = generateId();
+  const assistantMessageId = answerId;
   const meta: ChatMessageMetadata = {
     provider: input.provider,
     model: input.model,
@@ -160,33 +178,25 @@ export async function startTurn(
     reasoning?: string,
   ): Promise<TurnResult> => {
     finalized ??= (async () => {
-      const writeError = await writeUserMessage();
-      let persisted = writeError === undefined;
-      if (persisted) {
-        try {
-          await saveAssistantMessage(db, {
-            id: assistantMessageId,
-            userId,
-            chatId,
-            replyTo: { createdAt: userCreatedAt },
-            content: text,
-            reasoning,
-            status,
-            errorCode,
-            provider: input.provider,
-            model: input.model,
-            keySource: key.source,
-            usage,
-          });
-        } catch (e) {
-          persisted = false;
-          deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
-        }
-      } else {
-        deps.log?.("chat.persist_failed", {
+      clearInterval(beat);
+      let persisted = true;
+      try {
+        await finishAnswer(db, {
+          id: assistantMessageId,
+          userId,
           chatId,
-          error: writeError instanceof Error ? writeError.name : "unknown",
+          content: text,
+          reasoning,
+          status,
+          errorCode,
+          provider: input.provider,
+          model: input.model,
+          keySource: key.source,
+          usage,
         });
+      } catch (e) {
+        persisted = false;
+        deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
       }
       const titleDone =
         persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
@@ -248,39 +258,78 @@ export async function startTurn(
       deps.log?.("chat.retry", { provider: input.provider, ...r });
       retrying();
     },
-    onUpstreamAnswered: () => void writeUserMessage(),
   }).then((opened) => toUiStream(opened), refuse);
-  const toUiStream = async (opened: OpenedStream) => {
-    // A reply is never streamed that is not stored: the user's message must be written before
-    // the first token leaves (the write started when the upstream answered, so this waits only
-    // for what is left of it). If it failed, the upstream is dropped and the turn refused.
-    const writeError = await writeUserMessage();
-    if (writeError !== undefined) {
-      opened.close();
-      return refuse(unsavedMessage(writeError));
-    }
-    return uiStream(opened, {
+  const toUiStream = (opened: OpenedStream) =>
+    uiStream(opened, {
       assistantMessageId,
       meta,
       finalize,
       mapError: deps.mapError,
       provider: input.provider,
     });
-  };
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
 }
 
-/** Why the user's message could not be stored, as the client should hear it (never the provider's fault). */
-function unsavedMessage(e: unknown): AppError {
-  if (e instanceof AppError) return e;
-  if (isDatabaseUnavailable(e))
-    return new AppError("DATABASE_UNAVAILABLE", undefined, { retryAfter: DATABASE_RETRY_AFTER_SEC });
-  return (
-    knownDatabaseError(e) ??
-    new AppError("INTERNAL", "Your message could not be saved, so it was not sent. Try again.")
-  );
+/**
+ * A request for an answer id that already has its row: the same user message's answer, replayed
+ * from the database as the stream the first request sent (no provider call); refused while the
+ * first request still streams; ended as ABORTED first when its process died.
+ */
+async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRow): Promise<TurnHandle> {
+  if (row.role !== "assistant" || row.replyToId !== input.message.id || row.chatId !== input.chatId) {
+    throw new AppError("CONFLICT", "This answer id is already in use.");
+  }
+  if (row.status === "STREAMING" && !row.stale) {
+    throw new AppError("TURN_IN_PROGRESS");
+  }
+  if (row.status === "STREAMING") await expireStale(db, userId, row.id);
+  const status: AssistantStatus = row.status === "STREAMING" ? "ABORTED" : row.status;
+  // Refused before its first token: the first request answered with this error, so does this one.
+  if (status === "ERROR" && !row.content) throw new AppError(asErrorCode(row.errorCode));
+  const usage =
+    row.inputTokens !== null || row.outputTokens !== null
+      ? { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 }
+      : undefined;
+  const reasoning = reasoningOf(row.parts);
+  const result: TurnResult = {
+    assistantMessageId: row.id,
+    status,
+    text: row.content,
+    ...(reasoning ? { reasoning } : {}),
+    ...(row.errorCode ? { errorCode: row.errorCode } : {}),
+    usage,
+    title: Promise.resolve(undefined),
+  };
+  return {
+    assistantMessageId: row.id,
+    stream: replayStream({
+      id: row.id,
+      text: row.content,
+      reasoning,
+      status,
+      errorCode: row.errorCode ?? undefined,
+      usage,
+      meta: {
+        ...(row.provider ? { provider: row.provider } : {}),
+        ...(row.model ? { model: row.model } : {}),
+        ...(row.keySource ? { keySource: row.keySource as KeySource } : {}),
+        createdAt: row.createdAt.toISOString(),
+      },
+    }),
+    done: Promise.resolve(result),
+    replayed: true,
+  };
+}
+
+const asErrorCode = (code: string | null): ErrorCode =>
+  code && code in ERROR_CODES ? (code as ErrorCode) : "PROVIDER_UNAVAILABLE";
+
+function reasoningOf(parts: unknown): string | undefined {
+  if (!Array.isArray(parts)) return undefined;
+  const r = parts.find((p) => (p as { type?: string }).type === "reasoning") as { text?: string } | undefined;
+  return r?.text || undefined;
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */

@@ -4,6 +4,8 @@ import type { KeySource } from "@/lib/keys/policy";
 // Shapes shared by the server and the browser: no server-only imports here (type imports only).
 
 export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
+/** What history shows: an answer may still be STREAMING (in another tab or request). */
+export type MessageStatusView = AssistantStatus | "STREAMING";
 
 /** Metadata of an assistant message: sent on `start`/`finish` chunks and rebuilt from the DB. */
 export type ChatMessageMetadata = {
@@ -11,9 +13,15 @@ export type ChatMessageMetadata = {
   model?: string;
   keySource?: KeySource;
   usage?: { inputTokens: number; outputTokens: number };
-  status?: AssistantStatus;
+  status?: MessageStatusView;
   errorCode?: string;
   createdAt?: string;
+  /**
+   * History only: the ids of every version of this answer (answers to the same user message,
+   * each from its own answer id), oldest first, when there is more than one; this message is
+   * the newest. For a ‹ 2/3 › switcher.
+   */
+  versions?: string[];
 };
 
 export type ChatUIMessage = UIMessage<ChatMessageMetadata>;

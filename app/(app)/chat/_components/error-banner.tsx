@@ -84,6 +84,13 @@ function ErrorAction({ error, provider, onRetry, left }: Omit<Props, "onDismiss"
           Sign in
         </Link>
       );
+    case "TURN_IN_PROGRESS":
+      return (
+        <button type="button" onClick={() => window.location.reload()} className={actionLink}>
+          <RotateCcw className="size-3.5" aria-hidden />
+          Reload chat
+        </button>
+      );
     case "NOT_FOUND":
       return (
         <Link href="/chat" className={actionLink}>

@@ -83,6 +83,9 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, onAn
               provider,
               model,
               ...(trigger === "regenerate-message" ? { regenerate: true } : {}),
+              // A new answer id for each send, regenerate and retry: the server gives one answer
+              // id one provider call, so a request the network delivers twice is answered once.
+              answerId: generateId(),
             },
           };
         },
@@ -161,6 +164,14 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, onAn
     if (status !== "error") return;
     const payload = parseChatError(error);
     setBanner(payload);
+    if (payload?.code === "TURN_IN_PROGRESS") {
+      // The same answer id is being answered by another request (the network delivered this
+      // one twice): the message is stored and its answer is on its way. Nothing to take back;
+      // the banner offers a reload once it is written.
+      if (pending.current) onAccepted.current();
+      accepted.current = true;
+      return;
+    }
     const refused = !accepted.current && pending.current !== null;
     if (refused && pending.current) {
       const id = pending.current.id;

@@ -10,7 +10,7 @@ import { createLanguageModel } from "@/lib/ai/model";
 import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
 import { requireApiUser } from "@/lib/auth";
 import { benchOnly } from "@/lib/bench-routes";
-import { saveAssistantMessage, saveUserMessage } from "@/lib/chat/persist";
+import { saveTurn } from "@/lib/chat/persist";
 import { checkChatRateLimit } from "@/lib/chat/rate-limit";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { db } from "@/lib/db";
@@ -71,7 +71,7 @@ export const POST = benchOnly(
       // The docs' loadChat(id): this user's earlier messages of this chat.
       const previous = await db().message.findMany({
         where: { chatId: body.id, userId: user.id },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        orderBy: [{ seq: "asc" }, { id: "asc" }],
         select: { id: true, role: true, content: true },
       });
       const key = await resolveKey(user.id, body.provider);
@@ -93,7 +93,6 @@ export const POST = benchOnly(
         ),
         body.message,
       ];
-      const userCreatedAt = new Date();
       const result = streamText({
         model,
         messages: await convertToModelMessages(messages),
@@ -111,30 +110,31 @@ export const POST = benchOnly(
             const usage = isAborted
               ? undefined
               : await Promise.resolve(result.totalUsage).catch(() => undefined);
-            await saveUserMessage(db(), {
-              userId: user.id,
-              chatId: body.id,
-              title: text.slice(0, 80),
-              provider: body.provider,
-              model: body.model,
-              message: { id: body.message.id, text },
-              createdAt: userCreatedAt,
-            });
-            await saveAssistantMessage(db(), {
-              id: answer.id,
-              userId: user.id,
-              chatId: body.id,
-              replyTo: { createdAt: userCreatedAt },
-              content: textOf(answer),
-              status: isAborted ? "ABORTED" : "COMPLETE",
-              provider: body.provider,
-              model: body.model,
-              keySource: key.source,
-              usage:
-                usage?.inputTokens !== undefined && usage.outputTokens !== undefined
-                  ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
-                  : undefined,
-            });
+            // The user message and the finished answer, in the chat's order.
+            await saveTurn(
+              db(),
+              {
+                userId: user.id,
+                chatId: body.id,
+                title: text.slice(0, 80),
+                provider: body.provider,
+                model: body.model,
+                keySource: key.source,
+                message: { id: body.message.id, text },
+                answerId: answer.id,
+              },
+              {
+                content: textOf(answer),
+                status: isAborted ? "ABORTED" : "COMPLETE",
+                provider: body.provider,
+                model: body.model,
+                keySource: key.source,
+                usage:
+                  usage?.inputTokens !== undefined && usage.outputTokens !== undefined
+                    ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
+                    : undefined,
+              },
+            );
           },
         }),
       });
