@@ -3,6 +3,8 @@ import { AppError, defaultMessage, ERROR_CODES } from "@/lib/errors";
 import type { OpenedStream, StreamPart } from "./open-stream";
 import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./types";
 
+const BROKEN_OFF = /could not be reached|does not understand \(HTTP 2\d\d\)/;
+
 // The turn's upstream parts → the AI SDK's UI message stream protocol (what `useChat` reads):
 // Server-Sent Events, one `data: <UIMessageChunk JSON>` event per chunk. Written as bytes here,
 // one enqueue per upstream part, instead of chunk objects piped through the SDK's JSON→SSE and
@@ -76,10 +78,12 @@ export function uiStream(
   const send = (controller: Ctl, s: string) => controller.enqueue(encoder.encode(s));
 
   const toReport = (mapped: AppError) =>
-    // "Could not be reached" reads wrong under half an answer: say it broke off.
+    // "Could not be reached" or "answered in a way this app does not understand (HTTP 200)" read
+    // wrong under half an answer (the status is the one the answer began with): say it broke off.
+    // A timeout or a provider's own error keeps its words.
     mapped.code === "PROVIDER_UNAVAILABLE" &&
     text &&
-    mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
+    (mapped.message === defaultMessage("PROVIDER_UNAVAILABLE") || BROKEN_OFF.test(mapped.message))
       ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
       : mapped;
   const errorChunk = (err: AppError) =>

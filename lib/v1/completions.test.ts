@@ -155,7 +155,9 @@ describe("POST /v1/chat/completions", () => {
   });
 
   it("refuses before any provider call: unknown model 404, read-only 403, out of scope 403, tools 400", async () => {
-    const before = h.mock.requests().length;
+    // Generation requests only: saving a key also reads its model list (kind "models").
+    const generations = () => h.mock.requests().filter((r) => r.kind === "generate").length;
+    const before = generations();
     const caller = await callerWith({ groq: "gsk_v1ScopeKey000003" }, { name: "s", providers: ["groq"] });
     expect(
       (
@@ -181,7 +183,7 @@ describe("POST /v1/chat/completions", () => {
       }).success,
     ).toBe(false);
     expect(completionRequestSchema.safeParse({ model: "groq/x", messages: [] }).success).toBe(false);
-    expect(h.mock.requests().length).toBe(before);
+    expect(generations()).toBe(before);
   });
 
   it("a per-token rate limit answers RATE_LIMITED (429) before the key is resolved", async () => {
