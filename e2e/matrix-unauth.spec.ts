@@ -99,7 +99,7 @@ for (const caller of CALLERS) {
     for (const route of tokenRoutes) {
       for (const method of route.methods) {
         for (const bearer of [undefined, "byok_notAToken", `byok_${"A".repeat(43)}`]) {
-          test(`${method} ${route.pattern} with ${bearer ? "a wrong bearer token" : "no token"} answers 401 in OpenAI's shape`, async ({
+          test(`${method} ${route.pattern} with ${bearer ? (bearer === "byok_notAToken" ? "a malformed bearer token" : "a well-formed unknown bearer token") : "no token"} answers 401 in OpenAI's shape`, async ({
             request,
             baseURL,
           }) => {
