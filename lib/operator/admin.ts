@@ -2,7 +2,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { newToken } from "@/lib/tokens";
 import { lockAdmins, type OperatorDeps, operatorDeps, type Tx } from "./deps";
-import { issueResetToken, RESET_PATH } from "./reset";
+import { issueResetToken, RESET_PATH } from "./reset-token";
 import { type SettingsInput, writeInstanceSettings } from "./settings";
 
 // What admins do, from /admin (actor: an admin's user id, re-checked against the database on
@@ -11,7 +11,7 @@ import { type SettingsInput, writeInstanceSettings } from "./settings";
 
 export type Actor = { kind: "admin"; userId: string } | { kind: "shell" };
 
-export { RESET_TTL_MS } from "./reset";
+export { RESET_TTL_MS } from "./reset-token";
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const LAST_ADMIN_MESSAGE = "This is the last active admin: make another admin first.";
 
