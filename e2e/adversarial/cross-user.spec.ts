@@ -123,10 +123,20 @@ test("cross-user matrix: B with A's ids is refused or answered as if they did no
           for (const v of variants) {
             const what = `${method} ${pathFor(chat)}${v.suffix} ${v.data ? JSON.stringify(v.data).slice(0, 60) : ""}`;
             const got = await outcome(await call(b, method, pathFor(chat) + v.suffix, { data: v.data }));
-            // With A's chat id in the path, B must get what an id that never existed gets.
+            // With A's chat id in the path, B must get what an id that never existed gets. Chat
+            // ids are per user, so a body naming A's chat id (a turn) makes B a chat of B's own
+            // under that id: the same body naming the absent id must get the same answer (and
+            // makes B's own "absent" chat too, so later calls on both ids stay comparable).
+            const namesChat = (v.data as { id?: unknown } | undefined)?.id === chat;
             const absent = hasId
               ? await outcome(await call(b, method, pathFor(absentChat) + v.suffix, { data: v.data }))
-              : undefined;
+              : namesChat
+                ? await outcome(
+                    await call(b, method, pathFor(absentChat) + v.suffix, {
+                      data: { ...(v.data as object), id: absentChat, message: { id: newId(), text: "twin" } },
+                    }),
+                  )
+                : undefined;
             judge(what, got, absent);
           }
         }
