@@ -1,6 +1,7 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
+import type { AnswerParams } from "./params";
 import type { Db } from "./persist";
 import type { AssistantStatus, ChatUIMessage } from "./types";
 
@@ -47,7 +48,16 @@ export async function listChats(
 export async function getChat(userId: string, chatId: string, client: Db = db()) {
   return client.chat.findFirst({
     where: { id: chatId, userId },
-    select: { id: true, title: true, provider: true, model: true, updatedAt: true },
+    select: {
+      id: true,
+      title: true,
+      provider: true,
+      model: true,
+      updatedAt: true,
+      systemPrompt: true,
+      temperature: true,
+      maxOutputTokens: true,
+    },
   });
 }
 
@@ -84,15 +94,32 @@ type MessageRow = {
   keySource: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  reasoningTokens?: number | null;
+  /** UI message parts, stored when the answer had more than text (reasoning). */
+  parts?: unknown;
+  params?: unknown;
   createdAt: Date;
 };
 
+/** The reasoning stored in an answer's parts, if any. */
+function storedReasoning(parts: unknown): string {
+  if (!Array.isArray(parts)) return "";
+  return parts
+    .map((p) =>
+      p && typeof p === "object" && p.type === "reasoning" && typeof p.text === "string" ? p.text : "",
+    )
+    .join("");
+}
+
 function toUIMessage(m: MessageRow): ChatUIMessage {
-  const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
+  const text = m.content ? [{ type: "text" as const, text: m.content }] : [];
   if (m.role !== "assistant")
-    return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+    return { id: m.id, parts: text, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+  const reasoning = storedReasoning(m.parts);
   return {
-    ...base,
+    id: m.id,
+    // As the stream delivered it: the (finished) reasoning block, then the answer.
+    parts: reasoning ? [{ type: "reasoning", text: reasoning, state: "done" }, ...text] : text,
     role: "assistant",
     metadata: {
       createdAt: m.createdAt.toISOString(),
@@ -102,8 +129,15 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
       ...(m.model ? { model: m.model } : {}),
       ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
       ...(m.inputTokens !== null || m.outputTokens !== null
-        ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
+        ? {
+            usage: {
+              inputTokens: m.inputTokens ?? 0,
+              outputTokens: m.outputTokens ?? 0,
+              ...(typeof m.reasoningTokens === "number" ? { reasoningTokens: m.reasoningTokens } : {}),
+            },
+          }
         : {}),
+      ...(m.params && typeof m.params === "object" ? { params: m.params as AnswerParams } : {}),
     },
   };
 }

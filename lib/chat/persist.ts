@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { KeySource } from "@/lib/keys/policy";
+import type { AnswerParams } from "./params";
 import { costMicros } from "./prices";
 import type { AssistantStatus } from "./types";
 
@@ -60,7 +61,10 @@ export type AssistantRecord = {
   provider: string;
   model: string;
   keySource: KeySource;
-  usage?: { inputTokens: number; outputTokens: number };
+  /** reasoningTokens: of outputTokens, the thinking (when the provider reports it). */
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
+  /** What the answer was asked with (system prompt used, temperature, max output). */
+  params?: AnswerParams;
 };
 
 /** Replaces any earlier answer to the same user message, so a turn has exactly one assistant row. */
@@ -76,6 +80,7 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
         { type: "text", text: rec.content },
       ])
     : null;
+  const params = rec.params ? JSON.stringify(rec.params) : null;
   // One statement, so one implicit transaction: earlier answers to the same user message go,
   // the new row comes, the chat moves to the top of the history list, and the usage event is
   // recorded — or none of it. (The DELETE cannot see the row the INSERT adds: one snapshot.)
@@ -86,20 +91,22 @@ export async function saveAssistantMessage(db: Db, rec: AssistantRecord): Promis
         AND "createdAt" > ${rec.replyTo.createdAt}
     ), answer AS (
       INSERT INTO "Message" ("id", "chatId", "userId", "role", "content", "parts", "status", "errorCode",
-        "provider", "model", "keySource", "inputTokens", "outputTokens", "createdAt")
+        "provider", "model", "keySource", "inputTokens", "outputTokens", "createdAt",
+        "reasoningTokens", "params")
       VALUES (${rec.id}, ${rec.chatId}, ${rec.userId}, 'assistant', ${rec.content}, ${parts}::jsonb,
         ${rec.status}::"MessageStatus", ${rec.errorCode ?? null}, ${rec.provider}, ${rec.model},
         ${rec.keySource}, ${usage?.inputTokens ?? null}::int, ${usage?.outputTokens ?? null}::int,
-        ${createdAt})
+        ${createdAt}, ${usage?.reasoningTokens ?? null}::int, ${params}::jsonb)
       RETURNING "id"
     ), bumped AS (
       UPDATE "Chat" SET "updatedAt" = ${new Date(now)}
       WHERE "id" = ${rec.chatId} AND "userId" = ${rec.userId}
     )
     INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "model", "messageId",
-      "inputTokens", "outputTokens", "costMicros", "createdAt")
+      "inputTokens", "outputTokens", "costMicros", "createdAt", "reasoningTokens")
     SELECT ${randomUUID()}, ${rec.userId}, ${rec.provider}, ${rec.keySource}, ${rec.model}, "id",
-      ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${cost}::int, now()
+      ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${cost}::int, now(),
+      ${usage?.reasoningTokens ?? 0}::int
     FROM answer
     WHERE ${usage !== undefined}`;
 }

@@ -3,6 +3,7 @@ import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import type { KeyRow } from "@/lib/keys/resolve";
 import { buildContext } from "./context";
+import { type ChatSettings, DEFAULT_CHAT_SETTINGS } from "./params";
 import type { Db } from "./persist";
 
 // Everything a turn reads before it may start: ownership, whether this is a resend or a
@@ -21,6 +22,10 @@ export type TurnContext = {
   messages: ModelMessage[];
   /** This user's stored key for the provider (null: none), for resolveKey. */
   keyRow: KeyRow | null;
+  /** The chat's stored settings (all null for a new chat). */
+  settings: ChatSettings;
+  /** The user's default instructions (AI settings), null when none. */
+  defaultSystemPrompt: string | null;
 };
 
 type LookupRow = {
@@ -39,6 +44,10 @@ type LookupRow = {
   keyVersion: number | null;
   keyLast4: string | null;
   keyUpdatedAt: Date | null;
+  chatSystemPrompt: string | null;
+  chatTemperature: number | null;
+  chatMaxOutputTokens: number | null;
+  defaultSystemPrompt: string | null;
 };
 
 /**
@@ -53,9 +62,13 @@ async function lookup(db: Db, userId: string, chatId: string, messageId: string,
            mine."content" AS "msgContent", mine."createdAt" AS "msgCreatedAt",
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
            k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
-           k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt"
+           k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt",
+           own."systemPrompt" AS "chatSystemPrompt", own."temperature" AS "chatTemperature",
+           own."maxOutputTokens" AS "chatMaxOutputTokens", s."systemPrompt" AS "defaultSystemPrompt"
     FROM (SELECT 1) AS one
     LEFT JOIN "Chat" c ON c."id" = ${chatId}
+    LEFT JOIN "Chat" own ON own."id" = ${chatId} AND own."userId" = ${userId}
+    LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
     LEFT JOIN "Message" m ON m."id" = ${messageId}
     LEFT JOIN "Message" mine ON mine."id" = ${messageId} AND mine."userId" = ${userId}
       AND mine."chatId" = ${chatId} AND mine."role" = 'user'
@@ -84,6 +97,12 @@ async function lookup(db: Db, userId: string, chatId: string, messageId: string,
     msgTaken: row.msgExists && prior === null,
     prior,
     keyRow,
+    settings: {
+      systemPrompt: row.chatSystemPrompt,
+      temperature: row.chatTemperature,
+      maxOutputTokens: row.chatMaxOutputTokens,
+    } satisfies ChatSettings,
+    defaultSystemPrompt: row.defaultSystemPrompt,
   };
 }
 
@@ -130,5 +149,7 @@ export async function loadTurnContext(
     userText,
     messages: buildContext([...history.reverse(), { role: "user", content: userText }], budgetChars),
     keyRow,
+    settings: chat ? found.settings : DEFAULT_CHAT_SETTINGS,
+    defaultSystemPrompt: found.defaultSystemPrompt,
   };
 }

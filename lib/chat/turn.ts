@@ -9,8 +9,10 @@ import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
+import { sameSettings, writeChatSettings } from "./chat-settings";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
+import { type ChatSettings, resolveParams } from "./params";
 import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
@@ -70,6 +72,8 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
+  /** The chat's settings as the browser has them: used for this turn, stored when they changed. */
+  settings?: ChatSettings;
 };
 
 export type TurnResult = {
@@ -79,7 +83,7 @@ export type TurnResult = {
   /** What a reasoning model streamed before its answer (stored in the message's parts). */
   reasoning?: string;
   errorCode?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** Settles when the background title (first turn of a new chat) is written or given up. */
   title: Promise<string | undefined>;
 };
@@ -114,6 +118,11 @@ export async function startTurn(
     modelId: input.model,
   });
 
+  // Instructions and parameters: the request's settings (the dialog's), else the chat's stored ones.
+  const settings = input.settings ?? ctx.settings;
+  const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
+  const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
+
   const userCreatedAt = ctx.priorCreatedAt ?? new Date();
   const title = fallbackTitle(userText);
   // Started once the upstream has answered (its headers, or a failure), never awaited on the
@@ -130,10 +139,13 @@ export async function startTurn(
       model: input.model,
       message: { id: input.message.id, text: userText },
       createdAt: userCreatedAt,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    })
+      // After the row exists (a new chat's is created by the message): rare, only on a change.
+      .then(() => (settingsChanged ? writeChatSettings(db, userId, chatId, settings) : undefined))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     return userWrite;
   };
 
@@ -143,6 +155,7 @@ export async function startTurn(
     model: input.model,
     keySource: key.source,
     createdAt: new Date().toISOString(),
+    params: params.record,
   };
 
   let finalized: Promise<TurnResult> | undefined;
@@ -175,6 +188,7 @@ export async function startTurn(
             model: input.model,
             keySource: key.source,
             usage,
+            params: params.record,
           });
         } catch (e) {
           persisted = false;
@@ -235,6 +249,7 @@ export async function startTurn(
   const opening = openStream({
     model,
     messages,
+    ...params.call,
     provider: input.provider,
     signal,
     mapError: deps.mapError,
@@ -248,17 +263,29 @@ export async function startTurn(
     },
     onUpstreamAnswered: () => void writeUserMessage(),
   }).then((opened) => toUiStream(opened), refuse);
-  const toUiStream = (opened: OpenedStream) =>
-    uiStream(opened, {
+  const toUiStream = (opened: OpenedStream) => {
+    // The provider SDK drops what the model does not take (temperature on a reasoning model)
+    // and says so in its warnings: the answer records what was really sent.
+    if (params.call.temperature !== undefined && ignoredFeatures(opened).has("temperature"))
+      params.record.temperatureIgnored = true;
+    return uiStream(opened, {
       assistantMessageId,
       meta,
       finalize,
       mapError: deps.mapError,
       provider: input.provider,
     });
+  };
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+function ignoredFeatures(opened: OpenedStream): Set<string> {
+  const start = opened.head.find((p) => p.type === "stream-start");
+  return new Set(
+    start?.type === "stream-start" ? start.warnings.map((w) => ("feature" in w ? w.feature : "")) : [],
+  );
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */

@@ -17,7 +17,7 @@ import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./t
 // with an error chunk instead of a broken response. The turn is finalized exactly once
 // whichever way it ends (finish, error, abort, cancel).
 
-type Usage = { inputTokens: number; outputTokens: number };
+type Usage = { inputTokens: number; outputTokens: number; reasoningTokens?: number };
 type Finalize = (
   status: AssistantStatus,
   text: string,
@@ -139,10 +139,12 @@ export function uiStream(
         if (failed) {
           messageMetadata = { status: "ERROR", errorCode: failed.code };
         } else {
-          const usage = {
+          const reasoningTokens = part.usage.outputTokens.reasoning;
+          const usage: Usage = {
             // The output total includes reasoning tokens: each provider bills them as output.
             inputTokens: part.usage.inputTokens.total ?? 0,
             outputTokens: part.usage.outputTokens.total ?? 0,
+            ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
           };
           await ctx.finalize("COMPLETE", text, undefined, usage, reasoning);
           messageMetadata = { usage, status: "COMPLETE" };

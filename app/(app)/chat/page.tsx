@@ -1,10 +1,11 @@
 import { generateId } from "ai";
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
+import { DEFAULT_CHAT_SETTINGS } from "@/lib/chat/params";
 import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
 import { env } from "@/lib/env";
 import { usableProviders } from "@/lib/keys/resolve";
-import { getDefaults } from "@/lib/keys/settings";
+import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "./_components/chat-view";
 
 export const metadata: Metadata = { title: "New chat" };
@@ -13,7 +14,11 @@ export const metadata: Metadata = { title: "New chat" };
 // chat row is created by its first message.
 export default async function NewChatPage() {
   const user = await requireUser("/chat");
-  const [usable, defaults] = await Promise.all([usableProviders(user.id), getDefaults(user.id)]);
+  const [usable, defaults, systemPrompt] = await Promise.all([
+    usableProviders(user.id),
+    getDefaults(user.id),
+    getSystemPrompt(user.id),
+  ]);
   const providers = pickerProviders(usable);
   const chatId = generateId();
   return (
@@ -27,6 +32,8 @@ export default async function NewChatPage() {
       rejected={rejectedKeys(usable)}
       initialSelection={initialSelection(providers, [defaults])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
+      initialSettings={DEFAULT_CHAT_SETTINGS}
+      defaultSystemPrompt={systemPrompt}
     />
   );
 }

@@ -7,7 +7,7 @@ import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/pick
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
 import { usableProviders } from "@/lib/keys/resolve";
-import { getDefaults } from "@/lib/keys/settings";
+import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "../_components/chat-view";
 
 type Props = { params: Promise<{ id: string }> };
@@ -30,10 +30,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ChatPage({ params }: Props) {
   const { user, chat } = await ownChat((await params).id);
-  const [page, usable, defaults] = await Promise.all([
+  const [page, usable, defaults, systemPrompt] = await Promise.all([
     listMessages(user.id, chat.id, { limit: PAGE_SIZE }),
     usableProviders(user.id),
     getDefaults(user.id),
+    getSystemPrompt(user.id),
   ]);
   const providers = pickerProviders(usable);
   return (
@@ -51,6 +52,12 @@ export default async function ChatPage({ params }: Props) {
         defaults,
       ])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
+      initialSettings={{
+        systemPrompt: chat.systemPrompt,
+        temperature: chat.temperature,
+        maxOutputTokens: chat.maxOutputTokens,
+      }}
+      defaultSystemPrompt={systemPrompt}
     />
   );
 }

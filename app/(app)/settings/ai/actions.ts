@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
+import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
 import { testKey } from "@/lib/keys/probe";
@@ -16,8 +17,14 @@ import {
   parseProvider,
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
-import { setDefaults } from "@/lib/keys/settings";
-import type { DefaultsResult, KeyResult, SaveKeyResult, TestKeyResult } from "./_components/types";
+import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
+import type {
+  DefaultsResult,
+  KeyResult,
+  SaveKeyResult,
+  SystemPromptResult,
+  TestKeyResult,
+} from "./_components/types";
 
 // Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
 // REST routes) → one lib/keys call → a result without secrets. Every action is a public
@@ -34,6 +41,7 @@ const saveInput = z.strictObject({
 });
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
+const systemPromptInput = z.strictObject({ systemPrompt: systemPromptSchema });
 
 const invalidInput = (error: z.ZodError) => refusal(validationError(error));
 const failed = (e: unknown, action: string) => actionFailure(e, "settings.ai.action_failed", { action });
@@ -114,5 +122,19 @@ export async function setDefaultsAction(input: unknown): Promise<DefaultsResult>
     return { ok: true, provider: saved.provider, model: saved.model };
   } catch (e) {
     return failed(e, "defaults");
+  }
+}
+
+export async function setSystemPromptAction(input: unknown): Promise<SystemPromptResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = systemPromptInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const systemPrompt = await setSystemPrompt(user.id, parsed.data.systemPrompt);
+    revalidatePath(PATH);
+    return { ok: true, systemPrompt };
+  } catch (e) {
+    return failed(e, "system_prompt");
   }
 }

@@ -5,11 +5,12 @@ import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
 import { listKeys } from "@/lib/keys/manage";
-import { getDefaults } from "@/lib/keys/settings";
+import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
 import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
 import { ProviderCard } from "./_components/provider-card";
 import { card, link } from "./_components/styles";
+import { SystemPromptForm } from "./_components/system-prompt-form";
 import { UsageSection } from "./_components/usage";
 
 export const metadata: Metadata = { title: "AI settings" };
@@ -30,10 +31,11 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit] = await Promise.all([
+  const [keys, defaults, audit, systemPrompt] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
+    getSystemPrompt(user.id),
   ]);
 
   return (
@@ -85,9 +87,15 @@ export default async function AiSettingsPage({ searchParams }: Props) {
           <h2 id="defaults-title" className="text-base font-semibold tracking-tight">
             Defaults for new chats
           </h2>
-          <p className="text-sm text-muted-foreground">The provider and model a new chat starts with.</p>
+          <p className="text-sm text-muted-foreground">
+            The provider and model a new chat starts with, and the instructions every chat gets unless it has
+            its own (set them per chat from the chat’s settings button).
+          </p>
         </div>
         <DefaultsForm provider={defaults.provider} model={defaults.model} />
+        <div className="border-t border-border pt-3">
+          <SystemPromptForm initial={systemPrompt} />
+        </div>
       </section>
 
       <UsageSection userId={user.id} />

@@ -12,5 +12,6 @@ export type SaveKeyResult = ActionResult<{ key: KeyDto }>;
 export type TestKeyResult = ActionResult<{ test: KeyTestReport }>;
 export type KeyResult = ActionResult<{ key: KeyDto }>;
 export type DefaultsResult = ActionResult<{ provider: string; model: string | null }>;
+export type SystemPromptResult = ActionResult<{ systemPrompt: string | null }>;
 
 export type { KeyDto, KeyTestReport };
