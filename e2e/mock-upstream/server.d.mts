@@ -49,6 +49,8 @@ export type MockRequestLog = {
   abortedAt: number | null;
   /** The mock itself dropped the connection (midcut, stall timeout). */
   serverClosed: boolean;
+  /** A generation's JSON request body as the provider received it (null for other requests). */
+  body: Record<string, unknown> | null;
 };
 
 export type MockUpstreamOptions = {
