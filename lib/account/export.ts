@@ -39,7 +39,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     db.providerKey.findMany({ where: { userId }, orderBy: { provider: "asc" }, select: PUBLIC_KEY_COLUMNS }),
     db.aiSettings.findUnique({
       where: { userId },
-      select: { defaultProvider: true, defaultModel: true, updatedAt: true },
+      select: { defaultProvider: true, defaultModel: true, systemPrompt: true, updatedAt: true },
     }),
     db.chat.findMany({
       where: { userId },
@@ -49,6 +49,9 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
         title: true,
         provider: true,
         model: true,
+        systemPrompt: true,
+        temperature: true,
+        maxOutputTokens: true,
         createdAt: true,
         updatedAt: true,
         messages: {
@@ -64,6 +67,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
             keySource: true,
             inputTokens: true,
             outputTokens: true,
+            reasoningTokens: true,
+            params: true,
             status: true,
             errorCode: true,
             createdAt: true,
@@ -81,6 +86,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
         messageId: true,
         inputTokens: true,
         outputTokens: true,
+        reasoningTokens: true,
         costMicros: true,
         createdAt: true,
       },

@@ -65,20 +65,30 @@ function lastBody(last4: string): Record<string, unknown> {
 }
 
 type Wire = { system: unknown; temperature: unknown; maxOutput: unknown };
-const CASES: { name: string; provider: ProviderId; model: string; key: string; wire: (b: any) => Wire }[] = [
+/** The fields read from the three wire formats. */
+type Body = {
+  input?: unknown[];
+  messages?: unknown[];
+  temperature?: unknown;
+  max_output_tokens?: unknown;
+  max_tokens?: unknown;
+  systemInstruction?: unknown;
+  generationConfig?: { temperature?: unknown; maxOutputTokens?: unknown };
+};
+const CASES: { name: string; provider: ProviderId; model: string; key: string; wire: (b: Body) => Wire }[] = [
   {
     name: "OpenAI (Responses: input[0] system, temperature, max_output_tokens)",
     provider: "openai",
     model: "gpt-4.1-mini",
     key: "sk-proj-paramsOpenai0001",
-    wire: (b) => ({ system: b.input[0], temperature: b.temperature, maxOutput: b.max_output_tokens }),
+    wire: (b) => ({ system: b.input?.[0], temperature: b.temperature, maxOutput: b.max_output_tokens }),
   },
   {
     name: "Groq (Chat Completions: messages[0] system, temperature, max_tokens)",
     provider: "groq",
     model: "llama-3.3-70b-versatile",
     key: "gsk_paramsGroqKey0002",
-    wire: (b) => ({ system: b.messages[0], temperature: b.temperature, maxOutput: b.max_tokens }),
+    wire: (b) => ({ system: b.messages?.[0], temperature: b.temperature, maxOutput: b.max_tokens }),
   },
   {
     name: "Gemini (systemInstruction, generationConfig.temperature / maxOutputTokens)",
@@ -96,7 +106,7 @@ const CASES: { name: string; provider: ProviderId; model: string; key: string; w
     provider: "compatible",
     model: "mock-model",
     key: "local-params-key-0004",
-    wire: (b) => ({ system: b.messages[0], temperature: b.temperature, maxOutput: b.max_tokens }),
+    wire: (b) => ({ system: b.messages?.[0], temperature: b.temperature, maxOutput: b.max_tokens }),
   },
 ];
 
