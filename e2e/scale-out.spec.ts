@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { REACHABLE_MEMO_MS } from "../lib/db/availability";
 import { adminQuery, dropDatabase, withDatabase } from "../scripts/db/engine.mjs";
 import { postgresRequired, postgresUnavailable, TEST_POSTGRES_URL } from "../scripts/db/postgres-probe.mjs";
 import { migrate } from "../scripts/migrate.mjs";
@@ -294,6 +295,9 @@ test("PostgreSQL unreachable from B: pages and API answer 503 DATABASE_UNAVAILAB
 
   await forwarder.cut();
   mock.reset();
+  // The proxy trusts a successful database probe for REACHABLE_MEMO_MS (lib/db/availability.ts):
+  // let the last one from before the cut run out, so the first page below probes again.
+  await new Promise((r) => setTimeout(r, REACHABLE_MEMO_MS + 100));
   const html = { accept: "text/html" };
   for (const path of ["/chat", "/settings/ai", "/sign-in"]) {
     const res = await call(b, user, "GET", path, undefined, html);
