@@ -9,11 +9,16 @@ const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 
 type Logged = { keyLast4: string | null; kind: string; body: Record<string, unknown> | null };
 
-/** The body of the last generation the mock received for a key ending in `last4`. */
-async function upstreamBody(page: Page, last4: string): Promise<Record<string, unknown>> {
+/**
+ * The body of the first generation the mock received for a key ending in `last4` that carried
+ * `text`: the chat turn's (a new chat's title request follows it with the same key and text).
+ */
+async function upstreamBody(page: Page, last4: string, text: string): Promise<Record<string, unknown>> {
   const res = await page.request.get(`${MOCK}/__mock/requests`);
   const { requests } = (await res.json()) as { requests: Logged[] };
-  const body = requests.filter((r) => r.keyLast4 === last4 && r.kind === "generate").at(-1)?.body;
+  const body = requests.find(
+    (r) => r.keyLast4 === last4 && r.kind === "generate" && JSON.stringify(r.body).includes(text),
+  )?.body;
   if (!body) throw new Error(`no generation for …${last4}`);
   return body;
 }
@@ -37,7 +42,7 @@ test("instructions and parameters reach OpenAI, Groq and Gemini in their wire fo
   await expect(chat.settingsButton).toHaveAccessibleName("Chat settings (customised)");
   await chat.send("How tall is a giraffe?");
   await chat.waitForAnswer(0, "Echo (turn 1): How tall is a giraffe?");
-  const groq = await upstreamBody(page, "pq01");
+  const groq = await upstreamBody(page, "pq01", "How tall is a giraffe?");
   expect((groq.messages as unknown[])[0]).toEqual({ role: "system", content: "Use metric units." });
   expect(groq).toMatchObject({ temperature: 0.7, max_tokens: 300 });
   const details = await chat.details(0);
@@ -59,7 +64,7 @@ test("instructions and parameters reach OpenAI, Groq and Gemini in their wire fo
   await chat.pickModel("google::gemini-2.5-flash");
   await chat.send("And an elephant?");
   await chat.waitForAnswer(1, "Echo (turn 2): And an elephant?");
-  const gemini = await upstreamBody(page, "pq02");
+  const gemini = await upstreamBody(page, "pq02", "And an elephant?");
   expect(gemini.systemInstruction).toEqual({ parts: [{ text: "Answer like a pirate." }] });
   expect(gemini.generationConfig).toMatchObject({ temperature: 0.7, maxOutputTokens: 300 });
   await expect(await chat.details(1)).toContainText("Yes (this chat's)");
@@ -67,7 +72,7 @@ test("instructions and parameters reach OpenAI, Groq and Gemini in their wire fo
   await chat.pickModel("openai::gpt-4.1-mini");
   await chat.send("And a whale?");
   await chat.waitForAnswer(2, "Echo (turn 3): And a whale?");
-  const openai = await upstreamBody(page, "pq03");
+  const openai = await upstreamBody(page, "pq03", "And a whale?");
   expect((openai.input as unknown[])[0]).toEqual({ role: "system", content: "Answer like a pirate." });
   expect(openai).toMatchObject({ temperature: 0.7, max_output_tokens: 300 });
 
