@@ -1,6 +1,7 @@
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import NextAuth from "next-auth";
 import { authConfig } from "@/auth.config";
+import { isMalformedActionText } from "@/lib/action-body";
 import { PATHNAME_HEADER, SIGN_IN_PATH, SIGN_UP_PATH, signInPath } from "@/lib/auth/paths";
 import { authSecret } from "@/lib/auth/secret";
 import { createNonce, hstsHeader, NONCE_HEADER, pageCsp } from "@/lib/csp";
@@ -9,9 +10,12 @@ import { databaseReachable } from "@/lib/db/availability";
 import { DATABASE_RETRY_AFTER_SEC } from "@/lib/db/unavailable";
 import { defaultMessage } from "@/lib/errors";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
+import { hasMalformedEscape } from "@/lib/url-path";
 
 // Optimistic only: sends signed-out visitors to sign-in before a page renders. It does not run
-// for /api/*: route handlers answer 401 themselves (requireApiUser), and skipping the proxy there
+// for /api/* or /v1/* (the OpenAI-compatible API: bearer tokens only, no cookies, no Origin
+// rule, lib/v1/http.ts), except to refuse a malformed %-escape: route handlers answer 401
+// themselves (requireApiUser), and skipping the proxy there
 // saves a session decrypt + re-encrypt on every chat request. Every page, action and route handler still checks the session
 // itself (requireUser / requireApiUser): a proxy can be bypassed (CVE-2025-29927).
 // It also sets each page's Content-Security-Policy with a fresh nonce (lib/csp.ts); the headers
@@ -24,8 +28,8 @@ import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/request-id";
 const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
 
 const AUTH_PAGES = new Set([SIGN_IN_PATH, SIGN_UP_PATH]);
-/** Served signed in or out: a password-reset link (lib/operator). */
-const OPEN_PAGES = new Set(["/reset-password"]);
+/** Served signed in or out: a password-reset link (lib/operator), asking for one, confirming a sign-up. */
+const OPEN_PAGES = new Set(["/reset-password", "/forgot-password", "/verify-email"]);
 
 const handler = auth((req) => {
   const { pathname, search } = req.nextUrl;
@@ -60,8 +64,20 @@ const handler = auth((req) => {
 });
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {
+  // Next decodes dynamic segments with decodeURIComponent and answers a malformed %-escape
+  // ("%", "%ZZ", "%C0%AF", an encoded lone surrogate) with a 500 before any handler runs.
+  // Such a path names nothing: 400 here. /api/* paths reach the proxy only when they hold a "%"
+  // (see config.matcher), and go on untouched once their escapes are well formed.
+  if (hasMalformedEscape(request.nextUrl.pathname)) return malformedPath();
+  if (/^\/(api|v1)\//.test(request.nextUrl.pathname)) return NextResponse.next();
   if (MUTATING_METHODS.has(request.method) && !isSameOriginRequest(request.headers)) {
     return NextResponse.json(CROSS_ORIGIN_REFUSED, { status: 403, headers: { "Cache-Control": "no-store" } });
+  }
+  if (await isMalformedAction(request)) {
+    return NextResponse.json(
+      { code: "VALIDATION_FAILED", message: "The action's arguments are not valid." },
+      { status: 400, headers: { "Cache-Control": "no-store" } },
+    );
   }
   // Every page needs the database (sessions are JWTs, but each page or its actions read data):
   // while it is unreachable, answer 503 with a code instead of rendering a 500 error page.
@@ -70,6 +86,21 @@ export async function proxy(request: NextRequest, event: NextFetchEvent) {
   // typings pick the route-handler overload, hence the cast.
   const run = (await handler) as unknown as (req: NextRequest, ev: NextFetchEvent) => Promise<Response>;
   return run(request, event);
+}
+
+/** A server action with a text body that Next would fail to decode (lib/action-body.ts). */
+async function isMalformedAction(request: NextRequest): Promise<boolean> {
+  if (request.method !== "POST" || !request.headers.has("next-action")) return false;
+  if (request.headers.get("content-type")?.toLowerCase().startsWith("multipart/form-data")) return false;
+  // Read from a copy: Next still hands the original body to the action.
+  return isMalformedActionText(await request.clone().text());
+}
+
+function malformedPath(): Response {
+  return Response.json(
+    { code: "VALIDATION_FAILED", message: "The address contains a malformed %-escape." },
+    { status: 400, headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 function databaseUnavailable(request: NextRequest): Response {
@@ -88,5 +119,10 @@ function databaseUnavailable(request: NextRequest): Response {
 
 export const config = {
   // Everything except Next's own endpoints (assets, images, dev HMR) and static files in public/.
-  matcher: ["/((?!api/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)"],
+  matcher: [
+    "/((?!api/|v1/|_next/|__nextjs|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|txt|xml|webmanifest)$).*)",
+    // API paths with a "%" only, for the malformed-escape check: the rest skip the proxy.
+    "/api/(.*%.*)",
+    "/v1/(.*%.*)",
+  ],
 };

@@ -27,7 +27,7 @@ const { saveKey } = await import("@/lib/keys/save");
 const { resolveKey } = await import("@/lib/keys/resolve");
 const { checkChatRateLimit } = await import("@/lib/chat/rate-limit");
 const { createLanguageModel } = await import("@/lib/ai/model");
-const { saveAssistantMessage, saveUserMessage } = await import("@/lib/chat/persist");
+const { claimTurn, finishAnswer } = await import("@/lib/chat/persist");
 const { loadTurnContext } = await import("@/lib/chat/turn-context");
 
 type Row = { step: string; perRequest: number; wallP50Us: number; cpuUs: number };
@@ -95,8 +95,14 @@ try {
   await time("body: same, schema built once", 1, () => cached.safeParse(JSON.parse(body)));
 
   await time("db: chat + message lookups, Prisma (before: 2 queries)", 0, async () => {
-    await db.chat.findUnique({ where: { id: randomUUID() }, select: { userId: true } });
-    await db.message.findUnique({ where: { id: randomUUID() }, select: { chatId: true } });
+    await db.chat.findUnique({
+      where: { userId_id: { userId, id: randomUUID() } },
+      select: { userId: true },
+    });
+    await db.message.findUnique({
+      where: { userId_id: { userId, id: randomUUID() } },
+      select: { chatId: true },
+    });
   });
   await time("key: resolveKey with its own row lookup (before)", 0, () =>
     resolveKey(userId, "openai", undefined, vaultDeps),
@@ -120,34 +126,35 @@ try {
   await time("provider: createLanguageModel(openai)", 1, () =>
     createLanguageModel({ provider: "openai", apiKey, modelId: "gpt-5-mini" }),
   );
-  const chats: string[] = [];
-  await time("persist: user message (1 statement, while the provider thinks)", 1, (i) => {
-    const chatId = `bench-chat-${i}-${randomUUID()}`;
-    chats.push(chatId);
-    return saveUserMessage(db, {
+  const turns: { chatId: string; answerId: string }[] = [];
+  await time("persist: claim (user message + STREAMING answer, 1 statement, before the provider)", 1, (i) => {
+    const t = { chatId: `bench-chat-${i}-${randomUUID()}`, answerId: randomUUID() };
+    turns.push(t);
+    return claimTurn(db, {
       userId,
-      chatId,
+      chatId: t.chatId,
       title: "Benchmark turn",
       provider: "openai",
       model: "gpt-5-mini",
+      keySource: "personal",
       message: { id: randomUUID(), text: "Benchmark turn" },
-      createdAt: new Date(),
+      answerId: t.answerId,
     });
   });
-  await time("persist: assistant message (1 statement, after the stream)", 1, (i) =>
-    saveAssistantMessage(db, {
-      id: randomUUID(),
+  await time("persist: finish the answer (1 statement, after the stream)", 1, (i) => {
+    const t = turns[i % turns.length] as { chatId: string; answerId: string };
+    return finishAnswer(db, {
+      id: t.answerId,
       userId,
-      chatId: chats[i % chats.length] as string,
-      replyTo: { createdAt: new Date(0) },
+      chatId: t.chatId,
       content: "x".repeat(400),
       status: "COMPLETE",
       provider: "openai",
       model: "gpt-5-mini",
       keySource: "personal",
       usage: { inputTokens: 20, outputTokens: 64 },
-    }),
-  );
+    });
+  });
   await handle.close();
 
   const width = Math.max(...rows.map((r) => r.step.length));
@@ -157,8 +164,8 @@ try {
       `${r.step.padEnd(width)}  ${String(r.perRequest).padStart(6)}  ${String(r.wallP50Us).padStart(11)}  ${String(r.cpuUs).padStart(11)}`,
     );
   }
-  // The user message is written while the upstream call runs, the assistant's after the stream.
-  const before = rows.filter((r) => r.perRequest > 0 && !r.step.startsWith("persist:"));
+  // The claim runs before the upstream call, the answer's completion after the stream.
+  const before = rows.filter((r) => r.perRequest > 0 && !r.step.startsWith("persist: finish"));
   const sum = before.reduce((s, r) => s + r.perRequest * r.wallP50Us, 0);
   console.log(
     `\nbefore the upstream call, as the route runs them: ~${(sum / 1000).toFixed(2)} ms wall per turn`,

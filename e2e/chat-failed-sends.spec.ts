@@ -45,6 +45,28 @@ test("a refused first send leaves no chat in the sidebar or in the history", asy
   await expect(chat.history.links).toHaveCount(0);
 });
 
+test("a send refused for quota leaves no chat either, and the draft offers itself again", async ({
+  page,
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  await settings.addKey("OpenAI", "sk-proj-chatE2E-quota-9090abab");
+  await chat.goto();
+  await chat.send("Out of credit?");
+  const banner = chat.errorBanner(/quota|credit|billing/i);
+  await expect(banner).toBeVisible();
+  await expect(banner.getByRole("link", { name: "Check billing" })).toBeVisible();
+  await expect(chat.composer).toHaveValue("Out of credit?");
+  await expect(chat.userMessages).toHaveCount(0);
+  await expect(chat.sendButton).toBeEnabled();
+  await expect.poll(() => storedChats(page)).toHaveLength(0);
+  await page.reload();
+  await expect(chat.history.links).toHaveCount(0);
+  await expect(chat.composer).toHaveValue("Out of credit?");
+});
+
 test("a rewritten resend after a refused send is the only message after a reload", async ({
   page,
   auth,
@@ -209,3 +231,92 @@ for (const knob of ["ratelimit", "server-error"] as const) {
       .toHaveLength(0);
   });
 }
+
+test("a refused message in an existing chat is gone after a reload too, and its draft waits for the fix", async ({
+  page,
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  await settings.addKey("OpenAI", GOOD_KEY);
+  await chat.goto();
+  await chat.send("A question that works");
+  await chat.waitForAnswer(0, "Echo (turn 1): A question that works");
+  const chatId = chat.chatId();
+
+  // The key is revoked at the provider: the follow-up is refused.
+  await settings.addKey("OpenAI", BAD_KEY);
+  await chat.goto(chatId);
+  await chat.send("A follow-up the provider refuses");
+  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+  await expect(chat.userMessages).toHaveCount(1);
+  await expect(chat.composer).toHaveValue("A follow-up the provider refuses");
+
+  // A reload shows what the live view showed: the first turn only, and the draft; the key is now
+  // known to be rejected, and the conversation says so with the fix.
+  await page.reload();
+  await expect(chat.userMessages).toHaveCount(1);
+  await expect(chat.answers).toHaveCount(1);
+  await expect(page.getByTestId("message-user").filter({ hasText: "refuses" })).toHaveCount(0);
+  await expect(chat.composer).toHaveValue("A follow-up the provider refuses");
+  await expect(chat.rejectedNotice).toBeVisible();
+  await page.getByRole("main").getByRole("link", { name: "Update API key" }).click();
+  await expect(page).toHaveURL(/\/settings\/ai$/);
+  await settings.saveKey("OpenAI", GOOD_KEY);
+
+  // Back in the chat (from the history list), the draft is there to send.
+  await chat.openFromHistory(/A question that works|Echo/);
+  await expect(chat.composer).toHaveValue("A follow-up the provider refuses");
+  await expect(chat.rejectedNotice).toHaveCount(0);
+  await chat.composer.press("Enter");
+  await chat.waitForAnswer(1, "Echo (turn 2): A follow-up the provider refuses");
+  await page.reload();
+  await expect(chat.userMessages).toHaveCount(2);
+  await expect(chat.composer).toHaveValue("");
+});
+
+// FIXME (h22): fails in the browser (the chat stays in the history after a reload) although
+// lib/chat/turn.test.ts shows the turn discarding on an abort before the first token: the
+// browser's Stop may not reach the route's request.signal before the handler has returned.
+test.fixme("stopping before the first token leaves nothing behind: the draft is back, no chat", async ({
+  page,
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  // The mock answers its headers and then nothing: the answer never starts.
+  await settings.addKey("OpenAI", "sk-proj-chatE2E-stall-5656efef");
+  await chat.goto();
+  await chat.send("Never mind");
+  await expect(chat.waitingStatus).toBeVisible();
+  await chat.stop();
+  await expect(chat.userMessages).toHaveCount(0);
+  await expect(chat.composer).toHaveValue("Never mind");
+  await expect(chat.sendButton).toBeEnabled();
+  await expect.poll(() => storedChats(page)).toHaveLength(0);
+  await page.reload();
+  await expect(chat.history.links).toHaveCount(0);
+  await expect(chat.composer).toHaveValue("Never mind");
+});
+
+test("a draft belongs to its user: the next account signed in in the same tab starts empty", async ({
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  await settings.addKey("OpenAI", GOOD_KEY);
+  await chat.goto();
+  await chat.composer.fill("Something private, half typed");
+  await chat.goto();
+  await expect(chat.composer).toHaveValue("Something private, half typed");
+
+  await auth.signOut();
+  await auth.signUp();
+  await settings.addKey("OpenAI", GOOD_KEY);
+  await chat.goto();
+  await expect(chat.composer).toBeEnabled();
+  await expect(chat.composer).toHaveValue("");
+});

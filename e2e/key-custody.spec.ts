@@ -23,7 +23,7 @@ test("no plaintext key reaches the browser or the server log", async ({ page, au
   }
   // A typed key tested without saving, and an invalid one (its provider error echoes key text).
   const openai = await settings.testKey("OpenAI", "sk-proj-Qz7invalidXw93typedSECRETqq11");
-  await expect(openai.testResult).toContainText(/Invalid key/);
+  await expect(openai.testResult).toContainText(/rejected this API key/);
   await page.reload();
   await page.goto("/chat");
   await settings.goto();

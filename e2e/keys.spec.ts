@@ -48,7 +48,7 @@ for (const p of PROVIDERS) {
     // A failed test marks the key invalid but keeps it.
     await c.saveKey(p.bad);
     await c.testKey();
-    await expect(c.testResult).toContainText(/Invalid key/);
+    await expect(c.testResult).toContainText(/rejected this API key/);
     await expect(c.status).toHaveText(/invalid/i);
     await page.reload();
     await expect(c.preview).toContainText(p.bad.slice(-4));
@@ -98,7 +98,7 @@ test("an OpenAI-compatible endpoint pointing at the mock works", async ({ page, 
 test("testing a typed key before saving does not save it", async ({ page, settings }) => {
   await settings.goto();
   const c = await settings.testKey("OpenAI", "sk-proj-e2e-quota-KEY9090nnnn1212");
-  await expect(c.testResult).toContainText(/No credit/);
+  await expect(c.testResult).toContainText(/no credit or quota left/);
   await expect(c.root.getByRole("link", { name: /check billing/i })).toBeVisible();
   await page.reload();
   await expect(c.status).toHaveText(/not set/i);

@@ -23,6 +23,8 @@ const userRoutes = manifest.routes.filter((r) => r.access === "user");
 const userPages = manifest.pages.filter((p) => p.access === "user");
 const publicPages = manifest.pages.filter((p) => p.access === "public");
 const userActions = manifest.actions.filter((a) => a.access === "user");
+/** The OpenAI-compatible API: a bearer token only; a cookie (even a valid one) counts for nothing. */
+const tokenRoutes = manifest.routes.filter((r) => r.access === "token");
 /** Bench-only handlers: the e2e server runs without BYOK_BENCH_ROUTES, so they must not exist. */
 const benchRoutes = manifest.routes.filter((r) => r.access === "bench");
 
@@ -62,6 +64,7 @@ function redirectTarget(res: APIResponse, baseURL: string): string | null {
 test("the manifest lists this app's entry points (the matrix is not empty)", () => {
   expect(manifest.build.found, `no build at ${manifest.build.dir}: run npm run build`).toBe(true);
   expect(userRoutes.length).toBeGreaterThan(0);
+  expect(tokenRoutes.map((r) => r.pattern)).toEqual(["/v1/chat/completions", "/v1/models"]);
   expect(userPages.length).toBeGreaterThan(0);
   expect(publicPages.length).toBeGreaterThan(0);
   expect(userActions.length).toBeGreaterThan(0);
@@ -90,6 +93,37 @@ for (const caller of CALLERS) {
           expect(res.headers()["cache-control"]).toContain("no-store");
           if (method !== "HEAD") expect(await res.json()).toMatchObject({ code: want.code });
         });
+      }
+    }
+
+    for (const route of tokenRoutes) {
+      for (const method of route.methods) {
+        for (const bearer of [undefined, "byok_notAToken", `byok_${"A".repeat(43)}`]) {
+          test(`${method} ${route.pattern} with ${bearer ? "a wrong bearer token" : "no token"} answers 401 in OpenAI's shape`, async ({
+            request,
+            baseURL,
+          }) => {
+            const cookie = await caller.cookie();
+            const res = await request.fetch(samplePath(route.pattern, SAMPLE_PARAMS), {
+              method,
+              headers: {
+                origin: new URL(baseURL as string).origin,
+                ...(cookie ? { cookie } : {}),
+                ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+              },
+              data: WITH_BODY.has(method)
+                ? { model: "groq/llama-3.3-70b-versatile", messages: [] }
+                : undefined,
+              maxRedirects: 0,
+            });
+            expect(res.status()).toBe(401);
+            expect(res.headers()["cache-control"]).toContain("no-store");
+            expect(res.headers()["access-control-allow-origin"]).toBeUndefined();
+            expect(await res.json()).toMatchObject({
+              error: { code: "UNAUTHORIZED", type: "authentication_error", message: expect.any(String) },
+            });
+          });
+        }
       }
     }
 

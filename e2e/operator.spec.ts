@@ -9,19 +9,22 @@ import { migrate } from "../scripts/migrate.mjs";
 import { loadAppManifest } from "../test/manifest";
 import { AuthPage, PASSWORD, uniqueEmail } from "./fixtures";
 import { recordResponses } from "./leaks";
+import { type GitHubUser, type MockGitHub, startMockGitHub } from "./mock-github";
 import { AdminPage } from "./pages/admin-page";
 
 // The operator on a fresh instance of this spec's own (the suite's shared server already has
 // accounts, so "the first account" cannot be tested there): the first account is admin and the
 // second is not, `npm run admin -- grant` works while the server holds the embedded database,
 // /admin shows users and spend but no key material, a non-admin gets 404 and a refusal from the
-// admin actions, disable/enable, reset links, and registration closed / invite on the form.
+// admin actions, disable/enable, reset links, and registration closed / invite on the form and
+// for OAuth sign-in (GitHub, through AUTH_GITHUB_ENTERPRISE_URL pointed at e2e/mock-github.ts).
 
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 const manifest = loadAppManifest();
 
 type Server = { child: ChildProcess; origin: string; dataDir: string; exited: Promise<number | null> };
 let server: Server;
+let github: MockGitHub;
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -39,6 +42,9 @@ function serverEnv(dataDir: string, port?: number): NodeJS.ProcessEnv {
     BYOK_DATA_DIR: dataDir,
     ...(port ? { PORT: String(port), AUTH_URL: `http://localhost:${port}` } : {}),
     OPENAI_BASE_URL: `${MOCK}/v1`,
+    AUTH_GITHUB_ID: github.clientId,
+    AUTH_GITHUB_SECRET: github.clientSecret,
+    AUTH_GITHUB_ENTERPRISE_URL: github.url,
     ALLOW_PRIVATE_BASE_URLS: "true",
     RATE_LIMIT_SIGNUP_PER_15_MIN: "1000",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -49,6 +55,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
+  github = await startMockGitHub();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "byok-e2e-op-"));
   ensureSecrets(dataDir, { ...process.env, DATABASE_URL: "" });
   await migrate({ dataDir, log: () => {} });
@@ -82,6 +89,7 @@ test.afterAll(async () => {
     await server.exited;
     rmSync(server.dataDir, { recursive: true, force: true });
   }
+  await github?.close();
 });
 
 /** `npm run admin -- …` against this spec's server (embedded: through its control socket). */
@@ -293,4 +301,70 @@ test("registration invite and closed hold for the form", async ({ browser }) => 
   await visitor.getByRole("button", { name: "Create account" }).click();
   await expect(visitor.getByRole("main").getByRole("alert")).toContainText("not valid");
   await visitor.context().close();
+});
+
+let ghId = 7_000_000;
+const ghUser = (tag: string): GitHubUser => {
+  ghId += 1;
+  return { id: ghId, login: `${tag}-${ghId}`, email: uniqueEmail(`gh-${tag}`), name: `GitHub ${tag}` };
+};
+
+/** "Continue with GitHub" on `from` as `user`; resolves on the page the round trip ends on. */
+async function viaGitHub(page: Page, user: GitHubUser, from = "/sign-in"): Promise<void> {
+  github.as(user);
+  await page.goto(from.startsWith("http") ? from : `${server.origin}${from}`);
+  await page.getByRole("button", { name: "Continue with GitHub" }).click();
+  await page.waitForURL((u) => u.pathname === "/chat" || u.pathname === "/sign-in", { timeout: 30_000 });
+}
+
+test("registration closed and invite hold for OAuth sign-in as for the form", async ({ browser }) => {
+  const admin = new AdminPage(adminPage, server.origin);
+  await admin.goto();
+  // Open first: a first GitHub sign-in is a sign-up, and it works (the provider round trip is real).
+  await admin.saveSettings({ registration: "open" });
+  const early = ghUser("early");
+  const visitor = await newPage(browser);
+  await viaGitHub(visitor, early);
+  await expect(visitor).toHaveURL(/\/chat/);
+  expect(
+    ((await (await visitor.request.get(`${server.origin}/api/me`)).json()) as { email: string }).email,
+  ).toBe(early.email);
+  await visitor.context().close();
+
+  await admin.saveSettings({ registration: "closed" });
+  const stranger = ghUser("closed");
+  const closed = await newPage(browser);
+  await viaGitHub(closed, stranger);
+  await expect(closed).toHaveURL(/\/sign-in\?error=RegistrationClosed/);
+  await expect(closed.getByRole("main").getByRole("alert")).toContainText(
+    "registration on this instance is closed",
+  );
+  expect((await closed.request.get(`${server.origin}/api/me`)).status()).toBe(401);
+  // An identity already linked still signs in while registration is closed.
+  await viaGitHub(closed, early);
+  await expect(closed).toHaveURL(/\/chat/);
+  await closed.context().close();
+
+  await admin.saveSettings({ registration: "invite" });
+  const uninvited = await newPage(browser);
+  await viaGitHub(uninvited, ghUser("uninvited"));
+  await expect(uninvited).toHaveURL(/\/sign-in\?error=RegistrationClosed/);
+  await uninvited.context().close();
+
+  // The invite link's sign-up page carries the invite through the provider round trip, once.
+  const invite = await admin.createInvite();
+  const invited = ghUser("invited");
+  const guest = await newPage(browser);
+  await viaGitHub(guest, invited, invite);
+  await expect(guest).toHaveURL(/\/chat/);
+  await guest.context().close();
+  const reuse = await newPage(browser);
+  await viaGitHub(reuse, ghUser("reuse"), invite);
+  await expect(reuse).toHaveURL(/\/sign-in\?error=RegistrationClosed/);
+  await reuse.context().close();
+
+  await admin.goto();
+  await expect(admin.row(early.email as string)).toBeVisible();
+  await expect(admin.row(invited.email as string)).toBeVisible();
+  await expect(admin.row(stranger.email as string)).toHaveCount(0);
 });

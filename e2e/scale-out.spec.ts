@@ -155,6 +155,74 @@ test("a session made on A works on B; a key saved on A is listed, tested and use
   expect(seen.every((r) => r.keyLast4 === apiKey.slice(-4))).toBe(true);
 });
 
+/**
+ * Ends the session behind `user.cookie` on `inst` the way a browser's sign-out does: next-auth's
+ * POST /api/auth/signout with its CSRF token (double-submit cookie). Its signOut event ends the
+ * Session row (lib/auth/config.ts).
+ */
+async function signOutVia(inst: Instance, user: User): Promise<void> {
+  const csrf = await call(inst, user, "GET", "/api/auth/csrf");
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const csrfCookie = (csrf.headers.getSetCookie?.() ?? [])
+    .map((c) => c.split(";")[0])
+    .find((c) => c?.startsWith("authjs.csrf-token="));
+  const res = await fetch(`${inst.url}/api/auth/signout`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      cookie: `${user.cookie}; ${csrfCookie}`,
+      origin: inst.url,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ csrfToken, callbackUrl: `${inst.url}/sign-in` }).toString(),
+  });
+  expect(res.status, "sign-out answered with its redirect").toBeGreaterThanOrEqual(300);
+  expect(res.status).toBeLessThan(400);
+}
+
+test("a session ended on A is refused on A at once and on B: the revocation window, measured", async ({
+  browser,
+}) => {
+  // Server-side sessions (lib/auth/sessions.ts): every request asks the database whether its
+  // Session row is live, nothing caches the answer, so B should refuse on its first request.
+  const windows: { a: number; b: number; bRequests: number }[] = [];
+  for (let round = 0; round < 5; round++) {
+    const user = await signUp(browser, a, `revoke${round}`);
+    await saveKey(a, user, "openai", KEYS.openai());
+    for (const inst of [a, b]) expect((await call(inst, user, "GET", "/api/me")).status).toBe(200);
+    await signOutVia(a, user);
+    const ended = performance.now();
+    const onA = await call(a, user, "GET", "/api/me");
+    const aMs = performance.now() - ended;
+    expect(onA.status).toBe(401);
+    let bRequests = 0;
+    let status = 0;
+    // Bounded: at most 200 requests (the target is ≤ 1 s; this only stops a broken build hanging).
+    for (; bRequests < 200 && status !== 401; bRequests++) {
+      status = (await call(b, user, "GET", "/api/me")).status;
+    }
+    const bMs = performance.now() - ended;
+    expect(status).toBe(401);
+    windows.push({ a: aMs, b: bMs, bRequests });
+    // Refused everywhere on B, not only /api/me: the key list, a chat turn (no provider call), a page.
+    mock.reset();
+    expect((await call(b, user, "GET", "/api/keys")).status).toBe(401);
+    expect(await chatTurn(b, user)).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
+    expect(providerCalls()).toBe(0);
+    const page = await call(b, user, "GET", "/settings/profile", undefined, { accept: "text/html" });
+    expect([302, 303, 307]).toContain(page.status);
+    expect(page.headers.get("location")).toContain("/sign-in");
+  }
+  const fmt = (xs: number[]) =>
+    `max ${Math.max(...xs).toFixed(1)} ms, median ${xs.sort((x, y) => x - y)[2]?.toFixed(1)} ms`;
+  console.log(
+    `[scale-out] revocation → refusal over ${windows.length} sign-outs on A: ` +
+      `A refused the copied cookie on its first request (${fmt(windows.map((w) => w.a))} after the sign-out answered); ` +
+      `B refused it after ${windows.map((w) => w.bRequests).join("/")} request(s) (${fmt(windows.map((w) => w.b))})`,
+  );
+  expect(windows.every((w) => w.bRequests === 1)).toBe(true);
+});
+
 test(`the per-user chat limit (${CHAT_LIMIT}/min) is shared: turns alternating A/B are refused on the ${CHAT_LIMIT + 1}th`, async ({
   browser,
 }) => {

@@ -1,5 +1,6 @@
 import { headers } from "next/headers";
 import { clientIp } from "@/lib/client-ip";
+import { knownDatabaseError } from "@/lib/db/known-errors";
 import { type AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { requestIdFrom, withRequestId } from "@/lib/request-id";
@@ -39,6 +40,8 @@ export async function actionFailure(
   fields: Record<string, unknown> = {},
 ): Promise<ActionError> {
   if (isAppError(e)) return refusal(e);
+  const known = knownDatabaseError(e);
+  if (known) return refusal(known);
   const requestId = requestIdFrom(await headers());
   withRequestId(requestId, () => log.error(event, { ...fields, error: e }));
   return { ok: false, code: "INTERNAL", message: "Something went wrong on our side. Try again.", requestId };

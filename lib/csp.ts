@@ -4,7 +4,7 @@
 // lets those nonce'd scripts load the rest of the app's chunks and nothing else. Web APIs only
 // (the proxy may run on the edge).
 //
-// style-src keeps 'unsafe-inline': Radix, sonner and the code highlighter set inline styles.
+// style-src keeps 'unsafe-inline': sonner, streamdown (Shiki token colours) and KaTeX set inline styles.
 // img-src has no remote hosts: an answer's Markdown image is shown as a link (markdown-impl),
 // so a prompt-injected answer cannot make the browser fetch a URL carrying data out.
 

@@ -37,6 +37,8 @@ const schema = z.object({
   PORT: positiveInt(3000),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
+  /** A GitHub Enterprise Server (https://github.example.com) instead of github.com. */
+  AUTH_GITHUB_ENTERPRISE_URL: optionalUrl,
   AUTH_GOOGLE_ID: optionalString,
   AUTH_GOOGLE_SECRET: optionalString,
   OPENAI_API_KEY: optionalString,
@@ -68,6 +70,8 @@ const schema = z.object({
   CHAT_MODEL_TITLES: flag(true),
   RATE_LIMIT_CHAT_PER_MINUTE: positiveInt(30),
   RATE_LIMIT_SYSTEM_KEY_PER_MINUTE: positiveInt(10),
+  /** Requests per minute one personal API token may send to /v1 (on top of the user's chat limit). */
+  RATE_LIMIT_API_TOKEN_PER_MINUTE: positiveInt(60),
   RATE_LIMIT_SIGNIN_PER_15_MIN: positiveInt(10),
   RATE_LIMIT_SIGNUP_PER_15_MIN: positiveInt(50),
   /** A session ends after this many days without an authenticated request (lib/auth/sessions.ts). */

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  TURN_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
@@ -36,6 +38,9 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: "You are not allowed to do that.",
   NOT_FOUND: "Not found.",
   CONFLICT: "That conflicts with the current state.",
+  TURN_IN_PROGRESS:
+    "This answer is still being written by another tab or request. Reload the chat in a moment to see it.",
+  PAYLOAD_TOO_LARGE: "The request body is too large.",
   UNSUPPORTED_MEDIA_TYPE: "Send JSON with Content-Type: application/json.",
   INTERNAL: "Something went wrong on our side.",
   DATABASE_UNAVAILABLE: "The service cannot reach its database right now. Try again in a moment.",
@@ -50,11 +55,13 @@ export class AppError extends Error {
   readonly retryAfter?: number;
   /** Field-level problems for VALIDATION_FAILED. */
   readonly issues?: FieldIssue[];
+  /** The app page (path + anchor) where the user changes what caused it, e.g. their spending limit. */
+  readonly setting?: string;
 
   constructor(
     code: ErrorCode,
     message?: string,
-    extra?: { retryAfter?: number; issues?: FieldIssue[]; status?: number },
+    extra?: { retryAfter?: number; issues?: FieldIssue[]; status?: number; setting?: string },
   ) {
     super(message ?? DEFAULT_MESSAGES[code]);
     this.name = "AppError";
@@ -62,6 +69,7 @@ export class AppError extends Error {
     this.status = extra?.status ?? ERROR_CODES[code];
     this.retryAfter = extra?.retryAfter;
     this.issues = extra?.issues;
+    this.setting = extra?.setting;
   }
 
   toJSON() {
@@ -70,6 +78,7 @@ export class AppError extends Error {
       message: this.message,
       ...(this.retryAfter !== undefined ? { retryAfter: this.retryAfter } : {}),
       ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.setting ? { setting: this.setting } : {}),
     };
   }
 }

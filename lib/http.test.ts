@@ -207,8 +207,47 @@ describe("parseJson", () => {
     await expect(
       parseJson(post(`{"name":"${"a".repeat(200)}"}`), schema, { maxBytes: 100 }),
     ).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
       status: 413,
     });
+  });
+  it("counts a chunked body (no Content-Length) while reading it: an endless upload is cut at the limit", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new TextEncoder().encode(`"${"a".repeat(1022)}",`));
+      },
+    });
+    const chunked = new Request(`${ORIGIN}/api/x`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.headers.get("content-length")).toBeNull();
+    await expect(parseJson(chunked, schema, { maxBytes: 64 * 1024 })).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      status: 413,
+    });
+    // It stopped near the limit instead of reading on (the stream never ends by itself).
+    expect(pulled).toBeLessThan(200);
+  });
+  it("a chunked body under the limit is read whole, multi-byte characters split across chunks included", async () => {
+    const bytes = new TextEncoder().encode('{"name":"héllo 😀"}');
+    const split = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const b of bytes) controller.enqueue(Uint8Array.of(b));
+        controller.close();
+      },
+    });
+    const chunked = new Request(`${ORIGIN}/api/x`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: split,
+      duplex: "half",
+    } as RequestInit);
+    await expect(parseJson(chunked, schema)).resolves.toEqual({ name: "héllo 😀" });
   });
   it("through apiRoute, a bad body is a 400 response, never a 500", async () => {
     const h = apiRoute(async (r) => parseJson(r, schema));
@@ -217,6 +256,29 @@ describe("parseJson", () => {
       {},
     );
     expect(res.status).toBe(400);
+  });
+});
+
+describe("database races", () => {
+  // What Prisma throws when a row another request just deleted or created is met.
+  const prismaError = (code: string) =>
+    Object.assign(new Error("Invalid `prisma.providerKey.delete()` invocation: secret input"), {
+      name: "PrismaClientKnownRequestError",
+      code,
+    });
+  it.each([
+    ["P2025", 404, "NOT_FOUND"],
+    ["P2002", 409, "CONFLICT"],
+    ["P2034", 409, "CONFLICT"],
+  ])("%s answers %i %s, not 500, and echoes nothing of the error", async (code, status, appCode) => {
+    const h = apiRoute(async () => {
+      throw prismaError(code);
+    });
+    const res = await h(req("GET"), undefined);
+    expect(res.status).toBe(status);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: appCode });
+    expect(text).not.toContain("secret input");
   });
 });
 

@@ -1,6 +1,7 @@
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, z } from "zod";
 import { isSameOriginRequest, MUTATING_METHODS } from "@/lib/csrf";
+import { knownDatabaseError } from "@/lib/db/known-errors";
 import { DATABASE_RETRY_AFTER_SEC, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { AppError, isAppError, validationError } from "@/lib/errors";
 import { errorType, log } from "@/lib/log";
@@ -77,8 +78,10 @@ function finish(res: Response, requestId: string): Response {
 /** { code, message, requestId, retryAfter?, issues? } with the error's status. */
 function errorResponse(e: unknown, req: Request, requestId: string): Response {
   let err: AppError;
+  const known = knownDatabaseError(e);
   if (isAppError(e)) err = e;
   else if (e instanceof ZodError) err = validationError(e);
+  else if (known) err = known;
   else if (isDatabaseUnavailable(e)) {
     // A dependency is down, not a bug: one line, no stack (its message names the host).
     log.warn("api.database_unavailable", { method: req.method, path: new URL(req.url).pathname });
@@ -105,11 +108,7 @@ export async function parseJson<S extends z.ZodType>(
   schema: S,
   opts: { maxBytes?: number } = {},
 ): Promise<z.infer<S>> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge();
-  const text = await req.text();
-  if (new TextEncoder().encode(text).byteLength > maxBytes) throw tooLarge();
+  const text = await readBody(req, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -132,6 +131,34 @@ function strictVersion(schema: z.ZodType): z.ZodType {
   return strict;
 }
 
-function tooLarge() {
-  return new AppError("VALIDATION_FAILED", "The request body is too large.", { status: 413 });
+/**
+ * The body as text, refused with 413 as soon as it passes maxBytes: a declared Content-Length
+ * is checked first, and a chunked body (no length) is counted while it is read, so an endless
+ * or huge upload never sits whole in memory. Invalid UTF-8 becomes U+FFFD, as req.text() does.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Stop reading; the rest of the upload is dropped with the connection's request.
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function tooLarge(maxBytes: number) {
+  const kib = Math.floor(maxBytes / 1024);
+  return new AppError("PAYLOAD_TOO_LARGE", `The request body is too large (at most ${kib} KiB).`);
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/errors";
 import { seeded } from "@/test/seeded";
 import { createLogger, isSensitiveKey, log, redact, redactString } from "./log";
+import { newToken } from "./tokens";
 
 function capture() {
   const lines: { level: string; line: string }[] = [];
@@ -69,6 +70,26 @@ describe("redactString", () => {
       const secret = key.slice(0, -4).replace(/^(sk-proj-|sk-ant-api03-|sk-|gsk_|AIza)/, "");
       for (let j = 0; j + 8 <= secret.length; j++) expect(out).not.toContain(secret.slice(j, j + 8));
     }
+  });
+});
+
+describe("redactString: our API tokens", () => {
+  it("masks byok_ tokens made by newToken(), alone, glued to text and in headers", () => {
+    for (let i = 0; i < 200; i++) {
+      const token = `byok_${newToken().token}`;
+      for (const text of [
+        token,
+        `token=${token}`,
+        `auth:Bearer ${token}`,
+        `x${token}.`,
+        `{"t":"${token}"}`,
+      ]) {
+        const out = redactString(text);
+        const secret = token.slice(5, -4);
+        for (let j = 0; j + 8 <= secret.length; j++) expect(out).not.toContain(secret.slice(j, j + 8));
+      }
+    }
+    expect(redactString("the byok_chat data dir")).toBe("the byok_chat data dir");
   });
 });
 

@@ -49,6 +49,8 @@ const PATTERNS: [RegExp, (m: string, ...groups: string[]) => string][] = [
   [/\b(Bearer|Basic)\s+([^\s"',;]+)/gi, (_m, scheme, tok) => `${scheme} ${maskToken(tok as string)}`],
   // Passwords in connection strings (postgres://user:password@host).
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, head) => `${head}[REDACTED]@`],
+  // Our own API tokens (lib/api-tokens): `byok_` + 43 base64url characters, also glued to text.
+  [/byok_[A-Za-z0-9_-]{16,}/g, (m) => maskToken(m)],
   // Provider key shapes; `*` included because providers echo keys half-starred.
   [/\b(?:sk-|gsk_|AIza|xai-|pplx-)[A-Za-z0-9_*-]{3,}/g, (m) => maskToken(m)],
   // The same glued to preceding text ("keysk-…"): longer, and not plain lowercase words ("task-force").

@@ -122,5 +122,10 @@ export async function onPostgres(name: string, load: () => Promise<unknown>): Pr
 }
 
 // Tests under lib/ reach the migration script and the mock upstream through here only.
-export { LEAKY_TEXT, type MockUpstream, startMockUpstream } from "@/e2e/mock-upstream/server.mjs";
+export {
+  LEAKY_TEXT,
+  type MockRequestLog,
+  type MockUpstream,
+  startMockUpstream,
+} from "@/e2e/mock-upstream/server.mjs";
 export { migrate } from "@/scripts/migrate.mjs";

@@ -67,9 +67,12 @@ describe("the manifest of this app", () => {
         .map((a) => a.name)
         .sort();
     expect(names("app/(app)/settings/ai/actions.ts")).toEqual([
+      "refreshModelsAction",
       "removeKeyAction",
       "saveKeyAction",
       "setDefaultsAction",
+      "setLimitsAction",
+      "setSystemPromptAction",
       "testKeyAction",
       "toggleKeyAction",
     ]);
@@ -90,6 +93,9 @@ describe("the manifest of this app", () => {
     for (const pattern of PUBLIC_ENTRY_POINTS.benchRoutes) {
       expect(route(pattern), pattern).toMatchObject({ access: "bench", methods: ["POST"] });
     }
+    // The OpenAI-compatible API: bearer-token routes, never cookie ("user") routes.
+    expect(route("/v1/chat/completions")).toMatchObject({ access: "token", methods: ["POST"] });
+    expect(route("/v1/models")).toMatchObject({ access: "token", methods: ["GET"] });
     for (const group of PUBLIC_ENTRY_POINTS.groups) {
       expect(
         m.pages.some((p) => p.groups.includes(group)),

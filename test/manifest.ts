@@ -24,8 +24,10 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
  * "user": refuses callers without a session. "public": serves signed-out visitors by design.
  * "bench": answers 404 to everyone unless the server was started for `npm run bench`
  * (BYOK_BENCH_ROUTES=1, lib/bench-routes.ts); e2e/matrix-unauth.spec.ts holds it to that.
+ * "token": the OpenAI-compatible API under /v1: a personal API token in `Authorization: Bearer`
+ * only; a session cookie is ignored, and every refusal is a 401 in OpenAI's error shape.
  */
-export type Access = "user" | "public" | "bench";
+export type Access = "user" | "public" | "bench" | "token";
 
 /**
  * The only entry points that are public by design. Everything else is treated as needing a
@@ -41,6 +43,8 @@ export const PUBLIC_ENTRY_POINTS = {
   routes: ["/api/auth/[...nextauth]", "/api/health", "/api/ready"],
   /** Route handlers of the benchmark only: 404 for every caller unless the bench enabled them. */
   benchRoutes: ["/api/bench/canonical", "/api/bench/floor"],
+  /** URL prefix of the routes authenticated by a personal API token instead of a session. */
+  tokenPrefix: "/v1/",
 } as const;
 
 export type Segment =
@@ -111,7 +115,9 @@ export function loadAppManifest(opts: { root?: string; distDir?: string } = {}):
           ? "public"
           : (PUBLIC_ENTRY_POINTS.benchRoutes as readonly string[]).includes(at.pattern)
             ? "bench"
-            : "user";
+            : at.pattern.startsWith(PUBLIC_ENTRY_POINTS.tokenPrefix)
+              ? "token"
+              : "user";
         routes.push({ kind: "route", ...at, access, methods: routeMethods(read(file), rel) });
       } else {
         pages.push({ kind: "page", ...at });

@@ -5,13 +5,13 @@ import { redirect, unstable_rethrow } from "next/navigation";
 import { AuthError, CredentialsSignin } from "next-auth";
 import type { z } from "zod";
 import type { AuthFormState, FieldName } from "@/app/_components/auth/form-state";
+import { type SignUpResult, signUp } from "@/lib/account/sign-up";
 import { currentUser, requireSameOrigin, signIn, signOut } from "@/lib/auth";
 import { passwordProblem } from "@/lib/auth/password-policy";
-import { SIGN_IN_PATH, SIGNED_UP_PATH, safeCallbackPath } from "@/lib/auth/paths";
+import { CHECK_INBOX_PATH, SIGN_IN_PATH, SIGNED_UP_PATH, safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { endSession } from "@/lib/auth/sessions";
-import { createUser } from "@/lib/auth/sign-up";
 import { clientIp } from "@/lib/client-ip";
 import { env } from "@/lib/env";
 import { isAppError, validationError } from "@/lib/errors";
@@ -58,6 +58,12 @@ async function signInWithPassword(_prev: AuthFormState, form: FormData): Promise
       const m = /^throttled:(\d+)$/.exec(e.code);
       if (e.code === "disabled")
         return { error: "This account has been disabled by the operator of this instance.", values };
+      if (e.code === "unverified")
+        return {
+          error: "Confirm your email first: open the link we mailed to this address.",
+          unverified: true,
+          values,
+        };
       return { error: m ? throttledMessage(Number(m[1])) : WRONG_CREDENTIALS, values };
     }
     if (e instanceof AuthError) return { error: "Sign-in failed. Try again.", values };
@@ -73,10 +79,11 @@ export async function signUpAction(prev: AuthFormState, form: FormData): Promise
 }
 
 /**
- * Creates the account and sends the visitor to sign in. The answer never says whether the email
- * was already registered: a taken email gets the same redirect after the same work (the
- * password is hashed before the insert that fails), so sign-up cannot be used to find out who
- * has an account. That is why there is no automatic sign-in: it would tell the two apart.
+ * Creates the account and sends the visitor to sign in (or, with SMTP_URL set, to "check your
+ * inbox": lib/account/sign-up.ts). The answer never says whether the email was already
+ * registered: a taken email gets the same redirect after the same work (the password is hashed
+ * before the insert that fails), so sign-up cannot be used to find out who has an account. That
+ * is why there is no automatic sign-in: it would tell the two apart.
  */
 async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, "email"), name: text(form, "name") };
@@ -91,16 +98,15 @@ async function signUpAndSignIn(_prev: AuthFormState, form: FormData): Promise<Au
   const budget = await consume("signup-ip", clientIp(await headers()) ?? "unknown");
   if (!budget.ok) return { error: throttledMessage(budget.retryAfterSec), values };
 
+  let result: SignUpResult;
   try {
-    await createUser({ ...parsed.data, invite: text(form, "invite") || null });
+    result = await signUp({ ...parsed.data, invite: text(form, "invite") || null });
   } catch (e) {
     if (isAppError(e) && e.code === "FORBIDDEN") return { error: e.message, values };
-    if (!(isAppError(e) && e.code === "CONFLICT")) {
-      log.error("auth.sign_up_failed", { error: errorType(e) });
-      return { error: "Something went wrong on our side. Try again.", values };
-    }
+    log.error("auth.sign_up_failed", { error: errorType(e) });
+    return { error: "Something went wrong on our side. Try again.", values };
   }
-  redirect(SIGNED_UP_PATH);
+  redirect(result.status === "created" ? SIGNED_UP_PATH : CHECK_INBOX_PATH);
 }
 
 export async function oauthSignInAction(form: FormData): Promise<void> {

@@ -5,6 +5,9 @@ import { ThemeToggleButton } from "@/app/_components/theme-toggle";
 export default function AuthLayout({ children }: { children: ReactNode }) {
   return (
     <div className="relative flex min-h-dvh flex-col bg-background">
+      <a href="#main-content" className="skip-link">
+        Skip to content
+      </a>
       {/* A faint wash of the accent colour behind the card. */}
       <div
         aria-hidden
@@ -13,7 +16,11 @@ export default function AuthLayout({ children }: { children: ReactNode }) {
       <header className="relative flex justify-end p-3">
         <ThemeToggleButton />
       </header>
-      <main className="relative flex flex-1 flex-col items-center px-4 pt-4 pb-16 sm:pt-10">
+      <main
+        id="main-content"
+        tabIndex={-1}
+        className="relative outline-none flex flex-1 flex-col items-center px-4 pt-4 pb-16 sm:pt-10"
+      >
         <div className="w-full max-w-[400px]">
           <div className="mb-7 flex flex-col items-center text-center">
             <LogoMark className="size-11 rounded-xl" />

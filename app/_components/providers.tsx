@@ -7,9 +7,12 @@ import { Toaster } from "sonner";
 function ThemedToaster() {
   const { resolvedTheme } = useTheme();
   return (
+    // Bottom right: clear of the header, the model picker and the chat's title. On a phone, above
+    // the message box.
     <Toaster
       theme={resolvedTheme === "dark" ? "dark" : "light"}
-      position="top-center"
+      position="bottom-right"
+      mobileOffset={{ bottom: "7.5rem" }}
       richColors
       closeButton
       toastOptions={{ duration: 6000 }}

@@ -54,9 +54,11 @@ const MODELS = [
   ["gemini-2.5-pro", "Gemini 2.5 Pro"],
 ];
 
-export function geminiModels() {
+/** @param {string[] | undefined} ids the list configured for the key (PUT /__mock/models), else the default */
+export function geminiModels(ids) {
+  const list = ids ? ids.map((id) => [id, MODELS.find((m) => m[0] === id)?.[1] ?? id]) : MODELS;
   return {
-    models: MODELS.map(([id, displayName]) => ({
+    models: list.map(([id, displayName]) => ({
       name: `models/${id}`,
       version: "001",
       displayName,

@@ -95,6 +95,11 @@ export function googleFamilyError(scenario, { key, model, retryAfter }) {
           ),
         ),
       };
+    case "overloaded":
+      return {
+        status: 503,
+        body: googleError(503, "UNAVAILABLE", leak("The model is overloaded. Please try again later.")),
+      };
     default:
       return {
         status: 500,

@@ -10,7 +10,7 @@ import { errorResponse, LEAKY_TEXT, pickScenario, wantsReasoning } from "./scena
 
 const MAX_LOG = 2000;
 /** Fail on every endpoint, the models list included (what a key test meets first). */
-const ALWAYS_FAIL = ["missing-key", "invalid", "forbidden", "ratelimit", "server-error"];
+const ALWAYS_FAIL = ["missing-key", "invalid", "forbidden", "ratelimit", "server-error", "overloaded"];
 
 /** Log entry; never the key or the query string (Gemini allows ?key=): last 4 characters only. */
 function newEntry(log, req, url, route, key, scenario) {
@@ -25,6 +25,8 @@ function newEntry(log, req, url, route, key, scenario) {
     stream: false,
     scenario,
     keyLast4: key ? key.slice(-4) : null,
+    /** Whether any Authorization header came (a keyless client must send none). */
+    authorization: req.headers.authorization !== undefined,
     startedAt: Date.now(),
     status: null,
     firstTokenAt: null,
@@ -35,6 +37,7 @@ function newEntry(log, req, url, route, key, scenario) {
     abortedAt: null,
     serverClosed: false,
     body: null,
+    userText: null,
   };
   log.entries.push(entry);
   if (log.entries.length > MAX_LOG) log.entries.shift();
@@ -59,7 +62,7 @@ function watch(res, entry, ac) {
 }
 
 /** @param {{ entries: object[], seq: number }} log */
-export function createHandler(defaults, log) {
+export function createHandler(defaults, log, modelLists = new Map()) {
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://mock");
     if (url.pathname === "/__mock/requests" && req.method === "GET") {
@@ -68,6 +71,18 @@ export function createHandler(defaults, log) {
     if (url.pathname === "/__mock/reset" && req.method === "POST") {
       log.entries = [];
       return void res.writeHead(204).end();
+    }
+    // The models list a key gets (each provider's wire format): { key, models: string[] | null }.
+    if (url.pathname === "/__mock/models" && req.method === "PUT") {
+      try {
+        const { key: k, models } = await readJson(req);
+        if (typeof k !== "string" || !(models === null || Array.isArray(models))) throw new Error("bad body");
+        if (models === null) modelLists.delete(k);
+        else modelLists.set(k, models.map(String));
+        return void res.writeHead(204).end();
+      } catch {
+        return sendJson(res, 400, { error: { message: "expected { key, models }" } });
+      }
     }
     if (url.pathname === "/__mock/health") return sendJson(res, 200, { ok: true });
 
@@ -81,7 +96,13 @@ export function createHandler(defaults, log) {
       return sendJson(res, 404, { error });
     }
     const key = keyOf(req, route, url);
-    const scenario = key ? pickScenario(key, req.headers["x-mock-scenario"]) : "missing-key";
+    // Under /keyless/… the mock is a local server that takes no key (Ollama, LM Studio, vLLM).
+    const keyless = route.provider === "compatible" && url.pathname.startsWith("/keyless/");
+    const scenario = key
+      ? pickScenario(key, req.headers["x-mock-scenario"])
+      : keyless
+        ? pickScenario("", req.headers["x-mock-scenario"])
+        : "missing-key";
     const entry = newEntry(log, req, url, route, key, scenario);
     const ac = new AbortController();
     watch(res, entry, ac);
@@ -124,7 +145,12 @@ export function createHandler(defaults, log) {
     if (scenario === "stall") return stall(res, entry, ac.signal, defaults.stallMs, entry.stream);
     if (ALWAYS_FAIL.includes(scenario)) return fail(scenario);
     if (route.kind === "models") {
-      return sendJson(res, 200, route.provider === "google" ? geminiModels() : openaiModels(route.provider));
+      const ids = modelLists.get(key);
+      return sendJson(
+        res,
+        200,
+        route.provider === "google" ? geminiModels(ids) : openaiModels(route.provider, ids),
+      );
     }
     // A models list works for a key without credit or model access; only a generation fails.
     if (scenario === "quota" || scenario === "model-denied") return fail(scenario);
@@ -139,6 +165,8 @@ export function createHandler(defaults, log) {
     }
 
     const texts = userTexts(route.api, body);
+    // The message being answered (its end: a merged turn ends with it): lets a test count provider calls per message.
+    entry.userText = String(texts.at(-1) ?? "").slice(-120);
     const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens));
     const reply = buildReply(texts, tokens);
     const reasoning = wantsReasoning(key, h["x-mock-reasoning"])

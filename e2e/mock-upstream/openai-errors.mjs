@@ -84,6 +84,21 @@ export function openaiFamilyError(provider, scenario, { key, model, retryAfter }
           p,
         ),
       };
+    case "overloaded":
+      // OpenAI's "engine overloaded" / Groq's "over capacity": a 503 with a server_error body.
+      return {
+        status: 503,
+        body: openaiError(
+          leak(
+            groq
+              ? "Groq is currently over capacity. Please try again."
+              : "The engine is currently overloaded, please try again later",
+          ),
+          groq ? "internal_server_error" : "server_error",
+          groq ? "service_unavailable" : null,
+          p,
+        ),
+      };
     default:
       return {
         status: 500,

@@ -204,11 +204,12 @@ const MODELS = {
   compatible: ["mock-model", "mock-model-large"],
 };
 
-export function openaiModels(provider) {
+/** @param {string[] | undefined} ids the list configured for the key (PUT /__mock/models), else the default */
+export function openaiModels(provider, ids) {
   const owner = provider === "groq" ? "Groq" : provider === "openai" ? "openai" : "mock";
   return {
     object: "list",
-    data: (MODELS[provider] ?? MODELS.compatible).map((id) => ({
+    data: (ids ?? MODELS[provider] ?? MODELS.compatible).map((id) => ({
       id,
       object: "model",
       created: 1_700_000_000,

@@ -1,5 +1,8 @@
 // Deterministic replies: "Echo (turn N): <last user text>" plus filler, split into frames.
 // N counts the user messages in the request, so turn 2 proves history reached the provider.
+// A scripted answer (canned.mjs) replaces the echo when the last user text names one.
+
+import { cannedReply } from "./canned.mjs";
 
 const FILLER = ["This", "is", "a", "deterministic", "mock", "reply", "with", "filler", "words"];
 const MAX_ECHO_CHARS = 200;
@@ -59,6 +62,12 @@ function toFrames(words, tokens) {
  */
 export function buildReply(texts, tokens) {
   const turn = texts.length;
+  const canned = cannedReply(texts.at(-1));
+  if (canned !== undefined) {
+    // Split at spaces, keeping them (and newlines) so the Markdown arrives exactly as written.
+    const frames = toFrames(canned.split(/(?<= )/), tokens);
+    return { frames, text: frames.join(""), turn };
+  }
   const words = wordsOf(`Echo (turn ${turn}): ${lastEcho(texts)}`);
   words.push(" —");
   for (let i = 0; words.length < tokens || i < 3; i++) words.push(` ${FILLER[i % FILLER.length]}`);

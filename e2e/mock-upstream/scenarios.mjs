@@ -14,6 +14,7 @@ export { keyFragment, LEAKY_TEXT } from "./leak.mjs";
 export const SCENARIOS = [
   "model-denied",
   "server-error",
+  "overloaded",
   "ratelimit",
   "forbidden",
   "invalid",

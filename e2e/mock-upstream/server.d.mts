@@ -34,6 +34,8 @@ export type MockRequestLog = {
   scenario: MockScenario;
   /** Last 4 characters of the key, never more. */
   keyLast4: string | null;
+  /** Whether the request carried an Authorization header at all. */
+  authorization: boolean;
   /** Epoch milliseconds. */
   startedAt: number;
   status: number | null;
@@ -51,6 +53,8 @@ export type MockRequestLog = {
   serverClosed: boolean;
   /** A generation's JSON request body as the provider received it (null for other requests). */
   body: Record<string, unknown> | null;
+  /** A generation's last user message, its last 120 characters (null until the body is read). */
+  userText: string | null;
 };
 
 export type MockUpstreamOptions = {
@@ -77,9 +81,12 @@ export type MockUpstream = {
   url: string;
   port: number;
   /** Base URLs to hand to the app: OPENAI_BASE_URL, GROQ_BASE_URL, GOOGLE_GENERATIVE_AI_BASE_URL, compatible. */
-  baseUrls: { openai: string; groq: string; google: string; compatible: string };
+  /** `keyless`: an OpenAI-compatible server that takes no key. */
+  baseUrls: { openai: string; groq: string; google: string; compatible: string; keyless: string };
   requests(): MockRequestLog[];
   reset(): void;
+  /** The model ids the models endpoint lists for exactly this key (null: back to the default list). */
+  setModels(key: string, models: string[] | null): void;
   close(): Promise<void>;
 };
 

@@ -29,7 +29,9 @@ function resolveDefaults(options) {
 /** @param {import("./server.d.mts").MockUpstreamOptions} [options] */
 export function startMockUpstream(options = {}) {
   const log = { entries: [], seq: 0 };
-  const server = createServer(createHandler(resolveDefaults(options), log));
+  /** key → model ids its models endpoint lists (default: the mock's fixed lists) */
+  const modelLists = new Map();
+  const server = createServer(createHandler(resolveDefaults(options), log, modelLists));
   const host = options.host ?? "127.0.0.1";
 
   return new Promise((resolve, reject) => {
@@ -45,10 +47,15 @@ export function startMockUpstream(options = {}) {
           groq: `${url}/openai/v1`,
           google: `${url}/v1beta`,
           compatible: `${url}/compat/v1`,
+          keyless: `${url}/keyless/v1`,
         },
         requests: () => log.entries.map((e) => ({ ...e })),
         reset: () => {
           log.entries = [];
+        },
+        setModels: (key, models) => {
+          if (models === null) modelLists.delete(key);
+          else modelLists.set(key, [...models]);
         },
         close: () =>
           new Promise((done) => {

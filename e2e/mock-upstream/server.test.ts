@@ -224,6 +224,7 @@ describe("knobs", () => {
     quota: [429, 429, 429],
     ratelimit: [429, 429, 429],
     "server-error": [500, 500, 500],
+    overloaded: [503, 503, 503],
     "model-denied": [404, 404, 404],
   };
 

@@ -61,6 +61,15 @@ export class KeyCard {
     await expect(this.preview).toContainText(key.slice(-4));
   }
 
+  /** OpenAI-compatible only: saves an endpoint that takes no key ("No key" ticked). */
+  async saveKeyless(baseUrl: string, name: string) {
+    await this.name.fill(name);
+    await this.baseUrl.fill(baseUrl);
+    await this.root.getByRole("checkbox", { name: /^No key/ }).check();
+    await this.root.getByRole("button", { name: "Save key" }).click();
+    await expect(this.preview).toHaveText("No key");
+  }
+
   /** Presses Test: the saved key, or the key typed into the field (without saving it). */
   async testKey(typed?: string) {
     if (typed !== undefined) await this.apiKey.fill(typed);
@@ -75,6 +84,27 @@ export class KeyCard {
       "aria-checked",
       before === "true" ? "false" : "true",
     );
+  }
+
+  /** The card's spending limits (its own region). */
+  get limits() {
+    return this.root.getByRole("region", { name: "Spending limits" });
+  }
+  /** What the card says of the models the provider listed for the key. */
+  get modelsSummary() {
+    return this.root.getByRole("region", { name: "Models for this key" }).getByTestId(/^models-.*-summary$/);
+  }
+
+  /** Fills the limit fields given ("Daily limit ($)": "0.0001"…; "" clears) and saves them. */
+  async setLimits(values: Record<string, string>) {
+    for (const [label, value] of Object.entries(values)) await this.limits.getByLabel(label).fill(value);
+    await this.limits.getByRole("button", { name: "Save limits" }).click();
+    await expect(this.page.getByText(/limits saved/)).toBeVisible();
+  }
+
+  /** Presses "Refresh list" on the key's models. */
+  async refreshModels() {
+    await this.root.getByRole("button", { name: "Refresh list" }).click();
   }
 
   /** Remove, then confirm in the dialog. */

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** The chat list in the sidebar: search, rename, delete. */
@@ -84,6 +85,36 @@ export class ChatPage {
     return this.page.getByRole("main").getByRole("status");
   }
 
+  /** Inside a conversation, the notice that the chat's key was rejected (with its fix). */
+  get rejectedNotice(): Locator {
+    return this.page.getByRole("main").getByText("Your API key was rejected");
+  }
+
+  /** Opens a chat from the sidebar's history list by (part of) its title. */
+  async openFromHistory(title: string | RegExp) {
+    await this.history.links.filter({ hasText: title }).first().click();
+    await expect(this.page).toHaveURL(/\/chat\/[^/]+$/);
+  }
+
+  /** The model picker's button (its name says the provider and model chosen). */
+  get modelPicker(): Locator {
+    return this.page.getByRole("button", { name: /^Model:/ });
+  }
+  /** The picker's options once it is open. */
+  get modelOptions(): Locator {
+    return this.page.getByRole("listbox", { name: "Models" }).getByRole("option");
+  }
+  /** Opens the picker and types into its search. */
+  async searchModels(text: string) {
+    if ((await this.modelPicker.getAttribute("aria-expanded")) !== "true") await this.modelPicker.click();
+    await this.page.getByRole("combobox", { name: "Search models" }).fill(text);
+  }
+  /** Opens the picker, searches for `text` and picks the first option matching `option`. */
+  async chooseModel(text: string, option: string | RegExp = text) {
+    await this.searchModels(text);
+    await this.modelOptions.filter({ hasText: option }).first().click();
+  }
+
   /** Opens Chat from the sidebar, as a user comes back from the settings. */
   async openFromNav() {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
@@ -112,6 +143,22 @@ export class ChatPage {
 
   async regenerate() {
     await this.regenerateButton.click();
+  }
+
+  /** The chat header's Export menu button (only once the chat is saved). */
+  get exportButton(): Locator {
+    return this.page.getByRole("main").getByRole("button", { name: "Export" });
+  }
+
+  /** Exports the open chat from the header's menu; returns the downloaded file. */
+  async export(kind: "Markdown" | "JSON"): Promise<{ name: string; text: string }> {
+    await this.exportButton.click();
+    const [download] = await Promise.all([
+      this.page.waitForEvent("download"),
+      this.page.getByRole("link", { name: new RegExp(`^${kind}`) }).click(),
+    ]);
+    const path = await download.path();
+    return { name: download.suggestedFilename(), text: await readFile(path, "utf8") };
   }
 
   /** The id of the open chat, from the URL (/chat/<id>). */

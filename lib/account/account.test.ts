@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApiToken } from "@/lib/api-tokens/tokens";
 import { hashPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
@@ -89,8 +90,9 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 /** Gives the user a row in every covered table (keys, chat + message, usage, audit, settings, OAuth, session, token). */
-async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
+async function fillEverything(userId: string): Promise<{ ciphertext: string; apiToken: string }> {
   const db = h.handle.prisma;
+  const { token: apiToken } = await createApiToken(userId, { name: "Export script" }, undefined, { db });
   await saveKey(userId, "openai", { apiKey: OPENAI_KEY }, { ip: "198.51.100.7" }, h.deps);
   const chat = await db.chat.create({ data: { userId, title: "Export me please" } });
   await db.message.create({
@@ -106,6 +108,9 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
     data: { userId, provider: "openai", keySource: "user", model: "gpt-test", inputTokens: 3 },
   });
   await db.aiSettings.create({ data: { userId, defaultProvider: "openai", defaultModel: "gpt-test" } });
+  await db.spendingLimit.create({
+    data: { userId, provider: "openai", period: "day", unit: "usd", amount: 5_000_000n },
+  });
   await db.account.create({
     data: { userId, type: "oauth", provider: "github", providerAccountId: `gh-${userId}` },
   });
@@ -128,11 +133,12 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string }> {
   const inAnHour = new Date(Date.now() + 3_600_000);
   const hash = () => randomBytes(32).toString("hex");
   await db.passwordResetToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
+  await db.emailVerificationToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
   await db.invite.create({ data: { tokenHash: hash(), createdById: userId, expiresAt: inAnHour } });
   const key = await db.providerKey.findUniqueOrThrow({
     where: { userId_provider: { userId, provider: "openai" } },
   });
-  return { ciphertext: key.ciphertext };
+  return { ciphertext: key.ciphertext, apiToken };
 }
 
 /** Rows of the user in every covered table, read through each model's own delegate. */
@@ -156,7 +162,7 @@ async function rowsOf(userId: string): Promise<Record<CoveredModel, number>> {
 describe("export my data", () => {
   it("holds chats with messages, key metadata, usage, audit, settings — and no key material", async () => {
     const u = await userWithPassword();
-    const { ciphertext } = await fillEverything(u.id);
+    const { ciphertext, apiToken } = await fillEverything(u.id);
     const doc = await exportUserData(u.id, deps);
     const text = JSON.stringify(doc);
 
@@ -176,6 +182,13 @@ describe("export my data", () => {
     expect(text).not.toContain(ciphertext);
     expect(text).not.toContain(ciphertext.slice(10, 40));
     expect(text).not.toMatch(/\$argon2/);
+    // API tokens: their metadata and preview, never the token or its hash.
+    expect(doc.apiTokens).toEqual([
+      expect.objectContaining({ name: "Export script", preview: `byok_…${apiToken.slice(-4)}` }),
+    ]);
+    expect(text).not.toContain(apiToken.slice(5, -4));
+    const { tokenHash } = await h.handle.prisma.apiToken.findFirstOrThrow({ where: { userId: u.id } });
+    expect(text).not.toContain(tokenHash);
     expect(text).not.toContain(`hash-${u.id}`);
     expect(text).not.toMatch(/"(ciphertext|kid|passwordHash|tokenHash)"/);
   });

@@ -40,6 +40,10 @@ export const USER_DATA_COVERAGE = {
     export: { key: "keys" },
     remove: (tx, userId) => count(tx.providerKey.deleteMany({ where: { userId } })),
   },
+  SpendingLimit: {
+    export: { key: "spendingLimits" },
+    remove: (tx, userId) => count(tx.spendingLimit.deleteMany({ where: { userId } })),
+  },
   AiSettings: {
     export: { key: "settings" },
     remove: (tx, userId) => count(tx.aiSettings.deleteMany({ where: { userId } })),
@@ -57,10 +61,19 @@ export const USER_DATA_COVERAGE = {
     export: { key: "pendingEmailChange" },
     remove: (tx, userId) => count(tx.emailChangeToken.deleteMany({ where: { userId } })),
   },
+  ApiToken: {
+    // Metadata only: name, preview (byok_…last4), scope and dates; never the token's hash.
+    export: { key: "apiTokens" },
+    remove: (tx, userId) => count(tx.apiToken.deleteMany({ where: { userId } })),
+  },
   PasswordResetToken: {
     // Only a hash of a one-time link an admin made for this user, and its times.
     export: { excluded: "a hash of a single-use reset link; nothing the person wrote or chose" },
     remove: (tx, userId) => count(tx.passwordResetToken.deleteMany({ where: { userId } })),
+  },
+  EmailVerificationToken: {
+    export: { excluded: "a hash of the single-use link a sign-up mailed; nothing the person wrote or chose" },
+    remove: (tx, userId) => count(tx.emailVerificationToken.deleteMany({ where: { userId } })),
   },
   Invite: {
     // Invites belong to the instance; only who made or used one points at a person.

@@ -29,99 +29,127 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
   });
   if (!user) throw new AppError("UNAUTHORIZED");
 
-  const [identities, keys, settings, chats, usage, audit, pending, sessions] = await Promise.all([
-    db.account.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: { provider: true, type: true, providerAccountId: true, createdAt: true },
-    }),
-    // The columns AI settings shows (lib/keys/dto.ts): never the ciphertext or the keyring's key id.
-    db.providerKey.findMany({ where: { userId }, orderBy: { provider: "asc" }, select: PUBLIC_KEY_COLUMNS }),
-    db.aiSettings.findUnique({
-      where: { userId },
-      select: { defaultProvider: true, defaultModel: true, systemPrompt: true, updatedAt: true },
-    }),
-    db.chat.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        id: true,
-        title: true,
-        provider: true,
-        model: true,
-        systemPrompt: true,
-        temperature: true,
-        maxOutputTokens: true,
-        createdAt: true,
-        updatedAt: true,
-        messages: {
-          where: { userId },
-          orderBy: { createdAt: "asc" },
-          select: {
-            id: true,
-            role: true,
-            content: true,
-            parts: true,
-            provider: true,
-            model: true,
-            keySource: true,
-            inputTokens: true,
-            outputTokens: true,
-            reasoningTokens: true,
-            params: true,
-            status: true,
-            errorCode: true,
-            createdAt: true,
+  const [identities, keys, settings, chats, usage, audit, pending, sessions, tokens, limits] =
+    await Promise.all([
+      db.account.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: { provider: true, type: true, providerAccountId: true, createdAt: true },
+      }),
+      // The columns AI settings shows (lib/keys/dto.ts): never the ciphertext or the keyring's key id.
+      db.providerKey.findMany({
+        where: { userId },
+        orderBy: { provider: "asc" },
+        select: PUBLIC_KEY_COLUMNS,
+      }),
+      db.aiSettings.findUnique({
+        where: { userId },
+        select: { defaultProvider: true, defaultModel: true, systemPrompt: true, updatedAt: true },
+      }),
+      db.chat.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          title: true,
+          provider: true,
+          model: true,
+          systemPrompt: true,
+          temperature: true,
+          maxOutputTokens: true,
+          createdAt: true,
+          updatedAt: true,
+          messages: {
+            where: { userId },
+            // The chat's own order (lib/chat/persist.ts); answers name the message they answer.
+            orderBy: { seq: "asc" },
+            select: {
+              id: true,
+              role: true,
+              content: true,
+              parts: true,
+              provider: true,
+              model: true,
+              keySource: true,
+              inputTokens: true,
+              outputTokens: true,
+              reasoningTokens: true,
+              params: true,
+              status: true,
+              errorCode: true,
+              replyToId: true,
+              createdAt: true,
+            },
           },
         },
-      },
-    }),
-    db.usageEvent.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        provider: true,
-        keySource: true,
-        model: true,
-        messageId: true,
-        inputTokens: true,
-        outputTokens: true,
-        reasoningTokens: true,
-        costMicros: true,
-        createdAt: true,
-      },
-    }),
-    db.auditEvent.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        action: true,
-        provider: true,
-        last4: true,
-        ip: true,
-        userAgent: true,
-        detail: true,
-        createdAt: true,
-      },
-    }),
-    db.emailChangeToken.findMany({
-      where: { userId, usedAt: null, expiresAt: { gt: new Date() } },
-      select: { newEmail: true, expiresAt: true, createdAt: true },
-    }),
-    db.session.findMany({
-      where: { userId },
-      orderBy: { createdAt: "asc" },
-      select: {
-        device: true,
-        userAgent: true,
-        ip: true,
-        createdAt: true,
-        lastSeenAt: true,
-        expiresAt: true,
-        revokedAt: true,
-      },
-    }),
-  ]);
+      }),
+      db.usageEvent.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          provider: true,
+          keySource: true,
+          model: true,
+          messageId: true,
+          inputTokens: true,
+          outputTokens: true,
+          reasoningTokens: true,
+          costMicros: true,
+          createdAt: true,
+        },
+      }),
+      db.auditEvent.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          action: true,
+          provider: true,
+          last4: true,
+          ip: true,
+          userAgent: true,
+          detail: true,
+          createdAt: true,
+        },
+      }),
+      db.emailChangeToken.findMany({
+        where: { userId, usedAt: null, expiresAt: { gt: new Date() } },
+        select: { newEmail: true, expiresAt: true, createdAt: true },
+      }),
+      db.session.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          device: true,
+          userAgent: true,
+          ip: true,
+          createdAt: true,
+          lastSeenAt: true,
+          expiresAt: true,
+          revokedAt: true,
+        },
+      }),
+      // What AI settings shows of a token (lib/api-tokens): never its hash.
+      db.apiToken.findMany({
+        where: { userId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          name: true,
+          last4: true,
+          readOnly: true,
+          providers: true,
+          models: true,
+          createdAt: true,
+          lastUsedAt: true,
+          expiresAt: true,
+          revokedAt: true,
+        },
+      }),
+      db.spendingLimit.findMany({
+        where: { userId },
+        orderBy: [{ provider: "asc" }, { period: "asc" }, { unit: "asc" }],
+        select: { provider: true, period: true, unit: true, amount: true, updatedAt: true },
+      }),
+    ]);
 
   const { passwordHash, ...account } = user;
   const doc = {
@@ -138,7 +166,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     signInMethods: identities.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     keys: keys.map(({ prefix, last4, ...k }) => ({
       ...k,
-      preview: `${prefix}…${last4}`,
+      preview: k.keyless ? "No key" : `${prefix}…${last4}`,
       createdAt: iso(k.createdAt),
       updatedAt: iso(k.updatedAt),
       lastUsedAt: iso(k.lastUsedAt),
@@ -154,12 +182,22 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
     usage: usage.map((u) => ({ ...u, createdAt: iso(u.createdAt) })),
     auditLog: audit.map((a) => ({ ...a, createdAt: iso(a.createdAt) })),
     // The token's hash is not the user's data and would only help to forge the link: left out.
+    // Amounts: micro-dollars for "usd", tokens for "tokens" (a BigInt column: JSON has no BigInt).
+    spendingLimits: limits.map((l) => ({ ...l, amount: Number(l.amount), updatedAt: iso(l.updatedAt) })),
     sessions: sessions.map((x) => ({
       ...x,
       createdAt: iso(x.createdAt),
       lastSeenAt: iso(x.lastSeenAt),
       expiresAt: iso(x.expiresAt),
       revokedAt: iso(x.revokedAt),
+    })),
+    apiTokens: tokens.map(({ last4, ...t }) => ({
+      ...t,
+      preview: `byok_…${last4}`,
+      createdAt: iso(t.createdAt),
+      lastUsedAt: iso(t.lastUsedAt),
+      expiresAt: iso(t.expiresAt),
+      revokedAt: iso(t.revokedAt),
     })),
     pendingEmailChange: pending.map((p) => ({
       ...p,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PASSWORD_MAX } from "@/lib/auth/password";
 import { emailSchema } from "@/lib/auth/schemas";
+import { text } from "@/lib/text";
 import { TOKEN_PATTERN } from "@/lib/tokens";
 import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
 
@@ -8,12 +9,10 @@ import { DELETE_CONFIRMATION, NAME_MAX } from "./constants";
 
 export { DELETE_CONFIRMATION, NAME_MAX };
 
-export const displayNameSchema = z
-  .string({ error: "Enter a name." })
+export const displayNameSchema = text({ error: "Enter a name." })
   .transform((s) => s.normalize("NFC").trim().replace(/\s+/g, " "))
   .pipe(
-    z
-      .string()
+    text()
       .max(NAME_MAX, `Use at most ${NAME_MAX} characters.`)
       // Control characters and invisible formatting would make the name unreadable in the menu.
       .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), "Use letters, digits, spaces and punctuation only."),
@@ -24,14 +23,14 @@ export const displayNameSchema = z
  * through OAuth has none) the account's email typed out.
  */
 const identity = {
-  password: z.string().max(PASSWORD_MAX).optional(),
-  confirmEmail: z.string().max(254).optional(),
+  password: text().max(PASSWORD_MAX).optional(),
+  confirmEmail: text().max(254).optional(),
 };
 
 export const nameInput = z.strictObject({ name: displayNameSchema });
 export const emailChangeInput = z.strictObject({ newEmail: emailSchema, ...identity });
 export const confirmEmailInput = z.strictObject({
-  token: z.string().regex(TOKEN_PATTERN, "This link is not valid."),
+  token: text().regex(TOKEN_PATTERN, "This link is not valid."),
 });
 export const deleteInput = z.strictObject({
   ...identity,

@@ -1,6 +1,7 @@
 import { AISDKError, APICallError, LoadAPIKeyError, RetryError, StreamProviderError } from "ai";
 import { AppError, isAppError } from "@/lib/errors";
 import { classifyHttp, type Failure } from "./classify";
+import { verdictFor } from "./verdict";
 
 // AI SDK error → AppError, by error TYPE and STATUS. The AppError carries our own message
 // only: provider text (and the request body the SDK attaches) never leaves this module.
@@ -60,54 +61,21 @@ function pickRpc(data: Json): Json {
   return { status: e.status, details: e.details };
 }
 
-const MODEL_MESSAGE = "This key cannot use the selected model. Choose another model.";
-
-function failureToAppError(f: Failure): AppError {
-  switch (f.kind) {
-    case "invalid_key":
-      return new AppError("INVALID_API_KEY");
-    case "forbidden":
-      return new AppError(
-        "INVALID_API_KEY",
-        "The provider refused this key for this request (permissions, project or region). Check the key in AI settings.",
-      );
-    case "key_missing":
-      return new AppError("API_KEY_REQUIRED");
-    case "no_credit":
-      return new AppError("QUOTA_EXCEEDED");
-    case "rate_limited":
-      return new AppError(
-        "RATE_LIMITED",
-        f.retryAfter
-          ? `The provider is rate-limiting this key. Try again in ${f.retryAfter} s.`
-          : "The provider is rate-limiting this key. Try again shortly.",
-        { retryAfter: f.retryAfter },
-      );
-    case "model_not_allowed":
-      return new AppError("VALIDATION_FAILED", MODEL_MESSAGE, {
-        issues: [{ path: "model", message: MODEL_MESSAGE }],
-      });
-    case "bad_request":
-      return new AppError(
-        "VALIDATION_FAILED",
-        "The provider refused this request. Try a shorter conversation or another model.",
-      );
-    case "timeout":
-      return new AppError("PROVIDER_UNAVAILABLE", "The provider took too long to answer. Try again.");
-    case "internal":
-      return new AppError("INTERNAL");
-    default:
-      return new AppError("PROVIDER_UNAVAILABLE");
-  }
+function failureToAppError(f: Failure, provider?: string): AppError {
+  const v = verdictFor(f, { userBaseUrl: provider === "compatible" });
+  return new AppError(v.code, v.message, {
+    ...(v.retryAfter !== undefined ? { retryAfter: v.retryAfter } : {}),
+    ...(f.kind === "model_not_allowed" ? { issues: [{ path: "model", message: v.message }] } : {}),
+  });
 }
 
 /**
- * Maps any error from a provider call to an AppError. `provider` is accepted for call sites
- * that pass it (and future per-provider rules); the mapping itself reads only structure.
+ * Maps any error from a provider call to an AppError, with the words of lib/ai/verdict.ts (the
+ * key Test says the same). `provider` says whether the address was the user's (`compatible`).
  */
-export function toAppError(err: unknown, _provider?: string): AppError {
+export function toAppError(err: unknown, provider?: string): AppError {
   if (isAppError(err)) return err;
-  return failureToAppError(classifyError(err));
+  return failureToAppError(classifyError(err), provider);
 }
 
 /** Worth one more try: 408, 429 rate limits (never quota), 5xx. Nothing else. */

@@ -68,6 +68,15 @@ function invalid(path: string, message: string): AppError {
  */
 const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
 
+/** A keyless endpoint gets no Authorization header at all (not an empty "Bearer "). */
+function withoutAuthorization(f: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.delete("authorization");
+    return f(input, { ...init, headers });
+  };
+}
+
 // The app keeps its own history and sends it in full each turn, so nothing needs to live at
 // OpenAI: store=false keeps conversations out of OpenAI's 30-day storage and makes the SDK send
 // message text instead of `item_reference`s that break when the user swaps keys or projects.
@@ -84,7 +93,8 @@ const googleThoughts = defaultSettingsMiddleware({
 export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
   const { provider } = input;
   const apiKey = typeof input.apiKey === "string" ? input.apiKey.trim() : "";
-  if (!apiKey) throw new AppError("API_KEY_REQUIRED");
+  // Only an OpenAI-compatible endpoint may run without a key (a local server that takes none).
+  if (!apiKey && provider !== "compatible") throw new AppError("API_KEY_REQUIRED");
   const modelId = typeof input.modelId === "string" ? input.modelId.trim() : "";
   if (!modelId) throw invalid("model", "Choose a model.");
   const baseURL = providerBaseUrl(provider, input.baseUrl);
@@ -102,11 +112,18 @@ export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
         model: createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId),
         middleware: googleThoughts,
       });
-    case "compatible":
+    case "compatible": {
       // Chat Completions is what "OpenAI-compatible" servers (Ollama, vLLM, OpenRouter…) implement.
-      return createOpenAI({ apiKey, baseURL, name: "compatible", fetch: input.fetch ?? userUrlFetch }).chat(
-        modelId,
-      );
+      // apiKey "" is passed as a string on purpose: the SDK reads OPENAI_API_KEY from the
+      // environment only when it is missing, and the operator's key must never go to a user's URL.
+      const guarded = input.fetch ?? userUrlFetch;
+      return createOpenAI({
+        apiKey,
+        baseURL,
+        name: "compatible",
+        fetch: apiKey ? guarded : withoutAuthorization(guarded),
+      }).chat(modelId);
+    }
     default:
       throw invalid("provider", "Unknown provider.");
   }

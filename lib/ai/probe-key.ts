@@ -5,6 +5,7 @@ import { classifyHttp, type Failure } from "./classify";
 import { classifyError } from "./errors";
 import { createLanguageModel, providerBaseUrl } from "./model";
 import { PROVIDERS, type ProviderId } from "./registry";
+import { type Verdict, type VerdictContext, verdictFor } from "./verdict";
 
 // "Test key" makes two real, minimal calls, both under one deadline:
 // 1. GET {base}/models — free, and proves the key authenticates (401/403/400 API_KEY_INVALID).
@@ -23,7 +24,13 @@ export type KeyTestResult =
   | "model_not_allowed"
   | "unreachable";
 
-export type KeyTestOutcome = { result: KeyTestResult; ms: number; retryAfter?: number };
+export type KeyTestOutcome = {
+  result: KeyTestResult;
+  ms: number;
+  retryAfter?: number;
+  /** What failed, in the words, code and action the chat uses for the same answer (lib/ai/verdict.ts). */
+  verdict?: Verdict;
+};
 
 export type KeyTestInput = {
   provider: ProviderId;
@@ -41,23 +48,35 @@ export type KeyTestInput = {
 export const KEY_TEST_TIMEOUT_MS = 10_000;
 const PROBE_PROMPT = "Reply with the single word OK.";
 
-function toResult(f: Failure, step: "models" | "probe"): Omit<KeyTestOutcome, "ms"> {
-  switch (f.kind) {
+type Judged = Omit<KeyTestOutcome, "ms">;
+
+function toResult(f: Failure, step: "models" | "probe", ctx: VerdictContext): Judged {
+  // A generation refused for its shape was judged after the key authenticated: the key works.
+  if (f.kind === "bad_request" && step === "probe") return { result: "valid" };
+  // On the models list, "model" and "bad request" answers mean no provider API lives there.
+  const failure: Failure =
+    step === "models" && (f.kind === "model_not_allowed" || f.kind === "bad_request")
+      ? { kind: "unavailable", ...(f.status !== undefined ? { status: f.status } : {}) }
+      : f;
+  const verdict = verdictFor(failure, ctx);
+  const judged = (result: KeyTestResult): Judged => ({
+    result,
+    verdict,
+    ...(verdict.retryAfter ? { retryAfter: verdict.retryAfter } : {}),
+  });
+  switch (failure.kind) {
     case "invalid_key":
     case "forbidden":
     case "key_missing":
-      return { result: "invalid_key" };
+      return judged("invalid_key");
     case "no_credit":
-      return { result: "no_credit" };
+      return judged("no_credit");
     case "rate_limited":
-      return { result: "rate_limited", ...(f.retryAfter ? { retryAfter: f.retryAfter } : {}) };
+      return judged("rate_limited");
     case "model_not_allowed":
-      return { result: step === "probe" ? "model_not_allowed" : "unreachable" };
-    case "bad_request":
-      // The provider authenticated the key before judging our request's shape.
-      return { result: step === "probe" ? "valid" : "unreachable" };
+      return judged("model_not_allowed");
     default:
-      return { result: "unreachable" };
+      return judged("unreachable");
   }
 }
 
@@ -75,9 +94,12 @@ async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Fai
   const base = providerBaseUrl(input.provider, input.baseUrl);
   const key = input.apiKey.trim();
   const google = input.provider === "google";
-  const headers: Record<string, string> = google
-    ? { "x-goog-api-key": key }
-    : { authorization: `Bearer ${key}` };
+  // A keyless endpoint (compatible only) gets no Authorization header.
+  const headers: Record<string, string> = !key
+    ? {}
+    : google
+      ? { "x-goog-api-key": key }
+      : { authorization: `Bearer ${key}` };
   try {
     // A user-supplied base URL connects only through the SSRF guard.
     const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
@@ -136,12 +158,15 @@ export async function probeProviderKey(input: KeyTestInput): Promise<KeyTestOutc
     ...r,
     ms: Math.round(performance.now() - started),
   });
-  if (!input.apiKey?.trim()) return done({ result: "invalid_key" });
+  const ctx: VerdictContext = { userBaseUrl: PROVIDERS[input.provider].requiresBaseUrl };
+  // Only an OpenAI-compatible endpoint may be tested without a key (a keyless local server).
+  if (!input.apiKey?.trim() && input.provider !== "compatible")
+    return done({ result: "invalid_key", verdict: verdictFor({ kind: "key_missing" }, ctx) });
 
   const listed = await listModels(input, signal);
-  if (listed) return done(toResult(listed, "models"));
+  if (listed) return done(toResult(listed, "models", ctx));
   const modelId = input.modelId?.trim() || PROVIDERS[input.provider].defaultModel;
   if (!modelId) return done({ result: "valid" });
   const probed = await probe(input, modelId, signal);
-  return done(probed ? toResult(probed, "probe") : { result: "valid" });
+  return done(probed ? toResult(probed, "probe", ctx) : { result: "valid" });
 }

@@ -163,15 +163,29 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
       keyUrl: "https://platform.openai.com/docs/api-reference/chat",
       billingUrl: "https://platform.openai.com/docs/api-reference/chat",
       freeTier:
-        "Depends on the service; local servers such as Ollama or LM Studio are free (any non-empty key).",
+        "Depends on the service; local servers such as Ollama, LM Studio or vLLM are free and need no key.",
       steps: [
         "Find the service's OpenAI-compatible base URL, usually ending in /v1 (e.g. https://openrouter.ai/api/v1).",
-        "Create a key in that service's dashboard.",
-        "Enter the base URL, the key and the exact model id the service lists, then press Test.",
+        "Create a key in that service's dashboard, or tick “No key” for a local server that takes none.",
+        "Save: the models the service lists are offered in the chat's model picker. Press Test to check it.",
       ],
     },
   },
 };
+
+/**
+ * Usual base URLs of OpenAI-compatible services, offered as one-click presets. `keyless`: the
+ * server takes no key by default (local servers; reaching them needs the operator's
+ * ALLOW_PRIVATE_BASE_URLS unless they run on a public address).
+ */
+export const COMPATIBLE_PRESETS = [
+  { name: "Ollama", baseUrl: "http://localhost:11434/v1", keyless: true },
+  { name: "LM Studio", baseUrl: "http://localhost:1234/v1", keyless: true },
+  { name: "vLLM", baseUrl: "http://localhost:8000/v1", keyless: true },
+  { name: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", keyless: false },
+  { name: "DeepSeek", baseUrl: "https://api.deepseek.com/v1", keyless: false },
+  { name: "Together", baseUrl: "https://api.together.xyz/v1", keyless: false },
+] as const;
 
 export function isProviderId(value: unknown): value is ProviderId {
   return typeof value === "string" && (PROVIDER_IDS as readonly string[]).includes(value);
@@ -181,9 +195,12 @@ export function getProvider(id: ProviderId): ProviderInfo {
   return PROVIDERS[id];
 }
 
+/** The shape every model id must have (a provider's own list may hold ids our registry lacks). */
+export const MODEL_ID_PATTERN = /^[\w.:/@+-]{1,200}$/;
+
 /** True when `modelId` is offered for the provider; `compatible` accepts any well-formed id. */
 export function isKnownModel(provider: ProviderId, modelId: string): boolean {
-  if (provider === "compatible") return /^[\w.:/@+-]{1,200}$/.test(modelId);
+  if (provider === "compatible") return MODEL_ID_PATTERN.test(modelId);
   return PROVIDERS[provider].models.some((m) => m.id === modelId);
 }
 

@@ -23,6 +23,9 @@ export class InvalidCredentials extends CredentialsSignin {
 export class AccountDisabled extends CredentialsSignin {
   code = "disabled";
 }
+export class EmailUnverified extends CredentialsSignin {
+  code = "unverified";
+}
 export class SignInThrottled extends CredentialsSignin {
   constructor(readonly retryAfterSec: number) {
     super();
@@ -48,6 +51,7 @@ export function fullAuthConfig(): NextAuthConfig {
           if (res.ok) return res.user;
           if (res.reason === "throttled") throw new SignInThrottled(res.retryAfterSec);
           if (res.reason === "disabled") throw new AccountDisabled();
+          if (res.reason === "unverified") throw new EmailUnverified();
           throw new InvalidCredentials();
         },
       }),

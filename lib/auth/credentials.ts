@@ -18,6 +18,7 @@ export type AuthResult =
   | { ok: true; user: AuthUser }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "disabled" }
+  | { ok: false; reason: "unverified" }
   | { ok: false; reason: "throttled"; retryAfterSec: number };
 
 const WINDOW_SEC = 15 * 60;
@@ -60,7 +61,14 @@ export async function authenticate(
 
   const user = await db().user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true, disabledAt: true },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      passwordHash: true,
+      disabledAt: true,
+      verificationPending: true,
+    },
   });
   const valid = await verifyPassword(user?.passwordHash, password);
 
@@ -73,6 +81,8 @@ export async function authenticate(
   }
   // Told only to whoever knows the password: the operator disabled the account (lib/operator).
   if (user.disabledAt) return { ok: false, reason: "disabled" };
+  // Likewise: a sign-up made with SMTP_URL set waits for its mailed link (lib/account/sign-up.ts).
+  if (user.verificationPending) return { ok: false, reason: "unverified" };
   // Success clears the pair's failures and refunds this attempt to the IP (but not its earlier
   // failures: one good account must not unlock guessing at others).
   await Promise.all([

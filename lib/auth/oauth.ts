@@ -44,10 +44,25 @@ export async function linkOAuthIdentity(
   const email = normalizeEmail(id.email);
   const account = { provider: id.provider, providerAccountId: id.providerAccountId, type: id.type };
   try {
-    const existing = await db().user.findUnique({ where: { email }, select: { id: true } });
+    const existing = await db().user.findUnique({
+      where: { email },
+      select: { id: true, verificationPending: true },
+    });
     if (existing) {
       if (!id.emailVerified) return { ok: false, reason: "email-in-use" };
-      await db().account.create({ data: { ...account, userId: existing.id } });
+      await db().$transaction([
+        db().account.create({ data: { ...account, userId: existing.id } }),
+        // A sign-up that never confirmed its address: the provider just did. Its password was
+        // typed by whoever filled in the form, not necessarily this address's owner: dropped.
+        ...(existing.verificationPending
+          ? [
+              db().user.update({
+                where: { id: existing.id },
+                data: { verificationPending: false, emailVerified: new Date(), passwordHash: null },
+              }),
+            ]
+          : []),
+      ]);
       return { ok: true, userId: existing.id };
     }
     const user = await createAccount(

@@ -5,6 +5,9 @@ export const SIGN_IN_PATH = "/sign-in";
 export const SIGN_UP_PATH = "/sign-up";
 /** Where sign-up always leads, whether or not the email was new (app/(auth)/actions.ts). */
 export const SIGNED_UP_PATH = "/sign-in?notice=signed-up";
+/** Where sign-up leads when SMTP_URL is set: "check your inbox", whether or not the email was new. */
+export const CHECK_INBOX_PATH = "/verify-email?sent=1";
+export const FORGOT_PASSWORD_PATH = "/forgot-password";
 /** Request header set by proxy.ts so server code knows which page asked for sign-in. */
 export const PATHNAME_HEADER = "x-byok-pathname";
 

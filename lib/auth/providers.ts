@@ -20,7 +20,12 @@ export function oauthProviders(): Provider[] {
   const e = env();
   return oauthProviderInfo().map((p) =>
     p.id === "github"
-      ? GitHub({ clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET })
+      ? GitHub({
+          clientId: e.AUTH_GITHUB_ID,
+          clientSecret: e.AUTH_GITHUB_SECRET,
+          // GitHub Enterprise Server: the same OAuth app flow and API under the server's own host.
+          ...(e.AUTH_GITHUB_ENTERPRISE_URL ? { enterprise: { baseUrl: e.AUTH_GITHUB_ENTERPRISE_URL } } : {}),
+        })
       : Google({ clientId: e.AUTH_GOOGLE_ID, clientSecret: e.AUTH_GOOGLE_SECRET }),
   );
 }

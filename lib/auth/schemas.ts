@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/auth/password";
+import { text } from "@/lib/text";
 
 // Emails are stored and looked up lower-cased and trimmed, so "Ann@X.io" and "ann@x.io" are one account.
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export const emailSchema = z
-  .string({ error: "Enter your email." })
+export const emailSchema = text({ error: "Enter your email." })
   .trim()
   .min(1, "Enter your email.")
   .max(254, "That email is too long.")
@@ -17,17 +17,16 @@ export const emailSchema = z
 export const signInSchema = z.object({
   email: emailSchema,
   // No length rule beyond the maximum: a wrong password must not be told apart from a short one.
-  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX),
+  password: text({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX),
 });
 
 export const signUpSchema = z.object({
   email: emailSchema,
-  password: z
-    .string({ error: "Choose a password." })
+  password: text({ error: "Choose a password." })
     .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
     .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`),
   name: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.string().trim().max(100, "Use at most 100 characters.").optional(),
+    text().trim().max(100, "Use at most 100 characters.").optional(),
   ),
 });

@@ -125,49 +125,56 @@ describe("history list and messages", () => {
 });
 
 describe("another user", () => {
-  it("cannot read, post to, rename or delete someone else's chat", async () => {
+  it("sees someone else's chat and message ids exactly as unused ones", async () => {
     const owner = await userWithKey("owner");
     const intruder = await userWithKey("intruder");
     const chatId = await chatWith(owner, ["private thoughts"]);
+    const unused = clientId("c");
     const db = h.handle.prisma;
 
-    expect(await code(listMessages(intruder, chatId, undefined, db))).toBe("NOT_FOUND");
-    expect(await code(renameChat(intruder, chatId, "mine now", db))).toBe("NOT_FOUND");
-    expect(await code(deleteChat(intruder, chatId, db))).toBe("NOT_FOUND");
-    const post = startTurn(
-      {
-        userId: intruder,
-        chatId,
-        message: { id: clientId(), text: "hi" },
-        provider: "openai",
-        model: "gpt-4o-mini",
-      },
-      never(),
-      h.turnDeps(),
-    );
-    expect(await code(post)).toBe("NOT_FOUND");
-    // Reusing the owner's message id in one's own chat is refused too.
+    // Reading, renaming, deleting: the same answer as for an id nobody uses.
+    for (const id of [chatId, unused]) {
+      expect(await code(listMessages(intruder, id, undefined, db))).toBe("NOT_FOUND");
+      expect(await code(renameChat(intruder, id, "mine now", db))).toBe("NOT_FOUND");
+      expect(await code(deleteChat(intruder, id, db))).toBe("NOT_FOUND");
+    }
+    // Posting to it, reusing the owner's message id: the intruder's own new chat, as with an
+    // unused id. Ids are unique per user, so the owner's rows are neither touched nor revealed.
     const ownerMsg = (await listMessages(owner, chatId, undefined, db)).messages[0]?.id as string;
-    const reuse = startTurn(
-      {
-        userId: intruder,
-        chatId: clientId("c"),
-        message: { id: ownerMsg, text: "x" },
-        provider: "openai",
-        model: "gpt-4o-mini",
-      },
-      never(),
-      h.turnDeps(),
+    for (const [id, messageId] of [
+      [chatId, ownerMsg],
+      [unused, clientId()],
+    ] as const) {
+      const post = await startTurn(
+        {
+          userId: intruder,
+          chatId: id,
+          message: { id: messageId, text: "hi" },
+          provider: "openai",
+          model: "gpt-4o-mini",
+        },
+        never(),
+        h.turnDeps(),
+      );
+      await readAll(post.stream);
+      expect((await post.done).status).toBe("COMPLETE");
+      const mine = await listMessages(intruder, id, undefined, db);
+      expect(mine.messages.map((m) => m.parts[0])).toEqual([{ type: "text", text: "hi" }, expect.anything()]);
+    }
+    expect((await listChats(intruder, undefined, db)).chats.map((c) => c.id).sort()).toEqual(
+      [chatId, unused].sort(),
     );
-    expect(await code(reuse)).toBe("CONFLICT");
-    expect((await listChats(intruder, undefined, db)).chats.map((c) => c.id)).not.toContain(chatId);
 
     const after = await listMessages(owner, chatId, undefined, db);
     expect(after.messages.map((m) => m.parts[0])).toEqual([
       { type: "text", text: "private thoughts" },
       expect.anything(),
     ]);
-    expect((await db.chat.findUniqueOrThrow({ where: { id: chatId } })).title).toBe("private thoughts");
+    expect(after.messages[0]?.id).toBe(ownerMsg);
+    const ownerChat = await db.chat.findUniqueOrThrow({
+      where: { userId_id: { userId: owner, id: chatId } },
+    });
+    expect(ownerChat.title).toBe("private thoughts");
   });
 
   it("the owner can rename and delete", async () => {

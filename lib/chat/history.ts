@@ -2,8 +2,8 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
 import type { AnswerParams } from "./params";
-import type { Db } from "./persist";
-import type { AssistantStatus, ChatUIMessage } from "./types";
+import { type Db, staleSql } from "./persist";
+import type { ChatUIMessage, MessageStatusView } from "./types";
 
 // History reads and edits. Every query names the user: ownership lives in the WHERE clause,
 // and someone else's chat is indistinguishable from a missing one. The database client is the
@@ -87,6 +87,7 @@ type MessageRow = {
   id: string;
   role: string;
   content: string;
+  parts: unknown;
   status: string;
   errorCode: string | null;
   provider: string | null;
@@ -94,12 +95,54 @@ type MessageRow = {
   keySource: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
-  reasoningTokens?: number | null;
-  /** UI message parts, stored when the answer had more than text (reasoning). */
-  parts?: unknown;
-  params?: unknown;
+  /** Of outputTokens, the thinking (when the provider reported it). */
+  reasoningTokens: number | null;
+  /** AnswerParams: what the answer was asked with. */
+  params: unknown;
   createdAt: Date;
+  /** The answer versions to the same user message, oldest first (space-separated ids). */
+  versions: string | null;
+  stale: boolean;
 };
+
+/**
+ * The chat as it reads: each user message in the chat's order, followed by the newest version
+ * of its answer (the one with the highest sequence number), newest first, `limit` rows from
+ * before the place (turn, sub) given. An answer sits at its user message's turn, sub 1, so a
+ * turn that ends late never moves, and a later turn's answer never lands before it.
+ */
+export async function visibleMessages(
+  client: Db,
+  userId: string,
+  chatId: string,
+  opts: { beforeTurn?: number; beforeSub?: number; limit: number },
+): Promise<MessageRow[]> {
+  const turn = opts.beforeTurn ?? 2 ** 31 - 1;
+  const sub = opts.beforeSub ?? 0;
+  return client.$queryRaw<MessageRow[]>`
+    SELECT v."id", v."role", v."content", v."parts", v."status"::text AS "status", v."errorCode",
+      v."provider", v."model", v."keySource", v."inputTokens", v."outputTokens", v."reasoningTokens",
+      v."params", v."createdAt", v."versions", v."stale"
+    FROM (
+      SELECT m.*, m."seq" AS "turn", 0 AS "sub", NULL::text AS "versions", false AS "stale"
+      FROM "Message" m
+      WHERE m."userId" = ${userId} AND m."chatId" = ${chatId} AND m."role" = 'user'
+      UNION ALL
+      SELECT * FROM (
+        SELECT DISTINCT ON (COALESCE(a."replyToId", a."id")) a.*, COALESCE(q."seq", a."seq") AS "turn", 1 AS "sub",
+          (SELECT string_agg(x."id", ' ' ORDER BY x."seq") FROM "Message" x
+            WHERE x."userId" = a."userId" AND x."replyToId" = a."replyToId" AND x."role" = 'assistant') AS "versions",
+          ${staleSql("a")} AS "stale"
+        FROM "Message" a
+        LEFT JOIN "Message" q ON q."userId" = a."userId" AND q."id" = a."replyToId"
+        WHERE a."userId" = ${userId} AND a."chatId" = ${chatId} AND a."role" = 'assistant'
+        ORDER BY COALESCE(a."replyToId", a."id"), a."seq" DESC
+      ) newest
+    ) v
+    WHERE (v."turn", v."sub") < (${turn}::int, ${sub}::int)
+    ORDER BY v."turn" DESC, v."sub" DESC
+    LIMIT ${opts.limit}::int`;
+}
 
 /** The reasoning stored in an answer's parts, if any. */
 function storedReasoning(parts: unknown): string {
@@ -116,6 +159,10 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
   if (m.role !== "assistant")
     return { id: m.id, parts: text, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
   const reasoning = storedReasoning(m.parts);
+  const versions = m.versions?.split(" ") ?? [];
+  // A STREAMING row is still being written (another tab, or a turn ending now), unless the
+  // process that wrote it died: then it is what it would have been on shutdown, ABORTED.
+  const status = (m.status === "STREAMING" && m.stale ? "ABORTED" : m.status) as MessageStatusView;
   return {
     id: m.id,
     // As the stream delivered it: the (finished) reasoning block, then the answer.
@@ -123,7 +170,7 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
     role: "assistant",
     metadata: {
       createdAt: m.createdAt.toISOString(),
-      status: m.status as AssistantStatus,
+      status,
       ...(m.errorCode ? { errorCode: m.errorCode } : {}),
       ...(m.provider ? { provider: m.provider } : {}),
       ...(m.model ? { model: m.model } : {}),
@@ -138,6 +185,7 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
           }
         : {}),
       ...(m.params && typeof m.params === "object" ? { params: m.params as AnswerParams } : {}),
+      ...(versions.length > 1 ? { versions } : {}),
     },
   };
 }
@@ -154,25 +202,21 @@ export async function listMessages(
   const limit = Math.min(Math.max(opts.limit ?? 40, 1), 100);
   const chat = await client.chat.findFirst({ where: { id: chatId, userId }, select: { id: true } });
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
-  let at: { createdAt: Date; id: string } | undefined;
+  let at: { turn: number; sub: number } | undefined;
   if (opts.before) {
-    const anchor = await client.message.findFirst({
-      where: { id: opts.before, chatId, userId },
-      select: { createdAt: true, id: true },
-    });
+    const [anchor] = await client.$queryRaw<{ turn: number; sub: number }[]>`
+      SELECT CASE WHEN m."role" = 'user' THEN m."seq" ELSE COALESCE(q."seq", m."seq") END AS "turn",
+        CASE WHEN m."role" = 'user' THEN 0 ELSE 1 END AS "sub"
+      FROM "Message" m
+      LEFT JOIN "Message" q ON q."userId" = m."userId" AND q."id" = m."replyToId"
+      WHERE m."userId" = ${userId} AND m."id" = ${opts.before} AND m."chatId" = ${chatId}`;
     if (!anchor) throw new AppError("NOT_FOUND", "Message not found.");
     at = anchor;
   }
-  const rows = await client.message.findMany({
-    where: {
-      chatId,
-      userId,
-      ...(at
-        ? { OR: [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }] }
-        : {}),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
+  const rows = await visibleMessages(client, userId, chatId, {
+    beforeTurn: at?.turn,
+    beforeSub: at?.sub,
+    limit: limit + 1,
   });
   return { messages: rows.slice(0, limit).reverse().map(toUIMessage), hasMore: rows.length > limit };
 }

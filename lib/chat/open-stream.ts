@@ -1,5 +1,6 @@
 import type { LanguageModelV4, LanguageModelV4Prompt, LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import type { ModelMessage } from "ai";
+import { verdictFor } from "@/lib/ai/verdict";
 import { AppError } from "@/lib/errors";
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type RetryPolicy, sleep } from "./retry";
 
@@ -223,7 +224,9 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
     reader?.cancel().catch(() => undefined);
     if (reason === "client") throw new ClientAbortError();
     if (reason === "timeout") {
-      throw new AppError("PROVIDER_UNAVAILABLE", "The provider did not start answering in time. Try again.");
+      // The key Test says the same for the same cause (lib/ai/verdict.ts).
+      const v = verdictFor({ kind: "timeout" });
+      throw new AppError(v.code, v.message);
     }
     const error =
       failure === undefined

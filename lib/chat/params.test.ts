@@ -125,7 +125,9 @@ describe("the chat's settings arrive upstream in each provider's wire format", (
       else expect(wire.system).toEqual({ role: "system", content: SETTINGS.systemPrompt });
 
       // Stored with the chat (first send) and with the answer.
-      const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+      const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+        where: { userId_id: { userId, id: chatId } },
+      });
       expect(chat).toMatchObject(SETTINGS);
       const answer = await h.handle.prisma.message.findFirstOrThrow({ where: { chatId, role: "assistant" } });
       expect(answer.params).toEqual({
@@ -181,7 +183,9 @@ describe("where the settings come from", () => {
     const next: ChatSettings = { systemPrompt: null, temperature: null, maxOutputTokens: 64 };
     await runTurn(userId, chatId, "google", "gemini-2.5-flash", next, "third");
     expect(system()).toEqual({ parts: [{ text: "Use metric units." }] });
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId, id: chatId } },
+    });
     expect(chat).toMatchObject(next);
     expect((await answers()).map((a) => a.params)).toEqual([
       { system: true, systemSource: "default" },
@@ -211,9 +215,10 @@ describe("where the settings come from", () => {
       maxOutputTokens: 128_000,
     });
     // The chat keeps what the user set (another model may take more).
-    expect((await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } })).maxOutputTokens).toBe(
-      500_000,
-    );
+    expect(
+      (await h.handle.prisma.chat.findUniqueOrThrow({ where: { userId_id: { userId, id: chatId } } }))
+        .maxOutputTokens,
+    ).toBe(500_000);
   });
 
   it("resolveParams: empty own instructions mean none, even with a default", () => {
@@ -322,7 +327,9 @@ describe("validation", () => {
     await expect(updateChatSettings(other, chatId, SETTINGS, h.handle.prisma)).rejects.toBeInstanceOf(
       AppError,
     );
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId: owner, id: chatId } },
+    });
     expect(chat.systemPrompt).toBe(SETTINGS.systemPrompt);
   });
 });

@@ -1,16 +1,42 @@
-import { isKnownModel, type ModelOption, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
+import { isKnownModel, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
+import type { ModelCache } from "@/lib/keys/models";
 import type { KeySource } from "@/lib/keys/policy";
+import { type Price, priceOf } from "./prices";
 
 // What the model picker offers: only providers a chat would work with right now, and the
 // model a chat starts on (its last model, else the user's default, else the first usable).
+// With a personal key whose models the provider listed (lib/keys/models.ts), the picker offers
+// that list; otherwise our registry's. Browser-safe: type imports only from lib/keys.
 
+export type PickerModel = {
+  id: string;
+  label: string;
+  /** From our price table; null: "price unknown" (and dollar limits cannot cover it). */
+  price: Price | null;
+  /** The provider stopped listing it for this key: kept so a chat on it can say so. */
+  gone?: boolean;
+};
 export type PickerProvider = {
   id: ProviderId;
   label: string;
   source: KeySource;
-  models: readonly ModelOption[];
+  models: readonly PickerModel[];
+  /** When the list came from the provider for this key (null: our registry's list). */
+  listedAt: string | null;
+  /** The cached list is older than a day. */
+  stale?: boolean;
 };
 export type Selection = { provider: ProviderId; model: string };
+/** A spending limit of the user's that is 80% used or more (the chat warns). */
+export type BudgetWarning = {
+  provider: ProviderId;
+  label: string;
+  period: "day" | "month";
+  unit: "usd" | "tokens";
+  amount: number;
+  used: number;
+  ratio: number;
+};
 /** A personal key the chat cannot use until the user fixes it in AI settings. */
 export type RejectedKey = {
   provider: ProviderId;
@@ -29,14 +55,40 @@ export function rejectedKeys(
   );
 }
 
+function registryModels(provider: ProviderId): PickerModel[] {
+  return PROVIDERS[provider].models.map((m) => ({ ...m, price: priceOf(provider, m.id) }));
+}
+
+function liveModels(provider: ProviderId, cache: ModelCache): PickerModel[] {
+  const known = new Map(PROVIDERS[provider].models.map((m) => [m.id, m.label]));
+  return cache.models.map((m) => ({
+    id: m.id,
+    label: known.get(m.id) ?? m.label ?? m.id,
+    price: priceOf(provider, m.id),
+    ...(m.goneAt ? { gone: true } : {}),
+  }));
+}
+
 export function pickerProviders(
   usable: { provider: ProviderId; label: string; source: KeySource | null }[],
+  live: Partial<Record<ProviderId, ModelCache>> = {},
 ): PickerProvider[] {
-  return usable.flatMap((u) =>
-    u.source
-      ? [{ id: u.provider, label: u.label, source: u.source, models: PROVIDERS[u.provider].models }]
-      : [],
-  );
+  return usable.flatMap((u) => {
+    if (!u.source) return [];
+    // A list fetched with the user's key says nothing about the operator's key.
+    const cache = u.source === "personal" ? live[u.provider] : undefined;
+    const listed = cache && cache.models.length > 0 ? cache : undefined;
+    return [
+      {
+        id: u.provider,
+        label: u.label,
+        source: u.source,
+        models: listed ? liveModels(u.provider, listed) : registryModels(u.provider),
+        listedAt: listed?.fetchedAt ?? null,
+        ...(listed?.stale ? { stale: true } : {}),
+      },
+    ];
+  });
 }
 
 export function initialSelection(
@@ -45,9 +97,17 @@ export function initialSelection(
 ): Selection | null {
   for (const c of candidates) {
     const p = providers.find((x) => x.id === c.provider);
-    if (p && c.model && isKnownModel(p.id, c.model)) return { provider: p.id, model: c.model };
+    // A model the provider stopped listing stays selected (the picker marks it): never swapped.
+    if (p && c.model && (p.models.some((m) => m.id === c.model) || isKnownModel(p.id, c.model)))
+      return { provider: p.id, model: c.model };
   }
   const first = providers[0];
   if (!first) return null;
-  return { provider: first.id, model: PROVIDERS[first.id].defaultModel ?? first.models[0]?.id ?? "" };
+  const preferred = PROVIDERS[first.id].defaultModel;
+  const usable = first.models.filter((m) => !m.gone);
+  const model =
+    preferred && (first.listedAt === null || usable.some((m) => m.id === preferred))
+      ? preferred
+      : (usable[0]?.id ?? preferred ?? "");
+  return { provider: first.id, model };
 }

@@ -1,22 +1,22 @@
 import { z } from "zod";
 import {
-  isKnownModel,
+  MODEL_ID_PATTERN,
   maxOutputCap,
   PROVIDER_IDS,
   type ProviderId,
   UNLISTED_MAX_OUTPUT_TOKENS,
 } from "@/lib/ai/registry";
+import { text } from "@/lib/text";
 import { SYSTEM_PROMPT_MAX_CHARS, temperatureRange } from "./params";
 import { CLIENT_ID_PATTERN } from "./types";
 
 // Request bodies of the chat API. The message text limit comes from the environment, so the
 // schema is built once per limit and memoised.
 
-const clientId = z.string().regex(CLIENT_ID_PATTERN, "Invalid id.");
+const clientId = text().regex(CLIENT_ID_PATTERN, "Invalid id.");
 
 /** Instructions (default or per chat): kept as typed; only whitespace-only becomes empty. */
-export const systemPromptSchema = z
-  .string()
+export const systemPromptSchema = text()
   .max(SYSTEM_PROMPT_MAX_CHARS, `Instructions have at most ${SYSTEM_PROMPT_MAX_CHARS} characters.`)
   .transform((t) => (t.trim() ? t : ""));
 
@@ -64,7 +64,7 @@ export const chatSettingsUpdateSchema = z
   .strictObject({
     settings: chatSettingsSchema,
     provider: z.enum(PROVIDER_IDS),
-    model: z.string().trim().min(1, "Choose a model.").max(200),
+    model: text().trim().min(1, "Choose a model.").max(200),
   })
   .superRefine((b, ctx) => checkSettingsFor(ctx, b.settings, b.provider, b.model));
 
@@ -81,45 +81,49 @@ export function chatRequestSchema(maxChars: number) {
 }
 
 function buildChatRequestSchema(maxChars: number) {
-  return z
-    .object({
-      id: clientId,
-      message: z.strictObject({
+  return (
+    z
+      .object({
         id: clientId,
-        text: z
-          .string()
-          .max(maxChars, `A message has at most ${maxChars} characters.`)
-          .refine((t) => t.trim().length > 0, "Type a message."),
-      }),
-      provider: z.enum(PROVIDER_IDS),
-      model: z.string().trim().min(1, "Choose a model.").max(200),
-      regenerate: z.boolean().optional(),
-      /** The chat's settings as the browser shows them; stored with the chat when they changed. */
-      settings: chatSettingsSchema.optional(),
-    })
-    .refine((b) => isKnownModel(b.provider, b.model), {
-      path: ["model"],
-      message: "This model is not offered for the chosen provider.",
-    })
-    .superRefine((b, ctx) => {
-      // Not the model's own limit: a chat keeps its setting across a model switch, and the turn
-      // sends at most what the model takes (resolveParams).
-      if (b.settings) checkSettingsFor(ctx, b.settings, b.provider, null);
-    });
+        message: z.strictObject({
+          id: clientId,
+          text: text()
+            .max(maxChars, `A message has at most ${maxChars} characters.`)
+            .refine((t) => t.trim().length > 0, "Type a message."),
+        }),
+        provider: z.enum(PROVIDER_IDS),
+        model: text().trim().min(1, "Choose a model.").max(200),
+        regenerate: z.boolean().optional(),
+        // One per send, regenerate and retry: a duplicate request is answered from the first one's.
+        answerId: clientId.optional(),
+        /** The chat's settings as the browser shows them; stored with the chat when they changed. */
+        settings: chatSettingsSchema.optional(),
+      })
+      // Well-formed only: whether the model is offered (our registry, or the list the provider
+      // gave for the user's key) is checked server-side by the turn (lib/chat/model-check.ts).
+      .refine((b) => MODEL_ID_PATTERN.test(b.model), {
+        path: ["model"],
+        message: "This model is not offered for the chosen provider.",
+      })
+      .superRefine((b, ctx) => {
+        // Not the model's own limit: a chat keeps its setting across a model switch, and the turn
+        // sends at most what the model takes (resolveParams).
+        if (b.settings) checkSettingsFor(ctx, b.settings, b.provider, null);
+      })
+  );
 }
 
 /** A title is stored as one line: runs of whitespace (newlines included) become one space. */
 export const renameSchema = z.object({
-  title: z
-    .string()
+  title: text()
     .transform((t) => t.replace(/\s+/g, " ").trim())
-    .pipe(z.string().min(1, "Enter a title.").max(120, "A title has at most 120 characters.")),
+    .pipe(text().min(1, "Enter a title.").max(120, "A title has at most 120 characters.")),
 });
 
 export const listQuerySchema = z.object({
-  cursor: z.string().max(200).optional(),
+  cursor: text().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  q: z.string().max(200).optional(),
+  q: text().max(200).optional(),
 });
 
 export const messagesQuerySchema = z.object({

@@ -3,8 +3,9 @@ import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import type { KeyRow } from "@/lib/keys/resolve";
 import { buildContext } from "./context";
+import { visibleMessages } from "./history";
 import { type ChatSettings, DEFAULT_CHAT_SETTINGS } from "./params";
-import type { Db } from "./persist";
+import { type AnswerRow, type Db, parseAnswer, staleSql } from "./persist";
 
 // Everything a turn reads before it may start: ownership, whether this is a resend or a
 // regenerate of an existing message, the user's key row for the provider, and the
@@ -15,8 +16,8 @@ const HISTORY_LIMIT = 200;
 
 export type TurnContext = {
   isNewChat: boolean;
-  /** The user message's stored creation time when it already exists (resend, regenerate). */
-  priorCreatedAt?: Date;
+  /** The user message's place in the chat when it already exists (resend, regenerate). */
+  priorSeq?: number;
   /** The text the turn answers: the stored one for an existing message. */
   userText: string;
   messages: ModelMessage[];
@@ -26,16 +27,17 @@ export type TurnContext = {
   settings: ChatSettings;
   /** The user's default instructions (AI settings), null when none. */
   defaultSystemPrompt: string | null;
+  /** The row the request's answer id already names: a duplicate request (nothing else is set). */
+  answer?: AnswerRow;
 };
 
 type LookupRow = {
   chatExists: boolean;
-  chatOwned: boolean | null;
   msgExists: boolean;
   /** The message id is this user's own user message in this chat (a resend or regenerate). */
   msgUsable: boolean | null;
   msgContent: string | null;
-  msgCreatedAt: Date | null;
+  msgSeq: number | null;
   keyId: string | null;
   keyEnabled: boolean | null;
   keyStatus: string | null;
@@ -48,35 +50,47 @@ type LookupRow = {
   chatTemperature: number | null;
   chatMaxOutputTokens: number | null;
   defaultSystemPrompt: string | null;
+  /** The row named by the request's answer id (JSON of AnswerRow), if any. */
+  answer: (Omit<AnswerRow, "createdAt"> & { createdAt: string }) | null;
 };
 
 /**
- * Other users' rows only ever answer "exists" here: their owner, chat and text stay in the
- * database (the chat's and message's content is selected only under this user's ownership).
+ * Ids are unique per user: every join names the user, so another user's chat or message id is
+ * exactly an unused one (nothing of theirs is read, not even whether it exists).
  */
-async function lookup(db: Db, userId: string, chatId: string, messageId: string, provider: string) {
+async function lookup(
+  db: Db,
+  userId: string,
+  chatId: string,
+  messageId: string,
+  provider: string,
+  answerId: string,
+) {
   const [row] = await db.$queryRaw<LookupRow[]>`
-    SELECT c."id" IS NOT NULL AS "chatExists", c."userId" = ${userId} AS "chatOwned",
+    SELECT c."id" IS NOT NULL AS "chatExists",
            m."id" IS NOT NULL AS "msgExists",
-           (m."userId" = ${userId} AND m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
-           mine."content" AS "msgContent", mine."createdAt" AS "msgCreatedAt",
+           (m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
+           m."content" AS "msgContent", m."seq" AS "msgSeq",
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
            k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
            k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt",
-           own."systemPrompt" AS "chatSystemPrompt", own."temperature" AS "chatTemperature",
-           own."maxOutputTokens" AS "chatMaxOutputTokens", s."systemPrompt" AS "defaultSystemPrompt"
+           c."systemPrompt" AS "chatSystemPrompt", c."temperature" AS "chatTemperature",
+           c."maxOutputTokens" AS "chatMaxOutputTokens", s."systemPrompt" AS "defaultSystemPrompt",
+           CASE WHEN a."id" IS NULL THEN NULL ELSE json_build_object('id', a."id", 'chatId', a."chatId",
+             'role', a."role", 'replyToId', a."replyToId", 'content', a."content", 'parts', a."parts",
+             'status', a."status", 'errorCode', a."errorCode", 'provider', a."provider", 'model', a."model",
+             'keySource', a."keySource", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
+             'reasoningTokens', a."reasoningTokens", 'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC', 'stale', ${staleSql("a")}) END AS "answer"
     FROM (SELECT 1) AS one
-    LEFT JOIN "Chat" c ON c."id" = ${chatId}
-    LEFT JOIN "Chat" own ON own."id" = ${chatId} AND own."userId" = ${userId}
+    LEFT JOIN "Chat" c ON c."userId" = ${userId} AND c."id" = ${chatId}
+    LEFT JOIN "Message" m ON m."userId" = ${userId} AND m."id" = ${messageId}
     LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
-    LEFT JOIN "Message" m ON m."id" = ${messageId}
-    LEFT JOIN "Message" mine ON mine."id" = ${messageId} AND mine."userId" = ${userId}
-      AND mine."chatId" = ${chatId} AND mine."role" = 'user'
-    LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}`;
+    LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}
+    LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}`;
   if (!row) throw new Error("turn lookup returned no row");
   const prior =
-    row.msgUsable && row.msgContent !== null && row.msgCreatedAt !== null
-      ? { content: row.msgContent, createdAt: row.msgCreatedAt }
+    row.msgUsable && row.msgContent !== null && row.msgSeq !== null
+      ? { content: row.msgContent, seq: row.msgSeq }
       : null;
   const keyRow: KeyRow | null =
     row.keyId === null
@@ -91,17 +105,19 @@ async function lookup(db: Db, userId: string, chatId: string, messageId: string,
           last4: row.keyLast4 as string,
           updatedAt: row.keyUpdatedAt as Date,
         };
+  const answer = parseAnswer(row.answer);
+  const settings: ChatSettings = {
+    systemPrompt: row.chatSystemPrompt,
+    temperature: row.chatTemperature,
+    maxOutputTokens: row.chatMaxOutputTokens,
+  };
   return {
     chatExists: row.chatExists,
-    chatOwned: row.chatOwned === true,
     msgTaken: row.msgExists && prior === null,
     prior,
     keyRow,
-    settings: {
-      systemPrompt: row.chatSystemPrompt,
-      temperature: row.chatTemperature,
-      maxOutputTokens: row.chatMaxOutputTokens,
-    } satisfies ChatSettings,
+    answer,
+    settings,
     defaultSystemPrompt: row.defaultSystemPrompt,
   };
 }
@@ -114,30 +130,33 @@ export async function loadTurnContext(
     message: { id: string; text: string };
     provider: string;
     regenerate?: boolean;
+    answerId?: string;
   },
   budgetChars: number,
 ): Promise<TurnContext> {
   const { userId, chatId } = input;
-  const found = await lookup(db, userId, chatId, input.message.id, input.provider);
-  const { prior, keyRow } = found;
-  // Someone else's chat looks exactly like a missing one.
-  if (found.chatExists && !found.chatOwned) throw new AppError("NOT_FOUND", "Chat not found.");
+  // Without an answer id (API clients that do not send one) the turn gets a fresh one.
+  const found = await lookup(db, userId, chatId, input.message.id, input.provider, input.answerId ?? "");
+  const { prior, keyRow, answer, defaultSystemPrompt } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
+  // A duplicate of a request whose answer exists: replayed (or refused while it streams) by the
+  // caller, before anything else is checked or spent.
+  if (answer)
+    return {
+      isNewChat: false,
+      userText: "",
+      messages: [],
+      keyRow,
+      settings: found.settings,
+      defaultSystemPrompt,
+      answer,
+    };
   const chat = found.chatExists;
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
 
   const [later, history] = await Promise.all([
-    prior
-      ? db.message.count({ where: { chatId, userId, role: "user", createdAt: { gt: prior.createdAt } } })
-      : 0,
-    chat
-      ? db.message.findMany({
-          where: { chatId, userId, ...(prior ? { createdAt: { lt: prior.createdAt } } : {}) },
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-          take: HISTORY_LIMIT,
-          select: { role: true, content: true },
-        })
-      : [],
+    prior ? db.message.count({ where: { chatId, userId, role: "user", seq: { gt: prior.seq } } }) : 0,
+    chat ? visibleMessages(db, userId, chatId, { beforeTurn: prior?.seq, limit: HISTORY_LIMIT }) : [],
   ]);
   // Answering an earlier message again would have to drop the turns after it.
   if (later > 0) throw new AppError("CONFLICT", "Only the latest message can be answered again.");
@@ -145,11 +164,11 @@ export async function loadTurnContext(
   const userText = prior?.content ?? input.message.text;
   return {
     isNewChat: !chat,
-    priorCreatedAt: prior?.createdAt,
+    priorSeq: prior?.seq,
     userText,
     messages: buildContext([...history.reverse(), { role: "user", content: userText }], budgetChars),
     keyRow,
     settings: chat ? found.settings : DEFAULT_CHAT_SETTINGS,
-    defaultSystemPrompt: found.defaultSystemPrompt,
+    defaultSystemPrompt,
   };
 }

@@ -5,6 +5,8 @@ import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
+import { listMessages } from "./history";
+import { claimTurn } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import { startTurn } from "./turn";
 
@@ -56,7 +58,7 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 }
 
 const rows = (chatId: string) =>
-  h.handle.prisma.message.findMany({ where: { chatId }, orderBy: { createdAt: "asc" } });
+  h.handle.prisma.message.findMany({ where: { chatId }, orderBy: { seq: "asc" } });
 const requestsFor = (last4: string) =>
   h.mock.requests().filter((r) => r.keyLast4 === last4 && r.kind === "generate");
 
@@ -104,7 +106,9 @@ describe("a turn", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ provider: "openai", keySource: "personal", model: OPENAI });
     expect(events[0]?.costMicros).toBeGreaterThan(0);
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId, id: chatId } },
+    });
     expect(chat).toMatchObject({ userId, title: "Hello there, mock", provider: "openai" });
   });
 
@@ -153,7 +157,9 @@ describe("a turn", () => {
     const title = await (await handle.done).title;
     // The mock echoes the title prompt's user text.
     expect(title).toContain("Plan a trip to Lisbon");
-    const chat = await h.handle.prisma.chat.findUniqueOrThrow({ where: { id: chatId } });
+    const chat = await h.handle.prisma.chat.findUniqueOrThrow({
+      where: { userId_id: { userId, id: chatId } },
+    });
     expect(chat.title).toBe(title);
   });
 });
@@ -176,7 +182,7 @@ describe("errors before the first token", () => {
   };
 
   for (const [name, provider, key, code] of cases) {
-    it(`${name} → ${code}, stored as an ERROR turn, no provider text`, async () => {
+    it(`${name} → ${code}, no provider text, and nothing of the refused turn stored`, async () => {
       const userId = await userWithKey(key, provider);
       const chatId = clientId("c");
       const t = turn(userId, chatId, `knob ${name}`, { provider, model: models[provider] });
@@ -186,13 +192,45 @@ describe("errors before the first token", () => {
       expect(err.code).toBe(code);
       expect(JSON.stringify(err.toJSON())).not.toContain(LEAKY_TEXT);
       expect(JSON.stringify(err.toJSON())).not.toContain(key.slice(-4));
-      const stored = await rows(chatId);
-      expect(stored.map((m) => [m.role, m.status, m.errorCode])).toEqual([
-        ["user", "COMPLETE", null],
-        ["assistant", "ERROR", code],
-      ]);
+      // The browser shows no message and puts the text back in the composer: neither the
+      // message nor the chat its turn would have created may come back in a reload.
+      expect(await rows(chatId)).toHaveLength(0);
+      expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(0);
     });
   }
+
+  it("a refused new message in an existing chat is taken back; the earlier turns and the chat stay", async () => {
+    const userId = await userWithKey("sk-proj-fineAtFirst00031");
+    const chatId = clientId("c");
+    const first = await startTurn(turn(userId, chatId, "first, fine"), never(), h.turnDeps());
+    await readAll(first.stream);
+    expect((await first.done).status).toBe("COMPLETE");
+    // The key goes bad (revoked at the provider): the next message is refused.
+    await saveKey(userId, "openai", { apiKey: "sk-proj-invalidLater0031" }, undefined, h.deps);
+    const err = await failure(startTurn(turn(userId, chatId, "second, refused"), never(), h.turnDeps()));
+    expect(err.code).toBe("INVALID_API_KEY");
+    const stored = await rows(chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "COMPLETE"],
+      ["assistant", "COMPLETE"],
+    ]);
+    expect(stored[0]?.content).toBe("first, fine");
+    expect(await h.handle.prisma.chat.count({ where: { id: chatId } })).toBe(1);
+
+    // The key is now marked invalid: answering the stored message again is refused before the
+    // provider is asked, and the stored turn stays as it was.
+    const again = await failure(
+      startTurn(
+        { ...turn(userId, chatId, ""), message: { id: stored[0]?.id ?? "", text: "" }, regenerate: true },
+        never(),
+        h.turnDeps(),
+      ),
+    );
+    expect(again.code).toBe("INVALID_API_KEY");
+    expect((await rows(chatId)).map((m) => [m.role, m.status, m.content])).toEqual(
+      stored.map((m) => [m.role, m.status, m.content]),
+    );
+  });
 
   it("marks a personal key the provider rejects as INVALID", async () => {
     const userId = await userWithKey("sk-proj-invalidMarkKey11");
@@ -219,6 +257,26 @@ describe("errors before the first token", () => {
     expect(JSON.parse(errorText)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
     expect((await retried.done).status).toBe("ERROR");
     expect(requestsFor("y012")).toHaveLength(1 + 3);
+    // Refused after the retries like before them: the user row written meanwhile is taken back.
+    expect(await h.handle.prisma.chat.count({ where: { userId } })).toBe(0);
+    expect(await h.handle.prisma.message.count({ where: { userId } })).toBe(0);
+  });
+
+  it("the browser leaving before the first token keeps the claimed turn as ABORTED (a duplicate replays it)", async () => {
+    // The mock stalls before its first token; the browser leaves meanwhile (Stop, a closed tab).
+    const userId = await userWithKey("sk-proj-stallKey0000032");
+    const chatId = clientId("c");
+    const ac = new AbortController();
+    const started = startTurn(turn(userId, chatId, "never mind"), ac.signal, h.turnDeps());
+    await vi.waitFor(() => expect(requestsFor("0032")).toHaveLength(1), { timeout: 5000 });
+    ac.abort();
+    const err = await failure(started);
+    expect(err.status).toBe(499);
+    const stored = await rows(chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "COMPLETE"],
+      ["assistant", "ABORTED"],
+    ]);
   });
 
   it("a stalled provider becomes PROVIDER_UNAVAILABLE", async () => {
@@ -357,21 +415,104 @@ describe("after the first token", () => {
 });
 
 describe("resending", () => {
-  it("the same message id twice stores one user row and one answer", async () => {
+  it("the same message and answer ids twice: one user row, one answer, one provider call, replayed", async () => {
     const userId = await userWithKey("sk-proj-resendKey000018");
     const chatId = clientId("c");
-    const t = turn(userId, chatId, "only once");
-    for (let i = 0; i < 2; i++) {
-      const handle = await startTurn(t, never(), h.turnDeps());
-      await readAll(handle.stream);
-      await handle.done;
-    }
+    const t = turn(userId, chatId, "only once", { answerId: clientId("a") });
+    const first = await startTurn(t, never(), h.turnDeps());
+    const firstChunks = await readAll(first.stream);
+    await first.done;
+    const again = await startTurn(t, never(), h.turnDeps());
+    const againChunks = await readAll(again.stream);
+    expect(again.assistantMessageId).toBe(t.answerId);
+    expect(textOf(againChunks)).toBe(textOf(firstChunks));
+    expect(againChunks.at(-1)).toMatchObject({ type: "finish", messageMetadata: { status: "COMPLETE" } });
+    expect((await again.done).status).toBe("COMPLETE");
     const stored = await rows(chatId);
-    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
-    expect(stored[0]?.id).toBe(t.message.id);
+    expect(stored.map((m) => [m.role, m.id])).toEqual([
+      ["user", t.message.id],
+      ["assistant", t.answerId],
+    ]);
+    expect(requestsFor("0018")).toHaveLength(1);
+    expect(await h.handle.prisma.usageEvent.count({ where: { userId } })).toBe(1);
   });
 
-  it("regenerate answers the last user message again and replaces the old answer", async () => {
+  it("a duplicate while the first still streams is refused with TURN_IN_PROGRESS", async () => {
+    const userId = await userWithKey("sk-proj-slowKey00000025");
+    const t = turn(userId, clientId("c"), "a long answer please", { answerId: clientId("a") });
+    const first = await startTurn(t, never(), h.turnDeps());
+    const err = await failure(startTurn(t, never(), h.turnDeps()));
+    expect(err.code).toBe("TURN_IN_PROGRESS");
+    expect(err.status).toBe(409);
+    await readAll(first.stream);
+    expect((await first.done).status).toBe("COMPLETE");
+    expect(requestsFor("0025")).toHaveLength(1);
+  });
+
+  it("an answer left STREAMING by a dead process is replayed as ABORTED once its heartbeat is stale", async () => {
+    const userId = await userWithKey("sk-proj-crashKey0000026");
+    const t = turn(userId, clientId("c"), "crash", { answerId: clientId("a") });
+    const first = await startTurn(t, never(), h.turnDeps());
+    // The process "dies": its answer is never completed and its heartbeat stops.
+    await h.handle.prisma.message.update({
+      where: { userId_id: { userId, id: t.answerId as string } },
+      data: { heartbeatAt: new Date(Date.now() - 10 * 60_000) },
+    });
+    const again = await startTurn(t, never(), h.turnDeps());
+    expect((await again.done).status).toBe("ABORTED");
+    const chunks = await readAll(again.stream);
+    expect(chunks.at(-1)).toMatchObject({ type: "finish", messageMetadata: { status: "ABORTED" } });
+    const row = await h.handle.prisma.message.findUniqueOrThrow({
+      where: { userId_id: { userId, id: t.answerId as string } },
+    });
+    expect(row.status).toBe("ABORTED");
+    // (The first turn's own end still writes what it got.)
+    await readAll(first.stream);
+    expect(requestsFor("0026")).toHaveLength(1);
+  });
+
+  it("an answer id already used for another message is a CONFLICT", async () => {
+    const userId = await userWithKey("sk-proj-answerIdKey00027");
+    const chatId = clientId("c");
+    const a = turn(userId, chatId, "one", { answerId: clientId("a") });
+    await readAll((await startTurn(a, never(), h.turnDeps())).stream);
+    const b = turn(userId, chatId, "two", { answerId: a.answerId });
+    expect((await failure(startTurn(b, never(), h.turnDeps()))).code).toBe("CONFLICT");
+    // A user message's id as an answer id, too.
+    const c = turn(userId, chatId, "three", { answerId: a.message.id });
+    expect((await failure(startTurn(c, never(), h.turnDeps()))).code).toBe("CONFLICT");
+  });
+
+  it("the claim says what it created (the chat, the user message) and whether it won the answer id", async () => {
+    const userId = await h.newUser();
+    const base = {
+      userId,
+      chatId: clientId("c"),
+      title: "t",
+      provider: "openai",
+      model: OPENAI,
+      keySource: "personal" as const,
+      message: { id: clientId(), text: "hi" },
+    };
+    const a1 = clientId("a");
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: a1 })).toEqual({
+      claimed: true,
+      createdMessage: true,
+      createdChat: true,
+    });
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: a1 })).toEqual({
+      claimed: false,
+      createdMessage: false,
+      createdChat: false,
+    });
+    expect(await claimTurn(h.handle.prisma, { ...base, answerId: clientId("a") })).toEqual({
+      claimed: true,
+      createdMessage: false,
+      createdChat: false,
+    });
+  });
+
+  it("regenerate keeps every version; history shows the newest under its user message", async () => {
     const userId = await userWithKey("sk-proj-regenKey0000019");
     const chatId = clientId("c");
     const first = turn(userId, chatId, "one");
@@ -381,15 +522,26 @@ describe("resending", () => {
     await readAll(h2.stream);
     const old = await h2.done;
     const again = await startTurn(
-      { ...second, message: { ...second.message, text: "" }, regenerate: true },
+      { ...second, message: { ...second.message, text: "" }, regenerate: true, answerId: clientId("a") },
       never(),
       h.turnDeps(),
     );
     expect(textOf(await readAll(again.stream))).toContain("Echo (turn 2): two");
     const stored = await rows(chatId);
-    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
-    expect(stored[3]?.id).toBe(again.assistantMessageId);
-    expect(stored.some((m) => m.id === old.assistantMessageId)).toBe(false);
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant", "assistant"]);
+    expect(stored[3]?.id).toBe(old.assistantMessageId);
+    expect(stored[4]?.id).toBe(again.assistantMessageId);
+    expect(stored[4]?.replyToId).toBe(second.message.id);
+
+    const shown = await listMessages(userId, chatId, undefined, h.handle.prisma);
+    expect(shown.messages.map((m) => m.id)).toEqual([
+      first.message.id,
+      expect.any(String),
+      second.message.id,
+      again.assistantMessageId,
+    ]);
+    expect(shown.messages[3]?.metadata?.versions).toEqual([old.assistantMessageId, again.assistantMessageId]);
+    expect(shown.messages[1]?.metadata?.versions).toBeUndefined();
 
     // Only the latest message can be answered again.
     const err = await failure(startTurn({ ...first, regenerate: true }, never(), h.turnDeps()));

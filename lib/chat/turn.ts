@@ -5,21 +5,33 @@ import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
+import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
-import { sameSettings, writeChatSettings } from "./chat-settings";
+import { sameSettings } from "./chat-settings";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
+import { checkModelOffered } from "./model-check";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
-import { type ChatSettings, resolveParams } from "./params";
-import { type Db, saveAssistantMessage, saveUserMessage } from "./persist";
+import { type AnswerParams, type ChatSettings, resolveParams } from "./params";
+import {
+  type AnswerRow,
+  claimTurn,
+  type Db,
+  discardFailedTurn,
+  expireStale,
+  finishAnswer,
+  HEARTBEAT_MS,
+  heartbeat,
+  readAnswer,
+} from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
 import type { AssistantStatus, ChatMessageMetadata } from "./types";
-import { retryingStream, uiStream } from "./ui-stream";
+import { replayStream, retryingStream, uiStream } from "./ui-stream";
 
 // One chat turn: check → resolve key → build the model for this request → stream → persist.
 // Everything that talks to the outside world is injected (the optional last argument), so tests
@@ -72,8 +84,20 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
+  /**
+   * The spending-limit estimate's maximum output when the chat sets none (the chat's own
+   * setting, capped by the model's limit, takes precedence).
+   */
+  maxOutputTokens?: number;
   /** The chat's settings as the browser has them: used for this turn, stored when they changed. */
   settings?: ChatSettings;
+  /**
+   * The answer this request asks for (the browser generates one per send, regenerate and
+   * retry). The same answer id gets one provider call in total: a duplicate request replays
+   * the stored answer, or is refused with TURN_IN_PROGRESS while the first still streams.
+   * A new answer id for the same user message is a new version of its answer.
+   */
+  answerId?: string;
 };
 
 export type TurnResult = {
@@ -94,6 +118,8 @@ export type TurnHandle = {
   stream: ReadableStream<Uint8Array>;
   /** Settles once the assistant row is written (however the turn ended). */
   done: Promise<TurnResult>;
+  /** A duplicate request's answer, replayed from the database (no provider call). */
+  replayed?: boolean;
 };
 
 /** Starts a turn. Throws AppError for everything that goes wrong before the first token. */
@@ -105,7 +131,9 @@ export async function startTurn(
   const { db } = deps;
   const { userId, chatId } = input;
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
+  if (ctx.answer) return duplicate(db, userId, input, ctx.answer);
   const { userText, messages } = ctx;
+  await checkModelOffered(db, userId, input.provider, input.model);
 
   const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
   await deps.checkRateLimit?.(userId, key.source);
@@ -117,39 +145,52 @@ export async function startTurn(
     baseUrl: key.baseUrl,
     modelId: input.model,
   });
-
   // Instructions and parameters: the request's settings (the dialog's), else the chat's stored ones.
   const settings = input.settings ?? ctx.settings;
   const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
   const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
+  // The user's own spending limits, with this turn's estimate held until it is settled.
+  const spending = await checkTurnSpending(db, {
+    userId,
+    provider: input.provider,
+    model: input.model,
+    keySource: key.source,
+    promptChars: promptChars(messages),
+    maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
+  });
 
-  const userCreatedAt = ctx.priorCreatedAt ?? new Date();
   const title = fallbackTitle(userText);
-  // Started once the upstream has answered (its headers, or a failure), never awaited on the
-  // way to the first token: the writes run while the provider thinks, not before the request
-  // leaves (a write started with the request would compete with it for the event loop,
-  // in-thread PGlite or Prisma's own work). Awaited before the assistant's row is written.
-  let userWrite: Promise<unknown> | undefined;
-  const writeUserMessage = () => {
-    userWrite ??= saveUserMessage(db, {
-      userId,
-      chatId,
-      title,
-      provider: input.provider,
-      model: input.model,
-      message: { id: input.message.id, text: userText },
-      createdAt: userCreatedAt,
-    })
-      // After the row exists (a new chat's is created by the message): rare, only on a change.
-      .then(() => (settingsChanged ? writeChatSettings(db, userId, chatId, settings) : undefined))
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    return userWrite;
-  };
+  const answerId = input.answerId ?? generateId();
+  // The claim: the user message and a STREAMING answer row, before the provider is called. A
+  // request that loses it (the same answer id, concurrently) never calls the provider.
+  // (claim.createdMessage / createdChat: what a turn refused before its first token may take back.)
+  const claim = await claimTurn(db, {
+    userId,
+    chatId,
+    title,
+    provider: input.provider,
+    model: input.model,
+    keySource: key.source,
+    message: { id: input.message.id, text: userText },
+    answerId,
+    // Stored with the claim (one statement) when the request's settings differ from the chat's.
+    ...(settingsChanged ? { settings } : {}),
+    params: params.record,
+  }).catch((e: unknown) => {
+    settleTurnSpending(spending); // no provider call will follow
+    throw e;
+  });
+  if (!claim.claimed) {
+    settleTurnSpending(spending);
+    const row = await readAnswer(db, userId, answerId);
+    if (!row) throw new AppError("CONFLICT", "This message id is already in use.");
+    return duplicate(db, userId, input, row);
+  }
+  // An open turn keeps its row from looking like a dead process's (see STALE_TURN_MS).
+  const beat = setInterval(() => void heartbeat(db, userId, answerId).catch(() => undefined), HEARTBEAT_MS);
+  beat.unref?.();
 
-  const assistantMessageId = generateId();
+  const assistantMessageId = answerId;
   const meta: ChatMessageMetadata = {
     provider: input.provider,
     model: input.model,
@@ -171,35 +212,28 @@ export async function startTurn(
     reasoning?: string,
   ): Promise<TurnResult> => {
     finalized ??= (async () => {
-      const writeError = await writeUserMessage();
-      let persisted = writeError === undefined;
-      if (persisted) {
-        try {
-          await saveAssistantMessage(db, {
-            id: assistantMessageId,
-            userId,
-            chatId,
-            replyTo: { createdAt: userCreatedAt },
-            content: text,
-            reasoning,
-            status,
-            errorCode,
-            provider: input.provider,
-            model: input.model,
-            keySource: key.source,
-            usage,
-            params: params.record,
-          });
-        } catch (e) {
-          persisted = false;
-          deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
-        }
-      } else {
-        deps.log?.("chat.persist_failed", {
+      clearInterval(beat);
+      let persisted = true;
+      try {
+        await finishAnswer(db, {
+          id: assistantMessageId,
+          userId,
           chatId,
-          error: writeError instanceof Error ? writeError.name : "unknown",
+          content: text,
+          reasoning,
+          status,
+          errorCode,
+          provider: input.provider,
+          model: input.model,
+          keySource: key.source,
+          usage,
+          params: params.record,
         });
+      } catch (e) {
+        persisted = false;
+        deps.log?.("chat.persist_failed", { chatId, error: e instanceof Error ? e.name : typeof e });
       }
+      settleTurnSpending(spending); // the UsageEvent written with the answer holds the real cost
       const titleDone =
         persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
           ? retitle(deps, { userId, chatId, fallback: title, model, userText })
@@ -224,7 +258,38 @@ export async function startTurn(
     return finalized;
   };
 
-  // An error before the first token: stored as the turn's ERROR (or ABORTED) row, then thrown.
+  // The provider refused a message this turn brought before its first token (invalid key,
+  // quota, retries run out): the browser puts the text back in the composer and shows none of
+  // it as sent, so nothing of the turn stays — a reload and the history list show what the live
+  // view showed. The claim's rows are taken back, with the chat when this turn created it.
+  const discard = (errorCode: string): Promise<TurnResult> => {
+    finalized ??= (async () => {
+      clearInterval(beat);
+      await discardFailedTurn(db, {
+        userId,
+        chatId,
+        userMessageId: input.message.id,
+        answerMessageId: assistantMessageId,
+        chatCreated: claim.createdChat,
+      }).catch((e: unknown) =>
+        deps.log?.("chat.discard_failed", { chatId, error: e instanceof Error ? e.name : typeof e }),
+      );
+      const result: TurnResult = {
+        assistantMessageId,
+        status: "ERROR",
+        text: "",
+        errorCode,
+        title: Promise.resolve(undefined),
+      };
+      settle(result);
+      return result;
+    })();
+    return finalized;
+  };
+
+  // An error before the first token, thrown. A refused new message is taken back (above); a
+  // resend or regenerate of a stored message keeps the turn's ERROR row, and a cut (the browser
+  // left) keeps an ABORTED one: the answer id was claimed, so a duplicate replays, never re-calls.
   const refuse = async (e: unknown): Promise<never> => {
     if (e instanceof ClientAbortError) {
       await finalize("ABORTED", "");
@@ -236,7 +301,8 @@ export async function startTurn(
         .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion })
         .catch(() => undefined);
     }
-    await finalize("ERROR", "", err.code);
+    if (claim.createdMessage) await discard(err.code);
+    else await finalize("ERROR", "", err.code);
     throw err;
   };
 
@@ -261,7 +327,6 @@ export async function startTurn(
       deps.log?.("chat.retry", { provider: input.provider, ...r });
       retrying();
     },
-    onUpstreamAnswered: () => void writeUserMessage(),
   }).then((opened) => toUiStream(opened), refuse);
   const toUiStream = (opened: OpenedStream) => {
     // The provider SDK drops what the model does not take (temperature on a reasoning model)
@@ -286,6 +351,82 @@ function ignoredFeatures(opened: OpenedStream): Set<string> {
   return new Set(
     start?.type === "stream-start" ? start.warnings.map((w) => ("feature" in w ? w.feature : "")) : [],
   );
+}
+
+/** Characters the provider will read: the basis of the spending estimate (~4 a token). */
+function promptChars(messages: { content: unknown }[]): number {
+  let n = 0;
+  for (const m of messages) {
+    if (typeof m.content === "string") n += m.content.length;
+    else if (Array.isArray(m.content))
+      for (const p of m.content) n += typeof p?.text === "string" ? p.text.length : 0;
+  }
+  return n;
+}
+
+/**
+ * A request for an answer id that already has its row: the same user message's answer, replayed
+ * from the database as the stream the first request sent (no provider call); refused while the
+ * first request still streams; ended as ABORTED first when its process died.
+ */
+async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRow): Promise<TurnHandle> {
+  if (row.role !== "assistant" || row.replyToId !== input.message.id || row.chatId !== input.chatId) {
+    throw new AppError("CONFLICT", "This answer id is already in use.");
+  }
+  if (row.status === "STREAMING" && !row.stale) {
+    throw new AppError("TURN_IN_PROGRESS");
+  }
+  if (row.status === "STREAMING") await expireStale(db, userId, row.id);
+  const status: AssistantStatus = row.status === "STREAMING" ? "ABORTED" : row.status;
+  // Refused before its first token: the first request answered with this error, so does this one.
+  if (status === "ERROR" && !row.content) throw new AppError(asErrorCode(row.errorCode));
+  const usage =
+    row.inputTokens !== null || row.outputTokens !== null
+      ? {
+          inputTokens: row.inputTokens ?? 0,
+          outputTokens: row.outputTokens ?? 0,
+          ...(typeof row.reasoningTokens === "number" ? { reasoningTokens: row.reasoningTokens } : {}),
+        }
+      : undefined;
+  const reasoning = reasoningOf(row.parts);
+  const result: TurnResult = {
+    assistantMessageId: row.id,
+    status,
+    text: row.content,
+    ...(reasoning ? { reasoning } : {}),
+    ...(row.errorCode ? { errorCode: row.errorCode } : {}),
+    usage,
+    title: Promise.resolve(undefined),
+  };
+  return {
+    assistantMessageId: row.id,
+    stream: replayStream({
+      id: row.id,
+      text: row.content,
+      reasoning,
+      status,
+      errorCode: row.errorCode ?? undefined,
+      usage,
+      meta: {
+        ...(row.provider ? { provider: row.provider } : {}),
+        ...(row.model ? { model: row.model } : {}),
+        ...(row.keySource ? { keySource: row.keySource as KeySource } : {}),
+        ...(row.params && typeof row.params === "object" ? { params: row.params as AnswerParams } : {}),
+        createdAt: row.createdAt.toISOString(),
+      },
+    }),
+    done: Promise.resolve(result),
+    replayed: true,
+  };
+}
+
+const asErrorCode = (code: string | null): ErrorCode =>
+  code && code in ERROR_CODES ? (code as ErrorCode) : "PROVIDER_UNAVAILABLE";
+
+function reasoningOf(parts: unknown): string | undefined {
+  if (!Array.isArray(parts)) return undefined;
+  const r = parts.find((p) => (p as { type?: string }).type === "reasoning") as { text?: string } | undefined;
+  return r?.text || undefined;
 }
 
 /** The system key is the operator's: its failures are not the user's to fix in settings. */

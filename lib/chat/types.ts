@@ -5,6 +5,8 @@ import type { AnswerParams } from "./params";
 // Shapes shared by the server and the browser: no server-only imports here (type imports only).
 
 export type AssistantStatus = "COMPLETE" | "ABORTED" | "ERROR";
+/** What history shows: an answer may still be STREAMING (in another tab or request). */
+export type MessageStatusView = AssistantStatus | "STREAMING";
 
 /** Metadata of an assistant message: sent on `start`/`finish` chunks and rebuilt from the DB. */
 export type ChatMessageMetadata = {
@@ -15,15 +17,21 @@ export type ChatMessageMetadata = {
   usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** What the answer was asked with: system prompt used, temperature, max output. */
   params?: AnswerParams;
-  status?: AssistantStatus;
+  status?: MessageStatusView;
   errorCode?: string;
   createdAt?: string;
+  /**
+   * History only: the ids of every version of this answer (answers to the same user message,
+   * each from its own answer id), oldest first, when there is more than one; this message is
+   * the newest. For a ‹ 2/3 › switcher.
+   */
+  versions?: string[];
 };
 
 export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
 
 /** The JSON body of an error response, and the text of an in-stream error part. */
-export type ChatErrorPayload = { code: string; message: string; retryAfter?: number };
+export type ChatErrorPayload = { code: string; message: string; retryAfter?: number; setting?: string };
 
 /** Ids the browser generates for chats and messages: short, URL-safe, never reused across users. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

@@ -1,5 +1,5 @@
 import { UI_MESSAGE_STREAM_HEADERS, type UIMessageChunk } from "ai";
-import { AppError, defaultMessage } from "@/lib/errors";
+import { AppError, defaultMessage, ERROR_CODES } from "@/lib/errors";
 import type { OpenedStream, StreamPart } from "./open-stream";
 import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./types";
 
@@ -76,10 +76,12 @@ export function uiStream(
   const send = (controller: Ctl, s: string) => controller.enqueue(encoder.encode(s));
 
   const toReport = (mapped: AppError) =>
-    // "Could not be reached" reads wrong under half an answer: say it broke off.
+    // "Could not be reached" reads wrong under half an answer: say it broke off. So does "answered
+    // in a way this app does not understand (HTTP 200)": the 200 is this stream's own response,
+    // which was fine until the connection was cut (lib/ai/verdict.ts reads the status it carries).
     mapped.code === "PROVIDER_UNAVAILABLE" &&
     text &&
-    mapped.message === defaultMessage("PROVIDER_UNAVAILABLE")
+    (mapped.message === defaultMessage("PROVIDER_UNAVAILABLE") || mapped.message.includes("(HTTP 200)"))
       ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
       : mapped;
   const errorChunk = (err: AppError) =>
@@ -234,6 +236,56 @@ export function uiStream(
     // Nothing is read ahead of the consumer: a part is pulled when the socket wants one.
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * A stored answer as the stream its first request sent (a duplicate request with the same answer
+ * id replays it instead of calling the provider): start, its reasoning and text in one delta
+ * each, then finish with the stored status and usage, or the error chunk for an ERROR row.
+ */
+export function replayStream(a: {
+  id: string;
+  text: string;
+  reasoning?: string;
+  status: AssistantStatus;
+  errorCode?: string;
+  usage?: Usage;
+  meta: ChatMessageMetadata;
+}): ReadableStream<Uint8Array> {
+  let out =
+    event({ type: "start", messageId: a.id, messageMetadata: a.meta }) + event({ type: "start-step" });
+  if (a.reasoning) {
+    out +=
+      event({ type: "reasoning-start", id: "r0" }) +
+      event({ type: "reasoning-delta", id: "r0", delta: a.reasoning }) +
+      event({ type: "reasoning-end", id: "r0" });
+  }
+  if (a.text) {
+    out +=
+      event({ type: "text-start", id: "t0" }) +
+      event({ type: "text-delta", id: "t0", delta: a.text }) +
+      event({ type: "text-end", id: "t0" });
+  }
+  if (a.status === "ERROR") {
+    const code = (a.errorCode ?? "PROVIDER_UNAVAILABLE") as AppError["code"];
+    const err =
+      code === "PROVIDER_UNAVAILABLE" && a.text
+        ? new AppError(code, "The provider failed in the middle of the answer. Try again.")
+        : new AppError(code in ERROR_CODES ? code : "PROVIDER_UNAVAILABLE");
+    out += event({ type: "error", errorText: JSON.stringify(errorPayload(err)) });
+  } else {
+    const messageMetadata: ChatMessageMetadata = { status: a.status, ...(a.usage ? { usage: a.usage } : {}) };
+    out +=
+      event({ type: "finish-step" }) +
+      event({ type: "finish", finishReason: a.status === "COMPLETE" ? "stop" : "other", messageMetadata });
+  }
+  const bytes = encoder.encode(out);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 /** The transient part that tells the browser the provider is busy and the turn is retrying. */

@@ -56,11 +56,4 @@ export async function usageSummary(
   };
 }
 
-/** "$0.0042": enough digits to show a cheap turn is not free. */
-export function formatMicros(micros: number): string {
-  const dollars = micros / 1_000_000;
-  if (dollars === 0) return "$0";
-  if (dollars < 0.0001) return "< $0.0001";
-  if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
-  return `$${dollars.toFixed(2)}`;
-}
+export { formatMicros } from "@/lib/ai/prices";

@@ -122,7 +122,7 @@ async function seed(prisma: PrismaClient) {
       {
         id: "m3",
         chatId: "c1",
-        userId: "u2",
+        userId: "u1", // a message belongs to its chat's user (composite key)
         role: "user",
         content: "x",
         parts: Prisma.DbNull,
@@ -263,7 +263,10 @@ describe("Prisma on the PGlite thread answers as Prisma on in-thread PGlite", ()
     );
     expect(r).toEqual({ thread: 1, local: 1 });
     const after = await both((prisma) =>
-      prisma.chat.findUnique({ where: { id: "tx-ok-chat" }, select: { title: true } }),
+      prisma.chat.findUnique({
+        where: { userId_id: { userId: "tx-ok", id: "tx-ok-chat" } },
+        select: { title: true },
+      }),
     );
     expect(after).toEqual({ thread: { title: "in tx" }, local: { title: "in tx" } });
   });

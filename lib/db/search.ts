@@ -30,7 +30,7 @@ export async function searchMessages(
     SELECT m."chatId", c."title" AS "chatTitle", m."id" AS "messageId", m."createdAt",
            ts_headline('simple', m."content", q, 'StartSel="", StopSel="", MaxWords=24, MinWords=8') AS "snippet"
     FROM "Message" m
-    JOIN "Chat" c ON c."id" = m."chatId" AND c."userId" = ${userId},
+    JOIN "Chat" c ON c."userId" = m."userId" AND c."id" = m."chatId",
          plainto_tsquery('simple', ${q}) q
     WHERE m."userId" = ${userId} AND to_tsvector('simple', m."content") @@ q
     ORDER BY ts_rank(to_tsvector('simple', m."content"), q) DESC, m."createdAt" DESC

@@ -13,7 +13,8 @@ export type AuditAction =
   | "key.enabled"
   | "key.disabled"
   | "key.removed"
-  | "key.needs_reentry";
+  | "key.needs_reentry"
+  | "limits.changed";
 
 export type AuditDetail = Record<string, string | number | boolean | null>;
 

@@ -81,6 +81,8 @@ describe("checkBaseUrl", () => {
       lookup: resolvesTo("93.184.216.34", "10.0.0.7"),
     });
     expect(e.message).toMatch(/private, local or reserved/);
+    // The user learns that the operator can allow it, and with which setting.
+    expect(e.message).toMatch(/ALLOW_PRIVATE_BASE_URLS=true/);
   });
 
   it("refuses localhost by name, through the real resolver too", async () => {

@@ -83,12 +83,16 @@ export async function checkBaseUrl(raw: string, options: BaseUrlOptions): Promis
   const verdicts = addresses.map((a) => classifyAddress(a));
   if (verdicts.some((v) => v.verdict === "blocked" && v.reason.includes("metadata")))
     throw invalid("Cloud metadata endpoints cannot be used as a base URL.");
-  const refused = verdicts.some(
-    (v) => v.verdict === "blocked" || (v.verdict === "private" && !options.allowPrivate),
-  );
-  if (refused || (!options.allowPrivate && isLocalName(hostname))) {
+  if (verdicts.some((v) => v.verdict === "blocked")) {
     throw invalid(
       "The base URL points to a private, local or reserved network address, which this server does not allow. Use a public https:// endpoint.",
+    );
+  }
+  if (!options.allowPrivate && (verdicts.some((v) => v.verdict === "private") || isLocalName(hostname))) {
+    // A local model server (Ollama, LM Studio, vLLM) is a private address: only the operator can
+    // allow those, and the user should know whom to ask.
+    throw invalid(
+      "The base URL points to a private, local or reserved network address, which this server does not allow. Use a public https:// endpoint, or ask the operator to set ALLOW_PRIVATE_BASE_URLS=true (for a model server on their own network).",
     );
   }
   return url.toString().replace(/\/+$/, "");

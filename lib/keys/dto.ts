@@ -20,6 +20,7 @@ export const PUBLIC_KEY_COLUMNS = {
   lastUsedAt: true,
   lastTestedAt: true,
   lastTestMs: true,
+  keyless: true,
 } as const;
 
 export type PublicKeyRow = {
@@ -36,6 +37,7 @@ export type PublicKeyRow = {
   lastUsedAt: Date | null;
   lastTestedAt: Date | null;
   lastTestMs: number | null;
+  keyless: boolean;
 };
 
 export type KeyDto = {
@@ -43,8 +45,10 @@ export type KeyDto = {
   providerLabel: string;
   hasKey: boolean;
   status: KeyDisplayStatus;
-  /** prefix + "…" + last 4, e.g. "sk-proj-…a1b2"; null when no key is stored. */
+  /** prefix + "…" + last 4, e.g. "sk-proj-…a1b2"; "No key" for a keyless endpoint; null when none is stored. */
   preview: string | null;
+  /** An OpenAI-compatible endpoint saved without a key (a local server). */
+  keyless: boolean;
   last4: string | null;
   /** `compatible` only: the user's name for the service, and its base URL. */
   label: string | null;
@@ -78,7 +82,8 @@ export function toKeyDto(
     providerLabel: getProvider(provider).label,
     hasKey: !!row,
     status: displayStatus(stored),
-    preview: row ? `${row.prefix}…${row.last4}` : null,
+    preview: row ? (row.keyless ? "No key" : `${row.prefix}…${row.last4}`) : null,
+    keyless: row?.keyless ?? false,
     last4: row?.last4 || null,
     label: row?.label ?? null,
     baseUrl: row?.baseUrl ?? null,

@@ -62,7 +62,11 @@ export async function removeKey(
     const where = { userId_provider: { userId, provider } };
     const current = await tx.providerKey.findUnique({ where, select: { last4: true } });
     if (!current) throw noKey(provider);
-    await tx.providerKey.delete({ where });
+    // deleteMany, not delete: a racing remove (double click, two tabs) may delete the row
+    // between the read and here; then this request is the one that found nothing (404), and
+    // only the request that deleted it writes the audit row.
+    const { count } = await tx.providerKey.deleteMany({ where: { userId, provider } });
+    if (count === 0) throw noKey(provider);
     await writeAudit(tx, userId, { action: "key.removed", provider, last4: current.last4 }, ctx);
   });
   return toKeyDto(provider, null, !!deps.systemKey(provider));

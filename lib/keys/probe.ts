@@ -1,5 +1,6 @@
 import { type KeyTestResult, probeProviderKey } from "@/lib/ai/probe-key";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
+import type { Verdict } from "@/lib/ai/verdict";
 import { decryptSecret } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
@@ -7,7 +8,9 @@ import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { noKey } from "./dto";
+import { storedApiKey } from "./keyless";
 import { maskKey } from "./mask";
+import { refreshQuietly } from "./models";
 import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
@@ -24,6 +27,8 @@ export type KeyTestReport = {
   tested: "stored" | "supplied";
   /** Seconds, when the provider said when to retry (rate_limited). */
   retryAfter?: number;
+  /** A failed test: the code, words and action the chat shows for the same provider answer. */
+  verdict?: Verdict;
 };
 
 // Each test is an outbound request with someone's key: cap them so the server is not a free
@@ -56,7 +61,7 @@ export async function testKey(
   ctx?: RequestContext,
   deps: VaultDeps = vaultDeps(),
 ): Promise<KeyTestReport> {
-  if (input.apiKey !== undefined)
+  if (input.apiKey !== undefined || input.keyless)
     return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
   return testStored(deps, userId, provider, ctx);
 }
@@ -65,7 +70,7 @@ async function testSupplied(
   deps: VaultDeps,
   userId: string,
   provider: ProviderId,
-  apiKey: string,
+  apiKey: string | undefined,
   typedBaseUrl: string | undefined,
   ctx?: RequestContext,
 ): Promise<KeyTestReport> {
@@ -79,9 +84,9 @@ async function testSupplied(
   }
   const baseUrl = await checkKeyInput(provider, { apiKey, baseUrl: baseUrlInput }, deps);
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await probeProviderKey({
+  const { result, ms, retryAfter, verdict } = await probeProviderKey({
     provider,
-    apiKey,
+    apiKey: apiKey ?? "",
     ...(baseUrl ? { baseUrl } : {}),
   });
   await writeAudit(
@@ -90,12 +95,19 @@ async function testSupplied(
     {
       action: "key.tested",
       provider,
-      last4: maskKey(apiKey, provider).last4,
+      last4: apiKey ? maskKey(apiKey, provider).last4 : null,
       detail: { result, ms, saved: false },
     },
     ctx,
   );
-  return { result, ms, status: null, tested: "supplied", ...(retryAfter ? { retryAfter } : {}) };
+  return {
+    result,
+    ms,
+    status: null,
+    tested: "supplied",
+    ...(retryAfter ? { retryAfter } : {}),
+    ...(verdict ? { verdict } : {}),
+  };
 }
 
 async function testStored(
@@ -127,11 +139,15 @@ async function testStored(
     ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
     : undefined;
   await spendTestBudget(userId);
-  const { result, ms, retryAfter } = await probeProviderKey({
-    provider,
-    apiKey: decrypted.plaintext,
-    ...(baseUrl ? { baseUrl } : {}),
-  });
+  // The model list is refreshed alongside the probe (same key, same base URL), not after it.
+  const [{ result, ms, retryAfter, verdict }] = await Promise.all([
+    probeProviderKey({
+      provider,
+      apiKey: storedApiKey(decrypted.plaintext),
+      ...(baseUrl ? { baseUrl } : {}),
+    }),
+    refreshQuietly(userId, provider, deps),
+  ]);
   const status = statusForTest(result);
   await deps.db.$transaction(async (tx) => {
     // Compare-and-set on version: if the key was replaced while the test ran, this result
@@ -159,5 +175,6 @@ async function testStored(
     status: displayStatus({ enabled: row.enabled, status }),
     tested: "stored",
     ...(retryAfter ? { retryAfter } : {}),
+    ...(verdict ? { verdict } : {}),
   };
 }

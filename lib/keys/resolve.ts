@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { checkSystemKeyPolicy } from "@/lib/operator/policy";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
+import { storedApiKey } from "./keyless";
 import { decideSource, type KeySource } from "./policy";
 import { markNeedsReentry } from "./reentry";
 
@@ -97,7 +98,7 @@ export async function resolveKey(
     : undefined;
   return {
     source: "personal",
-    apiKey: decrypted.plaintext,
+    apiKey: storedApiKey(decrypted.plaintext),
     keyVersion: row.version,
     ...(baseUrl ? { baseUrl } : {}),
   };

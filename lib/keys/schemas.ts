@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getProvider, isKnownModel, isProviderId, PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
+import { text } from "@/lib/text";
 
 // Input shapes shared by the server actions and the REST routes, so both refuse the same things.
 // They run once, at the boundary; lib/keys takes the parsed values and checks only the rules that
@@ -18,39 +19,43 @@ export function parseProvider(value: unknown): ProviderId {
  * A key goes into an Authorization header: printable ASCII only, no spaces (a pasted key with a
  * newline or a zero-width space is the commonest "invalid key" that is not the provider's fault).
  */
-export const apiKeySchema = z
-  .string({ error: "Enter an API key." })
+export const apiKeySchema = text({ error: "Enter an API key." })
   .trim()
   .min(1, "Enter an API key.")
   .max(512, "That is too long to be an API key.")
   .regex(/^[\x21-\x7e]+$/, "The API key contains spaces or characters an API key never has.");
 
-export const baseUrlSchema = z
-  .string()
-  .trim()
-  .min(1, "Enter a base URL.")
-  .max(2048, "The base URL is too long.");
+export const baseUrlSchema = text().trim().min(1, "Enter a base URL.").max(2048, "The base URL is too long.");
 
-export const labelSchema = z
-  .string()
+export const labelSchema = text()
   .trim()
   .min(1, "Enter a name.")
   .max(60, "Use at most 60 characters.")
   .regex(/^[^\p{Cc}]+$/u, "The name contains control characters.");
 
 export const saveKeySchema = z.strictObject({
-  apiKey: apiKeySchema,
+  // Optional only for an OpenAI-compatible endpoint that takes no key (Ollama, LM Studio, vLLM):
+  // checkKeyInput requires it for every other provider.
+  apiKey: apiKeySchema.optional(),
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
   enabled: z.boolean().optional(),
 });
 export type SaveKeyInput = z.infer<typeof saveKeySchema>;
 
-const testKeyFields = { apiKey: apiKeySchema.optional(), baseUrl: baseUrlSchema.optional() };
+const testKeyFields = {
+  apiKey: apiKeySchema.optional(),
+  baseUrl: baseUrlSchema.optional(),
+  /** Test the typed base URL with no key at all (a keyless local server). */
+  keyless: z.literal(true).optional(),
+};
 
-/** Sending the STORED key to a newly typed URL would exfiltrate it: a URL comes with a typed key. */
-const typedKeyForTypedUrl = (b: { apiKey?: string; baseUrl?: string }) =>
-  b.baseUrl === undefined || b.apiKey !== undefined;
+/**
+ * Sending the STORED key to a newly typed URL would exfiltrate it: a URL comes with a typed key,
+ * or explicitly with none (keyless); a typed key and `keyless` together make no sense.
+ */
+const typedKeyForTypedUrl = (b: { apiKey?: string; baseUrl?: string; keyless?: true }) =>
+  b.keyless ? b.apiKey === undefined : b.baseUrl === undefined || b.apiKey !== undefined;
 const typedKeyMessage = {
   path: ["apiKey"],
   message: "Enter the API key to test it against a different base URL.",
@@ -62,7 +67,7 @@ export type TestKeyInput = z.infer<typeof testKeySchema>;
 
 /** The settings page's test action: the provider travels in the body. */
 export const testKeyActionSchema = z
-  .strictObject({ provider: z.string().trim().min(1).max(40), ...testKeyFields })
+  .strictObject({ provider: text().trim().min(1).max(40), ...testKeyFields })
   .refine(typedKeyForTypedUrl, typedKeyMessage);
 
 export const toggleKeySchema = z.strictObject({ enabled: z.boolean() });
@@ -70,8 +75,7 @@ export const toggleKeySchema = z.strictObject({ enabled: z.boolean() });
 export const defaultsSchema = z
   .strictObject({
     provider: providerSchema,
-    model: z
-      .string()
+    model: text()
       .trim()
       .min(1, "Choose a model.")
       .max(200, "The model name is too long.")

@@ -19,6 +19,8 @@ export type NewAccount = {
   image?: string | null;
   passwordHash?: string | null;
   emailVerified?: Date | null;
+  /** Signed up with SMTP_URL set: sign-in waits for the mailed link (lib/account/sign-up.ts). */
+  verificationPending?: boolean;
   /** A first OAuth sign-in: the identity to link. */
   account?: { provider: string; providerAccountId: string; type: string };
 };
@@ -71,6 +73,7 @@ export async function createAccount(
         image: input.image ?? null,
         passwordHash: input.passwordHash ?? null,
         emailVerified: input.emailVerified ?? null,
+        verificationPending: input.verificationPending ?? false,
         isAdmin: firstAdmin,
         ...(input.account ? { accounts: { create: input.account } } : {}),
       },

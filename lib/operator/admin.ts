@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { newToken } from "@/lib/tokens";
 import { lockAdmins, type OperatorDeps, operatorDeps, type Tx } from "./deps";
+import { issueResetToken, RESET_PATH } from "./reset";
 import { type SettingsInput, writeInstanceSettings } from "./settings";
 
 // What admins do, from /admin (actor: an admin's user id, re-checked against the database on
@@ -10,7 +11,7 @@ import { type SettingsInput, writeInstanceSettings } from "./settings";
 
 export type Actor = { kind: "admin"; userId: string } | { kind: "shell" };
 
-export const RESET_TTL_MS = 60 * 60 * 1000;
+export { RESET_TTL_MS } from "./reset";
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const LAST_ADMIN_MESSAGE = "This is the last active admin: make another admin first.";
 
@@ -126,12 +127,9 @@ export function deleteAccount(actor: Actor, target: Target, deps = operatorDeps(
 export function createResetLink(actor: Actor, target: Target, deps = operatorDeps()) {
   return run(actor, deps, async (tx) => {
     const user = await findTarget(tx, target);
-    const { token, hash } = newToken();
-    const expiresAt = new Date(Date.now() + RESET_TTL_MS);
-    await tx.passwordResetToken.deleteMany({ where: { userId: user.id, usedAt: null } });
-    await tx.passwordResetToken.create({ data: { userId: user.id, tokenHash: hash, expiresAt } });
+    const { token, expiresAt } = await issueResetToken(tx, user.id);
     await audit(tx, actor, "reset_link", user);
-    return { email: user.email, url: `${env().appOrigin}/reset-password?token=${token}`, expiresAt };
+    return { email: user.email, url: `${env().appOrigin}${RESET_PATH}?token=${token}`, expiresAt };
   });
 }
 

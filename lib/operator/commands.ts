@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isAppError } from "@/lib/errors";
+import { text } from "@/lib/text";
 import { createInvite, createResetLink, setAdmin } from "./admin";
 import { type OperatorDeps, operatorDeps } from "./deps";
 
@@ -8,9 +9,9 @@ import { type OperatorDeps, operatorDeps } from "./deps";
 // One JSON object in, one out: { ok: true, message } or { ok: false, error }.
 
 export const commandSchema = z.discriminatedUnion("cmd", [
-  z.object({ cmd: z.literal("grant"), email: z.string().min(3).max(254) }).strict(),
-  z.object({ cmd: z.literal("revoke"), email: z.string().min(3).max(254) }).strict(),
-  z.object({ cmd: z.literal("reset-link"), email: z.string().min(3).max(254) }).strict(),
+  z.object({ cmd: z.literal("grant"), email: text().min(3).max(254) }).strict(),
+  z.object({ cmd: z.literal("revoke"), email: text().min(3).max(254) }).strict(),
+  z.object({ cmd: z.literal("reset-link"), email: text().min(3).max(254) }).strict(),
   z.object({ cmd: z.literal("invite") }).strict(),
 ]);
 export type AdminCommand = z.infer<typeof commandSchema>;

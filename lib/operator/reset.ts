@@ -1,11 +1,26 @@
 import { hashPassword } from "@/lib/auth/password";
 import { passwordProblem } from "@/lib/auth/password-policy";
 import { AppError } from "@/lib/errors";
-import { hashToken, parseToken } from "@/lib/tokens";
-import { type OperatorDeps, operatorDeps } from "./deps";
+import { hashToken, newToken, parseToken } from "@/lib/tokens";
+import { type OperatorDeps, operatorDeps, type Tx } from "./deps";
+
+export const RESET_TTL_MS = 60 * 60 * 1000;
+export const RESET_PATH = "/reset-password";
 
 export const RESET_INVALID_MESSAGE =
   "This reset link is not valid: it was used already, has expired or does not exist.";
+
+/**
+ * A new single-use reset link's token for the user (an admin's, the shell's or a mailed one);
+ * earlier unused links for the account stop working. The caller builds the URL.
+ */
+export async function issueResetToken(tx: Tx, userId: string, now = new Date()) {
+  const { token, hash } = newToken();
+  const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
+  await tx.passwordResetToken.deleteMany({ where: { userId, usedAt: null } });
+  await tx.passwordResetToken.create({ data: { userId, tokenHash: hash, expiresAt } });
+  return { token, expiresAt };
+}
 
 /** Whether a reset link can still be used (the page shows the form only then). */
 export async function resetLinkUsable(rawToken: unknown, { db: client }: OperatorDeps = operatorDeps()) {

@@ -60,13 +60,18 @@ export function ChatHistoryItem({ id, title, active, snippet, onRename, onDelete
       <Link
         href={`/chat/${id}`}
         aria-current={active ? "page" : undefined}
+        // From md up the title has the row's whole width until the row's buttons show (no space
+        // kept for hidden buttons); on hover or focus it wraps to show in full.
+        title={title}
         className={`block rounded-lg py-2 pr-16 pl-3 text-sm transition-colors ${
           active
             ? "bg-muted font-medium text-foreground"
-            : "text-foreground/80 hover:bg-muted/70 hover:text-foreground"
+            : "text-foreground/80 hover:bg-muted/70 hover:text-foreground md:pr-3 md:group-focus-within:pr-16 md:group-hover:pr-16"
         }`}
       >
-        <span className="block truncate">{title}</span>
+        <span className="block truncate group-focus-within:whitespace-normal group-focus-within:break-words group-hover:whitespace-normal group-hover:break-words">
+          {title}
+        </span>
         {snippet ? (
           <span className="mt-0.5 line-clamp-2 block text-xs font-normal text-muted-foreground" aria-hidden>
             {snippet}

@@ -2,9 +2,10 @@
 
 import { LoaderCircle, Search, X } from "lucide-react";
 import { usePathname, useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import { toast } from "sonner";
 import { notifyChatsChanged, useChatsChanged } from "@/app/(app)/chat/_components/chat-events";
+import { groupByDay } from "@/lib/chat/date-groups";
 import type { ChatPage, ChatSummary } from "@/lib/chat/history";
 import type { ChatSearchHit } from "@/lib/chat/search";
 import { ChatHistoryDeleteDialog } from "./chat-history-dialog";
@@ -105,6 +106,18 @@ export function ChatHistoryList({ initial, pageSize }: Props) {
   };
 
   const shown = results ?? chats;
+  const now = useClientNow();
+  const item = (c: ChatSummary | ChatSearchHit) => (
+    <ChatHistoryItem
+      key={c.id}
+      id={c.id}
+      title={c.title}
+      snippet={results ? (c as ChatSearchHit).snippet : undefined}
+      active={c.id === activeId}
+      onRename={(title) => rename(c.id, title)}
+      onDelete={() => setToDelete({ id: c.id, title: c.title, updatedAt: c.updatedAt })}
+    />
+  );
   return (
     <div className="space-y-2">
       <div className="relative px-1">
@@ -113,6 +126,7 @@ export function ChatHistoryList({ initial, pageSize }: Props) {
           aria-hidden
         />
         <input
+          id="chat-search"
           type="search"
           aria-label="Search chats"
           placeholder="Search chats"
@@ -136,18 +150,29 @@ export function ChatHistoryList({ initial, pageSize }: Props) {
         <p className="px-3 py-2 text-sm text-muted-foreground">
           {results ? "No chats match." : "Your conversations will appear here."}
         </p>
+      ) : results ? (
+        <ul aria-label="Search results" className="space-y-0.5">
+          {results.map(item)}
+        </ul>
+      ) : now === null ? (
+        // Server render and hydration: no groups (the server does not know the reader's day).
+        <ul aria-label="Chats" className="space-y-0.5">
+          {chats.map(item)}
+        </ul>
       ) : (
-        <ul aria-label={results ? "Search results" : "Chats"} className="space-y-0.5">
-          {shown.map((c) => (
-            <ChatHistoryItem
-              key={c.id}
-              id={c.id}
-              title={c.title}
-              snippet={results ? (c as ChatSearchHit).snippet : undefined}
-              active={c.id === activeId}
-              onRename={(title) => rename(c.id, title)}
-              onDelete={() => setToDelete({ id: c.id, title: c.title, updatedAt: c.updatedAt })}
-            />
+        <ul aria-label="Chats" className="space-y-3">
+          {groupByDay(chats, now).map((g) => (
+            <li key={g.label}>
+              <h3
+                id={`chats-${g.key}`}
+                className="px-3 pb-1 text-[11px] font-medium tracking-wide text-muted-foreground uppercase"
+              >
+                {g.label}
+              </h3>
+              <ul aria-labelledby={`chats-${g.key}`} className="space-y-0.5">
+                {g.items.map(item)}
+              </ul>
+            </li>
           ))}
         </ul>
       )}
@@ -171,5 +196,21 @@ export function ChatHistoryList({ initial, pageSize }: Props) {
         onClose={() => !deleting && setToDelete(null)}
       />
     </div>
+  );
+}
+
+const noSubscribe = () => () => {};
+let clientNow: Date | undefined;
+/** Today as the browser sees it (null while rendering on the server or hydrating). */
+function useClientNow(): Date | null {
+  return useSyncExternalStore(
+    noSubscribe,
+    () => {
+      // One Date per minute, so the snapshot is stable between renders.
+      const t = Math.floor(Date.now() / 60_000) * 60_000;
+      if (clientNow?.getTime() !== t) clientNow = new Date(t);
+      return clientNow;
+    },
+    () => null,
   );
 }

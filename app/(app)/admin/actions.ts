@@ -16,6 +16,7 @@ import {
   setSystemKeyAllowed,
 } from "@/lib/operator/admin";
 import { settingsSchema } from "@/lib/operator/settings";
+import { text } from "@/lib/text";
 import type { AdminResult } from "./_components/types";
 
 // Every action: requireSameOrigin → requireUser → is the caller an active admin NOW (a database
@@ -35,7 +36,7 @@ const userOp = z.strictObject({
     "allow-system-keys",
     "deny-system-keys",
   ]),
-  userId: z.string().trim().min(1).max(64),
+  userId: text().trim().min(1).max(64),
 });
 
 const NOT_FOUND: AdminResult = { ok: false, code: "NOT_FOUND", message: "Not found." };

@@ -2,10 +2,10 @@ import { generateId } from "ai";
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth";
 import { DEFAULT_CHAT_SETTINGS } from "@/lib/chat/params";
-import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
+import { initialSelection } from "@/lib/chat/picker";
+import { loadPicker } from "@/lib/chat/picker-data";
 import { env } from "@/lib/env";
-import { usableProviders } from "@/lib/keys/resolve";
-import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
+import { getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "./_components/chat-view";
 
 export const metadata: Metadata = { title: "New chat" };
@@ -14,22 +14,22 @@ export const metadata: Metadata = { title: "New chat" };
 // chat row is created by its first message.
 export default async function NewChatPage() {
   const user = await requireUser("/chat");
-  const [usable, defaults, systemPrompt] = await Promise.all([
-    usableProviders(user.id),
-    getDefaults(user.id),
+  const [{ providers, rejected, defaults, budgetWarnings }, systemPrompt] = await Promise.all([
+    loadPicker(user.id),
     getSystemPrompt(user.id),
   ]);
-  const providers = pickerProviders(usable);
   const chatId = generateId();
   return (
     <ChatView
       key={chatId}
+      userId={user.id}
       chatId={chatId}
       isNew
       initialMessages={[]}
       hasMore={false}
       providers={providers}
-      rejected={rejectedKeys(usable)}
+      rejected={rejected}
+      budgetWarnings={budgetWarnings}
       initialSelection={initialSelection(providers, [defaults])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
       initialSettings={DEFAULT_CHAT_SETTINGS}

@@ -1,4 +1,7 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { FORGOT_PASSWORD_PATH } from "@/lib/auth/paths";
+import { env } from "@/lib/env";
 import { resetLinkUsable } from "@/lib/operator/reset";
 import { parseToken } from "@/lib/tokens";
 import { ResetForm } from "./reset-form";
@@ -17,8 +20,17 @@ export default async function ResetPasswordPage({ searchParams }: Props) {
         <ResetForm token={token} />
       ) : (
         <p role="alert" data-testid="reset-invalid" className="text-sm">
-          This reset link is not valid: it was used already, has expired or does not exist. Ask the operator
-          of this instance for a new one.
+          This reset link is not valid: it was used already, has expired or does not exist.{" "}
+          {env().SMTP_URL ? (
+            <Link
+              href={FORGOT_PASSWORD_PATH}
+              className="font-medium text-primary underline-offset-4 hover:underline"
+            >
+              Ask for a new one
+            </Link>
+          ) : (
+            "Ask the operator of this instance for a new one."
+          )}
         </p>
       )}
     </div>

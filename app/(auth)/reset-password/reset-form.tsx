@@ -12,7 +12,7 @@ export function ResetForm({ token }: { token: string }) {
     return (
       <p role="status" className="text-sm">
         Your password was changed.{" "}
-        <Link href="/sign-in" className="font-medium text-primary underline-offset-4 hover:underline">
+        <Link href="/sign-in" className="font-medium text-primary-ink underline-offset-4 hover:underline">
           Sign in
         </Link>
       </p>

@@ -7,6 +7,7 @@ import { FormAlert } from "@/app/_components/auth/submit-button";
 import { currentUser } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/auth/paths";
 import { oauthProviderInfo } from "@/lib/auth/providers";
+import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -28,7 +29,12 @@ export default async function SignInPage({ searchParams }: Props) {
   if (await currentUser()) redirect(callbackUrl);
   const error = typeof params.error === "string" ? params.error : undefined;
   const errorMessage = error ? (OAUTH_ERRORS[error] ?? "Sign-in failed. Try again.") : undefined;
-  const signedUp = params.notice === "signed-up";
+  const notice =
+    params.notice === "signed-up"
+      ? "Thanks. Now sign in with your email and password to continue."
+      : params.notice === "verified"
+        ? "Your email is confirmed. Sign in to continue."
+        : null;
   const signUpHref =
     callbackUrl === "/chat" ? "/sign-up" : `/sign-up?callbackUrl=${encodeURIComponent(callbackUrl)}`;
 
@@ -38,17 +44,17 @@ export default async function SignInPage({ searchParams }: Props) {
         <h1 className="text-lg font-semibold tracking-tight">Sign in</h1>
         <p className="text-sm text-muted-foreground">Welcome back. Sign in to continue your chats.</p>
       </div>
-      {signedUp ? (
+      {notice ? (
         <p role="status" className="rounded-md border bg-muted/40 px-3 py-2 text-sm">
-          Thanks. Now sign in with your email and password to continue.
+          {notice}
         </p>
       ) : null}
       {errorMessage ? <FormAlert message={errorMessage} /> : null}
       <OAuthButtons providers={oauthProviderInfo()} callbackUrl={callbackUrl} />
-      <SignInForm callbackUrl={callbackUrl} />
+      <SignInForm callbackUrl={callbackUrl} mailLinks={!!env().SMTP_URL} />
       <p className="text-center text-sm text-muted-foreground">
         New here?{" "}
-        <Link href={signUpHref} className="font-medium text-primary underline-offset-4 hover:underline">
+        <Link href={signUpHref} className="font-medium text-primary-ink underline-offset-4 hover:underline">
           Create an account
         </Link>
       </p>

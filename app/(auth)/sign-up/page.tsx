@@ -59,7 +59,7 @@ export default async function SignUpPage({ searchParams }: Props) {
       )}
       <p className="text-center text-sm text-muted-foreground">
         Already have an account?{" "}
-        <Link href={signInHref} className="font-medium text-primary underline-offset-4 hover:underline">
+        <Link href={signInHref} className="font-medium text-primary-ink underline-offset-4 hover:underline">
           Sign in
         </Link>
       </p>

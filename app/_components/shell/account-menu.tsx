@@ -85,17 +85,19 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
         ref={trigger}
         type="button"
         onClick={() => setOpen((v) => !v)}
-        aria-label="Account menu"
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         className="flex w-full items-center gap-2.5 rounded-lg px-2 py-2 text-left transition-colors hover:bg-muted aria-expanded:bg-muted"
       >
         <span
           aria-hidden
-          className="grid size-8 shrink-0 place-items-center rounded-full bg-primary-soft text-sm font-semibold text-primary"
+          className="grid size-8 shrink-0 place-items-center rounded-full bg-primary-soft text-sm font-semibold text-primary-ink"
         >
           {initial}
         </span>
+        {/* Named by what it shows (WCAG 2.5.3: an aria-label would hide the visible text from
+            speech input), after a hidden "Account menu:" that says what it opens. */}
+        <span className="sr-only">Account menu: </span>
         <span className="min-w-0 flex-1">
           {name ? <span className="block truncate text-sm font-medium">{name}</span> : null}
           <span className={`block truncate ${name ? "text-xs text-muted-foreground" : "text-sm"}`}>

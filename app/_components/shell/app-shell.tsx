@@ -1,10 +1,12 @@
 "use client";
 
-import { Menu, X } from "lucide-react";
+import { Keyboard, Menu, SquarePen, X } from "lucide-react";
+import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { LogoMark } from "@/app/_components/logo";
 import { AccountMenu } from "@/app/_components/shell/account-menu";
+import { KeyboardShortcuts } from "@/app/_components/shell/keyboard-shortcuts";
 import { SidebarNav } from "@/app/_components/shell/sidebar-nav";
 
 type Props = {
@@ -18,6 +20,10 @@ type Props = {
 // is closed it is `invisible`, so it leaves the tab order and the accessibility tree.
 export function AppShell({ user, history, children }: Props) {
   const [open, setOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const showSidebar = useCallback(() => {
+    if (!window.matchMedia("(min-width: 768px)").matches) setOpen(true);
+  }, []);
   const pathname = usePathname();
   const openButton = useRef<HTMLButtonElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
@@ -53,6 +59,9 @@ export function AppShell({ user, history, children }: Props) {
 
   return (
     <div className="flex h-dvh overflow-hidden bg-background">
+      <a href="#main-content" className="skip-link">
+        Skip to content
+      </a>
       {open ? (
         <div
           aria-hidden
@@ -94,8 +103,19 @@ export function AppShell({ user, history, children }: Props) {
           </h2>
           <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">{history}</div>
         </section>
-        <div className="border-t border-border p-2">
-          <AccountMenu email={user.email} name={user.name} />
+        <div className="flex items-center gap-1 border-t border-border p-2">
+          <div className="min-w-0 flex-1">
+            <AccountMenu email={user.email} name={user.name} />
+          </div>
+          <button
+            type="button"
+            onClick={() => setHelpOpen(true)}
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+            className="inline-flex size-9 shrink-0 items-center justify-center rounded-lg text-muted-foreground hover:bg-muted hover:text-foreground"
+          >
+            <Keyboard className="size-4" aria-hidden />
+          </button>
         </div>
       </aside>
 
@@ -114,10 +134,22 @@ export function AppShell({ user, history, children }: Props) {
             <Menu className="size-5" aria-hidden />
           </button>
           <LogoMark className="size-6 rounded-md" />
-          <span className="text-[15px] font-semibold tracking-tight">BYOK Chat</span>
+          <span className="flex-1 text-[15px] font-semibold tracking-tight">BYOK Chat</span>
+          <Link
+            href="/chat"
+            aria-label="New chat"
+            title="New chat"
+            className="inline-flex size-9 items-center justify-center rounded-lg text-muted-foreground hover:bg-muted hover:text-foreground"
+          >
+            <SquarePen className="size-5" aria-hidden />
+          </Link>
         </header>
-        <main className="min-h-0 flex-1 overflow-y-auto">{children}</main>
+        <main id="main-content" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto outline-none">
+          {children}
+        </main>
       </div>
+      {/* Outside the inert page so its dialog works while the drawer is open. */}
+      <KeyboardShortcuts showSidebar={showSidebar} helpOpen={helpOpen} setHelpOpen={setHelpOpen} />
     </div>
   );
 }

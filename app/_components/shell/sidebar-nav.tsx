@@ -1,11 +1,12 @@
 "use client";
 
-import { KeyRound, MessageSquare, ShieldCheck, UserRound } from "lucide-react";
+import { KeyRound, ShieldCheck, SquarePen, UserRound } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const LINKS = [
-  { href: "/chat", label: "Chat", icon: MessageSquare },
+  // Opens an empty chat; the chats themselves are in the history below.
+  { href: "/chat", label: "New chat", icon: SquarePen, exact: true },
   { href: "/settings/ai", label: "AI settings", icon: KeyRound },
   { href: "/settings/profile", label: "Profile", icon: UserRound },
 ];
@@ -16,8 +17,9 @@ export function SidebarNav({ admin = false }: { admin?: boolean }) {
   return (
     <nav aria-label="Main" className="px-2">
       <ul className="space-y-0.5">
-        {(admin ? [...LINKS, ADMIN_LINK] : LINKS).map(({ href, label, icon: Icon }) => {
-          const active = pathname === href || pathname.startsWith(`${href}/`);
+        {(admin ? [...LINKS, ADMIN_LINK] : LINKS).map(({ href, label, icon: Icon, ...rest }) => {
+          const exact = "exact" in rest && rest.exact;
+          const active = pathname === href || (!exact && pathname.startsWith(`${href}/`));
           return (
             <li key={href}>
               <Link
@@ -29,7 +31,7 @@ export function SidebarNav({ admin = false }: { admin?: boolean }) {
                     : "text-muted-foreground hover:bg-muted/70 hover:text-foreground"
                 }`}
               >
-                <Icon className={`size-4 ${active ? "text-primary" : ""}`} aria-hidden />
+                <Icon className={`size-4 ${active ? "text-primary-ink" : ""}`} aria-hidden />
                 {label}
               </Link>
             </li>

@@ -30,6 +30,7 @@ export const POST = apiRoute(
           model: body.model,
           regenerate: body.regenerate,
           settings: body.settings,
+          answerId: body.answerId,
         },
         link.signal,
       );

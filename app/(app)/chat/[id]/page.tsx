@@ -3,11 +3,11 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { requireUser } from "@/lib/auth";
 import { getChat, listMessages } from "@/lib/chat/history";
-import { initialSelection, pickerProviders, rejectedKeys } from "@/lib/chat/picker";
+import { initialSelection } from "@/lib/chat/picker";
+import { loadPicker } from "@/lib/chat/picker-data";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
-import { usableProviders } from "@/lib/keys/resolve";
-import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
+import { getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "../_components/chat-view";
 
 type Props = { params: Promise<{ id: string }> };
@@ -30,23 +30,23 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ChatPage({ params }: Props) {
   const { user, chat } = await ownChat((await params).id);
-  const [page, usable, defaults, systemPrompt] = await Promise.all([
+  const [page, { providers, rejected, defaults, budgetWarnings }, systemPrompt] = await Promise.all([
     listMessages(user.id, chat.id, { limit: PAGE_SIZE }),
-    usableProviders(user.id),
-    getDefaults(user.id),
+    loadPicker(user.id),
     getSystemPrompt(user.id),
   ]);
-  const providers = pickerProviders(usable);
   return (
     <ChatView
       key={chat.id}
+      userId={user.id}
       chatId={chat.id}
       isNew={false}
       title={chat.title}
       initialMessages={page.messages}
       hasMore={page.hasMore}
       providers={providers}
-      rejected={rejectedKeys(usable)}
+      rejected={rejected}
+      budgetWarnings={budgetWarnings}
       initialSelection={initialSelection(providers, [
         { provider: chat.provider, model: chat.model },
         defaults,

@@ -1,13 +1,18 @@
 "use client";
 
-import { LoaderCircle } from "lucide-react";
+import { AlertTriangle, LoaderCircle } from "lucide-react";
+import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { formatUsd } from "@/lib/ai/prices";
 import type { ChatSettings } from "@/lib/chat/params";
+import type { BudgetWarning } from "@/lib/chat/picker";
 import type { ChatUIMessage } from "@/lib/chat/types";
+import { AnswerAnnouncer } from "./answer-announcer";
+import { ChatActions } from "./chat-actions";
 import { ChatSettingsButton } from "./chat-settings-dialog";
 import { Composer } from "./composer";
-import { EmptyState } from "./empty-state";
+import { EmptyState, RejectedNotice } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
 import { MessageItem } from "./message-item";
 import { ModelPicker } from "./model-picker";
@@ -15,6 +20,8 @@ import type { PickerProvider, RejectedKey, Selection } from "./types";
 import { useChatSession } from "./use-chat-session";
 
 type Props = {
+  /** The signed-in user's id: drafts are kept per user and chat. */
+  userId: string;
   chatId: string;
   /** True on /chat: the chat row is created by its first message. */
   isNew: boolean;
@@ -30,6 +37,8 @@ type Props = {
   initialSettings: ChatSettings;
   /** The user's default instructions (AI settings), for the settings dialog. */
   defaultSystemPrompt: string | null;
+  /** The user's spending limits that are 80% used or more. */
+  budgetWarnings?: BudgetWarning[];
 };
 
 export function ChatView(props: Props) {
@@ -40,6 +49,7 @@ export function ChatView(props: Props) {
   const [title, refreshTitle] = useChatTitle(chatId, props.title);
   const [settings, setSettings] = useState(props.initialSettings);
   const s = useChatSession({
+    userId: props.userId,
     chatId,
     isNew,
     initialMessages: props.initialMessages,
@@ -50,6 +60,10 @@ export function ChatView(props: Props) {
   useNewChatOnReturn(chatId, isNew && s.saved);
   const canChat = providers.length > 0 && props.initialSelection !== null;
   const modelMissing = selection.provider === "compatible" && !selection.model;
+  const picked = providers.find((p) => p.id === selection.provider);
+  // The provider stopped listing this chat's model for the key: said, never silently swapped.
+  const modelGone = picked?.models.find((m) => m.id === selection.model)?.gone === true;
+  const warnings = (props.budgetWarnings ?? []).filter((w) => w.provider === selection.provider);
 
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -102,7 +116,42 @@ export function ChatView(props: Props) {
             {title}
           </h1>
         ) : null}
+        <ChatActions
+          chatId={chatId}
+          canExport={(!isNew || s.saved) && s.messages.length > 0}
+          afterTitle={!!title}
+        />
       </div>
+      <AnswerAnnouncer messages={s.messages} busy={s.busy} />
+      {canChat && (modelGone || warnings.length > 0) ? (
+        <div className="shrink-0 space-y-1 border-b border-border bg-warning/10 px-3 py-2 text-sm sm:px-4">
+          {modelGone ? (
+            <p role="status" className="flex items-start gap-2">
+              <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
+              <span>
+                {picked?.label} no longer lists{" "}
+                <code className="font-mono text-[13px]">{selection.model}</code> for your key. Choose another
+                model to continue this chat.
+              </span>
+            </p>
+          ) : null}
+          {warnings.map((w) => (
+            <p key={`${w.period}-${w.unit}`} role="status" className="flex items-start gap-2">
+              <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
+              <span>
+                {w.ratio >= 1 ? "You reached" : `You have used ${Math.floor(w.ratio * 100)}% of`} your{" "}
+                {w.period === "day" ? "daily" : "monthly"} {w.label} limit ({limitText(w)}).{" "}
+                <Link
+                  href={`/settings/ai#limits-${w.provider}`}
+                  className="font-medium text-primary hover:underline"
+                >
+                  Spending limits
+                </Link>
+              </span>
+            </p>
+          ))}
+        </div>
+      ) : null}
 
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
         <div ref={content} className="flex min-h-full flex-col">
@@ -162,6 +211,9 @@ export function ChatView(props: Props) {
       </div>
 
       <div className="mx-auto w-full max-w-3xl shrink-0 space-y-2 px-3 pt-1 pb-3 sm:px-4 sm:pb-5">
+        {!canChat && props.rejected.length > 0 && s.messages.length > 0 && !s.banner ? (
+          <RejectedNotice rejected={props.rejected} />
+        ) : null}
         {s.banner ? (
           <ErrorBanner
             error={s.banner}
@@ -180,19 +232,26 @@ export function ChatView(props: Props) {
           onStop={() => void s.stop()}
           busy={s.busy}
           pending={s.status === "submitted"}
-          disabled={!canChat || modelMissing}
+          disabled={!canChat || modelMissing || modelGone}
           disabledReason={
             !canChat
               ? props.rejected.length > 0
                 ? "Update your API key in AI settings to keep chatting."
                 : "Add an API key in AI settings to start chatting."
-              : "Enter a model id above."
+              : modelGone
+                ? "This model is no longer listed for your key: choose another above."
+                : "Choose a model above (type the model id into its search)."
           }
           maxChars={maxChars}
         />
       </div>
     </div>
   );
+}
+
+function limitText(w: BudgetWarning): string {
+  if (w.unit === "tokens") return `${w.used.toLocaleString()} of ${w.amount.toLocaleString()} tokens`;
+  return `${formatUsd(w.used)} of ${formatUsd(w.amount)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 "use client";
 
-import { AlertTriangle, ExternalLink, KeyRound, RotateCcw, X } from "lucide-react";
+import { AlertTriangle, ExternalLink, Gauge, KeyRound, RotateCcw, X } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
@@ -67,6 +67,16 @@ function ErrorAction({ error, provider, onRetry, left }: Omit<Props, "onDismiss"
         </a>
       ) : null;
     }
+    case "BUDGET_EXCEEDED":
+      // The user's own limit names its setting; the operator's budget has nothing to change here.
+      return error.setting ? (
+        <Link href={error.setting} className={actionLink}>
+          <Gauge className="size-3.5" aria-hidden />
+          Spending limits
+        </Link>
+      ) : (
+        <KeyLink label="Add your own key" />
+      );
     case "RATE_LIMITED":
       return left > 0 ? (
         <button type="button" disabled className={actionLink}>
@@ -83,6 +93,13 @@ function ErrorAction({ error, provider, onRetry, left }: Omit<Props, "onDismiss"
         <Link href="/sign-in" className={actionLink}>
           Sign in
         </Link>
+      );
+    case "TURN_IN_PROGRESS":
+      return (
+        <button type="button" onClick={() => window.location.reload()} className={actionLink}>
+          <RotateCcw className="size-3.5" aria-hidden />
+          Reload chat
+        </button>
       );
     case "NOT_FOUND":
       return (

@@ -3,9 +3,10 @@
 import dynamic from "next/dynamic";
 import { createContext, memo, useContext } from "react";
 
-// streamdown (markdown made for partial input) and its highlighter load only when an answer is
-// shown, keeping them out of the chat page's first load. Until they arrive (and in the server
-// render) the answer shows as plain text, so nothing jumps or disappears.
+// streamdown (markdown made for partial input) loads only when an answer is shown, keeping it
+// out of the chat page's first load; code highlighting and math load later still, only for the
+// answers that need them (markdown-impl). Until it arrives (and in the server render) the answer
+// shows as plain text, so nothing jumps or disappears.
 
 const FallbackText = createContext("");
 

@@ -2,6 +2,7 @@
 
 import { Check, Copy, RotateCcw } from "lucide-react";
 import { memo, useState } from "react";
+import { costMicros, formatMicros, priceOf } from "@/lib/ai/prices";
 import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
 import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
 import { AnswerDetails, ReasoningBlock, reasoningOf } from "./answer-extras";
@@ -87,6 +88,16 @@ function MetaLine({ meta }: { meta: ChatMessageMetadata }) {
       {meta.usage ? (
         <span title="Tokens sent to / received from the model">
           {meta.usage.inputTokens.toLocaleString()} in · {meta.usage.outputTokens.toLocaleString()} out tokens
+        </span>
+      ) : null}
+      {meta.usage && meta.provider && meta.model ? (
+        <span
+          data-testid="answer-cost"
+          title="Estimated from list prices; your provider's bill is what counts"
+        >
+          {priceOf(meta.provider, meta.model)
+            ? `≈ ${formatMicros(costMicros(meta.provider, meta.model, meta.usage.inputTokens, meta.usage.outputTokens))}`
+            : "price unknown"}
         </span>
       ) : null}
     </p>

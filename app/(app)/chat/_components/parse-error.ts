@@ -17,6 +17,10 @@ export function parseChatError(error: Error | undefined): ChatErrorPayload | und
         code: body.code,
         message: body.message,
         ...(typeof body.retryAfter === "number" ? { retryAfter: body.retryAfter } : {}),
+        // Only a path inside this app (a link to the setting that caused it), never a URL.
+        ...(typeof body.setting === "string" && /^\/settings\/[\w/#-]*$/.test(body.setting)
+          ? { setting: body.setting }
+          : {}),
       };
     }
   } catch {

@@ -16,6 +16,7 @@ import type { Selection } from "./types";
 // optimistic bubble back, and a resend of an unchanged draft reuses its id (idempotent).
 
 type Options = {
+  userId: string;
   chatId: string;
   isNew: boolean;
   initialMessages: ChatUIMessage[];
@@ -26,7 +27,15 @@ type Options = {
   onAnswered?: () => void;
 };
 
-export function useChatSession({ chatId, isNew, initialMessages, selection, settings, onAnswered }: Options) {
+export function useChatSession({
+  userId,
+  chatId,
+  isNew,
+  initialMessages,
+  selection,
+  settings,
+  onAnswered,
+}: Options) {
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
   const settingsRef = useRef(settings);
@@ -36,9 +45,8 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
   const accepted = useRef(true);
   const [draft, setDraft] = useState("");
   // Whether the chat row exists on the server as far as this view knows: a new chat's row is
-  // written by its first turn, even one the provider refused (the view then never showed it).
+  // written by its first accepted turn (a refused one is taken back by the server).
   const stored = useRef(!isNew);
-  const cleanup = useRef<Promise<void>>(Promise.resolve());
   const titled = useRef(false);
   const onAnsweredRef = useRef(onAnswered);
   onAnsweredRef.current = onAnswered;
@@ -47,7 +55,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
   // "new" until the chat exists, then under its id. Read after hydration (the server renders an
   // empty composer).
   const [saved, setSaved] = useState(!isNew);
-  const storageKey = draftKey(chatId, !saved);
+  const storageKey = draftKey(userId, chatId, !saved);
   const restored = useRef(false);
   useEffect(() => {
     const kept = readDraft(storageKey);
@@ -89,6 +97,9 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
               model,
               ...(trigger === "regenerate-message" ? { regenerate: true } : {}),
               ...(settingsRef.current ? { settings: settingsRef.current } : {}),
+              // A new answer id for each send, regenerate and retry: the server gives one answer
+              // id one provider call, so a request the network delivers twice is answered once.
+              answerId: generateId(),
             },
           };
         },
@@ -107,7 +118,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
           }
         }
         notifyChatsChanged();
-        // Only a turn that was accepted can have changed the chat (a refused one may be deleted).
+        // Only a turn that was accepted can have changed the chat (a refused one left nothing).
         if (message.role !== "assistant" || !stored.current) return;
         onAnsweredRef.current?.();
         // The model-written title of a new chat lands a moment after its first answer (one short
@@ -140,7 +151,7 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
       pending.current = null;
       setDraft("");
       // Sent: the new chat's draft is gone for good (later drafts are kept under the chat's id).
-      if (isNew) writeDraft(draftKey(chatId, true), "");
+      if (isNew) writeDraft(draftKey(userId, chatId, true), "");
     }
     setSaved(true);
     // The first answer of a new chat gives it its address, without reloading the page.
@@ -156,8 +167,11 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
 
   useEffect(() => {
     if (status === "ready" && !accepted.current && pending.current) {
-      // Stopped before the server accepted it: the draft is still in the composer.
+      // Stopped before the server accepted it: the draft is still in the composer. The server
+      // takes the message back as it notices; the next send gets an id of its own, so it can
+      // never be taken for the one being taken back.
       const id = pending.current.id;
+      pending.current = null;
       accepted.current = true;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
@@ -167,27 +181,24 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
     if (status !== "error") return;
     const payload = parseChatError(error);
     setBanner(payload);
+    if (payload?.code === "TURN_IN_PROGRESS") {
+      // The same answer id is being answered by another request (the network delivered this
+      // one twice): the message is stored and its answer is on its way. Nothing to take back;
+      // the banner offers a reload once it is written.
+      if (pending.current) onAccepted.current();
+      accepted.current = true;
+      return;
+    }
     const refused = !accepted.current && pending.current !== null;
     if (refused && pending.current) {
       const id = pending.current.id;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
     accepted.current = true;
-    if (refused && !stored.current) {
-      // The provider refused the first message of a new chat: the view shows no chat (the draft
-      // is back in the composer), so none may stay in the history either. The server stored the
-      // refused turn before it answered, so the chat is there to delete now.
-      // A resend waits for it, so the delete cannot land on the resent turn's chat.
-      cleanup.current = fetch(`/api/chats/${encodeURIComponent(chatId)}`, { method: "DELETE" })
-        .then(
-          () => undefined,
-          () => undefined,
-        )
-        .finally(notifyChatsChanged);
-      return;
-    }
+    // A refused new message left nothing on the server either (the turn takes it back, and the
+    // chat it would have created): the history list and a reload show what this view shows.
     notifyChatsChanged();
-  }, [status, error, setMessages, chatId]);
+  }, [status, error, setMessages]);
 
   const send = useCallback(
     async (text: string) => {
@@ -198,7 +209,6 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
       const id = pending.current?.text === text ? pending.current.id : generateId();
       pending.current = { id, text };
       accepted.current = false;
-      await cleanup.current;
       await sendMessage({ id, role: "user", parts: [{ type: "text", text }] });
     },
     [busy, clearError, sendMessage],
@@ -210,7 +220,6 @@ export function useChatSession({ chatId, isNew, initialMessages, selection, sett
     setBanner(undefined);
     pending.current = null;
     accepted.current = false;
-    await cleanup.current;
     await regenerate();
   }, [busy, clearError, regenerate]);
 

@@ -6,7 +6,9 @@ import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
+import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
+import { refreshKeyModels } from "@/lib/keys/models";
 import { testKey } from "@/lib/keys/probe";
 import { saveKey } from "@/lib/keys/save";
 import {
@@ -18,9 +20,12 @@ import {
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
 import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
+import { text } from "@/lib/text";
 import type {
   DefaultsResult,
   KeyResult,
+  LimitsResult,
+  RefreshModelsResult,
   SaveKeyResult,
   SystemPromptResult,
   TestKeyResult,
@@ -31,16 +36,19 @@ import type {
 // endpoint, so each checks the session itself and takes only plain, validated data.
 
 const PATH = "/settings/ai";
-const provider = z.string().trim().min(1).max(40);
+const provider = text().trim().min(1).max(40);
 
 const saveInput = z.strictObject({
   provider,
-  apiKey: apiKeySchema,
+  // Absent: an OpenAI-compatible endpoint without a key (refused for the other providers).
+  apiKey: apiKeySchema.optional(),
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
 });
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
+const refreshInput = z.strictObject({ provider });
+const limitsInput = limitsInputSchema.extend({ provider });
 const systemPromptInput = z.strictObject({ systemPrompt: systemPromptSchema });
 
 const invalidInput = (error: z.ZodError) => refusal(validationError(error));
@@ -122,6 +130,35 @@ export async function setDefaultsAction(input: unknown): Promise<DefaultsResult>
     return { ok: true, provider: saved.provider, model: saved.model };
   } catch (e) {
     return failed(e, "defaults");
+  }
+}
+
+export async function refreshModelsAction(input: unknown): Promise<RefreshModelsResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = refreshInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const r = await refreshKeyModels(user.id, parseProvider(parsed.data.provider));
+    if (r.ok) revalidatePath(PATH);
+    return { ok: true, refresh: r };
+  } catch (e) {
+    return failed(e, "refresh-models");
+  }
+}
+
+export async function setLimitsAction(input: unknown): Promise<LimitsResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = limitsInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { provider: p, ...body } = parsed.data;
+  try {
+    const limits = await setLimits(user.id, parseProvider(p), body, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, limits };
+  } catch (e) {
+    return failed(e, "limits");
   }
 }
 

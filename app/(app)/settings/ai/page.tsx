@@ -1,11 +1,16 @@
 import { Info } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PROVIDER_IDS, PROVIDERS } from "@/lib/ai/registry";
+import { listApiTokens } from "@/lib/api-tokens/tokens";
 import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
+import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
+import { cachedModels } from "@/lib/keys/models";
 import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
+import { ApiTokensSection } from "./_components/api-tokens";
 import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
 import { ProviderCard } from "./_components/provider-card";
@@ -31,10 +36,13 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit, systemPrompt] = await Promise.all([
+  const [keys, defaults, audit, tokens, models, limits, systemPrompt] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
+    listApiTokens(user.id),
+    cachedModels(user.id),
+    listLimits(user.id),
     getSystemPrompt(user.id),
   ]);
 
@@ -53,7 +61,7 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         className="rounded-xl border border-primary/20 bg-primary-soft/60 p-4 text-sm"
       >
         <h2 id="rule-title" className="flex items-center gap-2 font-semibold">
-          <Info className="size-4 text-primary" aria-hidden />
+          <Info className="size-4 text-primary-ink" aria-hidden />
           Which key a chat uses
         </h2>
         <ol className="mt-2 list-decimal space-y-1 pl-9 text-foreground/90">
@@ -78,7 +86,12 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         {keys.map((dto) => (
           // Keyed by provider only: a card that remounted when its first key was saved would
           // drop a Test started in the meantime (and its result) along with its state.
-          <ProviderCard key={dto.provider} dto={dto} />
+          <ProviderCard
+            key={dto.provider}
+            dto={dto}
+            models={models[dto.provider] ?? null}
+            limits={limits.find((l) => l.provider === dto.provider) ?? null}
+          />
         ))}
       </div>
 
@@ -98,6 +111,11 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         </div>
       </section>
 
+      <ApiTokensSection
+        tokens={tokens}
+        providers={PROVIDER_IDS.map((id) => ({ id, label: PROVIDERS[id].label }))}
+      />
+
       <UsageSection userId={user.id} />
 
       <section id="activity" aria-labelledby="activity-title" className="space-y-3">
@@ -111,7 +129,9 @@ export default async function AiSettingsPage({ searchParams }: Props) {
             </Link>
           ) : null}
         </div>
-        <p className="text-sm text-muted-foreground">Every change to your keys, with where it came from.</p>
+        <p className="text-sm text-muted-foreground">
+          Every change to your keys and API tokens, and each API request, with where it came from.
+        </p>
         <AuditTable items={audit.items} nextCursor={audit.nextCursor} />
       </section>
     </div>

@@ -8,6 +8,7 @@ import { changePassword } from "@/lib/auth/password-change";
 import { SIGN_IN_PATH } from "@/lib/auth/paths";
 import { endOtherSessions, endSession } from "@/lib/auth/sessions";
 import { validationError } from "@/lib/errors";
+import { text } from "@/lib/text";
 
 // The password and sessions sections of /settings/profile. Thin, like every action file:
 // requireSameOrigin → requireUser → zod on plain data → one lib/auth call → a result without
@@ -20,10 +21,10 @@ export type SessionActionResult =
   | { ok: false; code: string; message: string; fieldErrors?: Record<string, string> };
 
 const passwordInput = z.strictObject({
-  current: z.string().max(1024).optional(),
-  next: z.string({ error: "Choose a new password." }).min(1, "Choose a new password.").max(1024),
+  current: text().max(1024).optional(),
+  next: text({ error: "Choose a new password." }).min(1, "Choose a new password.").max(1024),
 });
-const endInput = z.strictObject({ sessionId: z.string().min(1).max(64) });
+const endInput = z.strictObject({ sessionId: text().min(1).max(64) });
 const everywhereInput = z.strictObject({ confirm: z.literal("everywhere") });
 
 const refused = (e: unknown) => actionFailure(e, "profile.session_action_failed");

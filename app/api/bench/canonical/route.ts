@@ -10,13 +10,14 @@ import { createLanguageModel } from "@/lib/ai/model";
 import { isKnownModel, PROVIDER_IDS } from "@/lib/ai/registry";
 import { requireApiUser } from "@/lib/auth";
 import { benchOnly } from "@/lib/bench-routes";
-import { saveAssistantMessage, saveUserMessage } from "@/lib/chat/persist";
+import { saveTurn } from "@/lib/chat/persist";
 import { checkChatRateLimit } from "@/lib/chat/rate-limit";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { apiRoute, parseJson } from "@/lib/http";
 import { resolveKey } from "@/lib/keys/resolve";
+import { text } from "@/lib/text";
 
 // POST /api/bench/canonical — bench only (404 unless BYOK_BENCH_ROUTES=1, see lib/bench-routes.ts).
 // The same turn as POST /api/chat written the way the AI SDK 7 docs write a chat route with
@@ -31,7 +32,7 @@ import { resolveKey } from "@/lib/keys/resolve";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const clientId = z.string().regex(CLIENT_ID_PATTERN);
+const clientId = text().regex(CLIENT_ID_PATTERN);
 const buildBodySchema = (maxChars: number) =>
   z
     .object({
@@ -40,11 +41,11 @@ const buildBodySchema = (maxChars: number) =>
         id: clientId,
         role: z.literal("user"),
         parts: z
-          .array(z.strictObject({ type: z.literal("text"), text: z.string().min(1).max(maxChars) }))
+          .array(z.strictObject({ type: z.literal("text"), text: text().min(1).max(maxChars) }))
           .length(1),
       }),
       provider: z.enum(PROVIDER_IDS),
-      model: z.string().min(1).max(200),
+      model: text().min(1).max(200),
     })
     .refine((b) => isKnownModel(b.provider, b.model), { path: ["model"], message: "Unknown model." });
 let bodySchema: { maxChars: number; schema: ReturnType<typeof buildBodySchema> } | undefined;
@@ -70,7 +71,7 @@ export const POST = benchOnly(
       // The docs' loadChat(id): this user's earlier messages of this chat.
       const previous = await db().message.findMany({
         where: { chatId: body.id, userId: user.id },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        orderBy: [{ seq: "asc" }, { id: "asc" }],
         select: { id: true, role: true, content: true },
       });
       const key = await resolveKey(user.id, body.provider);
@@ -92,7 +93,6 @@ export const POST = benchOnly(
         ),
         body.message,
       ];
-      const userCreatedAt = new Date();
       const result = streamText({
         model,
         messages: await convertToModelMessages(messages),
@@ -110,30 +110,31 @@ export const POST = benchOnly(
             const usage = isAborted
               ? undefined
               : await Promise.resolve(result.totalUsage).catch(() => undefined);
-            await saveUserMessage(db(), {
-              userId: user.id,
-              chatId: body.id,
-              title: text.slice(0, 80),
-              provider: body.provider,
-              model: body.model,
-              message: { id: body.message.id, text },
-              createdAt: userCreatedAt,
-            });
-            await saveAssistantMessage(db(), {
-              id: answer.id,
-              userId: user.id,
-              chatId: body.id,
-              replyTo: { createdAt: userCreatedAt },
-              content: textOf(answer),
-              status: isAborted ? "ABORTED" : "COMPLETE",
-              provider: body.provider,
-              model: body.model,
-              keySource: key.source,
-              usage:
-                usage?.inputTokens !== undefined && usage.outputTokens !== undefined
-                  ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
-                  : undefined,
-            });
+            // The user message and the finished answer, in the chat's order.
+            await saveTurn(
+              db(),
+              {
+                userId: user.id,
+                chatId: body.id,
+                title: text.slice(0, 80),
+                provider: body.provider,
+                model: body.model,
+                keySource: key.source,
+                message: { id: body.message.id, text },
+                answerId: answer.id,
+              },
+              {
+                content: textOf(answer),
+                status: isAborted ? "ABORTED" : "COMPLETE",
+                provider: body.provider,
+                model: body.model,
+                keySource: key.source,
+                usage:
+                  usage?.inputTokens !== undefined && usage.outputTokens !== undefined
+                    ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
+                    : undefined,
+              },
+            );
           },
         }),
       });

@@ -12,6 +12,10 @@ const ACTIONS: Record<string, string> = {
   "key.disabled": "Personal key off",
   "key.removed": "Key removed",
   "key.needs_reentry": "Key unreadable",
+  "token.created": "API token created",
+  "token.revoked": "API token revoked",
+  "api.completion": "API request",
+  "limits.changed": "Spending limits changed",
 };
 
 const RESULTS: Record<string, string> = {
@@ -25,6 +29,12 @@ const RESULTS: Record<string, string> = {
 
 function actionText(e: AuditEventDto): string {
   const base = ACTIONS[e.action] ?? e.action;
+  const d = e.detail;
+  if (e.action.startsWith("token.") && typeof d?.name === "string") return `${base}: ${d.name}`;
+  if (e.action === "api.completion" && typeof d?.token === "string") {
+    const outcome = d.status === "complete" ? "" : ` (${typeof d.code === "string" ? d.code : d.status})`;
+    return `${base}: ${d.model} via “${d.token}”${outcome}`;
+  }
   const result = typeof e.detail?.result === "string" ? RESULTS[e.detail.result] : undefined;
   if (!result) return base;
   return `${base}: ${result}${e.detail?.saved === false ? " (typed key)" : ""}`;
@@ -37,7 +47,13 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
     return <p className="text-sm text-muted-foreground">Nothing yet. Changes to your keys appear here.</p>;
   return (
     <div className="space-y-3">
-      <div className="overflow-x-auto rounded-xl border border-border">
+      {/* Wider than a phone: focusable so the keyboard can scroll it sideways. */}
+      <section
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus (WCAG 2.1.1)
+        tabIndex={0}
+        aria-label="Activity"
+        className="overflow-x-auto rounded-xl border border-border"
+      >
         <table className="w-full min-w-[640px] text-left text-sm">
           <thead className="bg-muted/60 text-xs text-muted-foreground">
             <tr>
@@ -74,7 +90,7 @@ export function AuditTable({ items, nextCursor }: { items: AuditEventDto[]; next
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {nextCursor ? (
         <Link
           href={`?activity=${encodeURIComponent(nextCursor)}#activity`}

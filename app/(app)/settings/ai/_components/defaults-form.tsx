@@ -26,6 +26,7 @@ export function DefaultsForm({ provider: initialProvider, model: initialModel }:
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (pending) return;
     startTransition(async () => {
       try {
         const r = await setDefaultsAction({ provider, model: model.trim() });
@@ -91,7 +92,8 @@ export function DefaultsForm({ provider: initialProvider, model: initialModel }:
       )}
       <button
         type="submit"
-        disabled={pending}
+        // aria-disabled, not disabled: the button keeps keyboard focus while the save runs.
+        aria-disabled={pending || undefined}
         aria-busy={pending || undefined}
         className={`${button.base} ${button.primary} h-10`}
       >

@@ -17,9 +17,11 @@ export function KeySwitch({ checked, disabled, busy, onChange }: Props) {
         aria-labelledby={labelId}
         aria-describedby={hintId}
         aria-busy={busy || undefined}
-        disabled={disabled || busy}
-        onClick={() => onChange(!checked)}
-        className={`relative mt-0.5 inline-flex h-6 w-10 shrink-0 items-center rounded-full border-2 border-transparent transition-colors disabled:cursor-not-allowed disabled:opacity-50 ${
+        // Busy is aria-disabled, not disabled: the switch keeps keyboard focus while it saves.
+        aria-disabled={busy || undefined}
+        disabled={disabled}
+        onClick={() => !busy && onChange(!checked)}
+        className={`relative mt-0.5 inline-flex h-6 w-10 shrink-0 items-center rounded-full border-2 border-transparent transition-colors disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:opacity-50 ${
           checked ? "bg-primary" : "bg-input"
         }`}
       >

@@ -1,30 +1,41 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
+import { LimitsForm } from "./limits-form";
+import { ModelList } from "./model-list";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
 import { StatusBadge } from "./status-badge";
 import { button, card } from "./styles";
 import { TestResult, type TestView } from "./test-result";
-import type { KeyDto } from "./types";
+import type { KeyDto, ModelCache, ProviderLimits } from "./types";
 
 // One provider: its status, the add/replace form, Test, the personal-key switch and Remove.
 // The typed key lives only in this component's state and is cleared as soon as it is saved.
 
-export function ProviderCard({ dto }: { dto: KeyDto }) {
+export function ProviderCard({
+  dto,
+  models = null,
+  limits = null,
+}: {
+  dto: KeyDto;
+  models?: ModelCache | null;
+  limits?: ProviderLimits | null;
+}) {
   const info = getProvider(dto.provider as ProviderId);
   const [values, setValues] = useState<KeyFormValues>({
     apiKey: "",
     baseUrl: dto.baseUrl ?? "",
     label: dto.label ?? "",
+    keyless: dto.keyless,
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [test, setTest] = useState<TestView | null>(null);
@@ -38,6 +49,15 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
     if (dto) setLocalHasKey(null);
   }, [dto]);
   const hasKey = localHasKey ?? dto.hasKey;
+  // After a removal the Remove button (where the dialog returns focus) goes away with the
+  // refreshed data: focus then moves to the field for a new key, not to the page body.
+  const focusKeyField = useRef(false);
+  useEffect(() => {
+    if (!dto.hasKey && focusKeyField.current) {
+      focusKeyField.current = false;
+      document.getElementById(`${info.id}-apiKey`)?.focus();
+    }
+  }, [dto.hasKey, info.id]);
 
   const run = (kind: NonNullable<typeof pending>, work: () => Promise<void>) => {
     setPending(kind);
@@ -61,7 +81,12 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
   const save = () =>
     run("save", async () => {
       setErrors({});
-      const r = await saveKeyAction({ provider: info.id, apiKey: values.apiKey, ...typedExtras() });
+      const keyless = compat && values.keyless;
+      const r = await saveKeyAction({
+        provider: info.id,
+        ...(keyless ? {} : { apiKey: values.apiKey }),
+        ...typedExtras(),
+      });
       if (!r.ok) {
         setErrors(r.fieldErrors ?? { apiKey: r.message });
         return;
@@ -76,13 +101,18 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
     run("test", async () => {
       setErrors({});
       const apiKey = values.apiKey.trim();
-      if (!apiKey && !hasKey) {
+      const keyless = compat && values.keyless;
+      if (!apiKey && !hasKey && !keyless) {
         setTest({ note: "Enter an API key to test it." });
         return;
       }
       const { label: _unused, ...extras } = typedExtras();
       const r = await testKeyAction(
-        apiKey ? { provider: info.id, apiKey, ...extras } : { provider: info.id },
+        keyless
+          ? { provider: info.id, keyless: true, ...extras }
+          : apiKey
+            ? { provider: info.id, apiKey, ...extras }
+            : { provider: info.id },
       );
       if (r.ok) setTest({ report: r.test });
       else {
@@ -108,8 +138,9 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
       if (r.ok) {
         setLocalHasKey(false);
         setTest(null);
-        setValues({ apiKey: "", baseUrl: "", label: "" });
+        setValues({ apiKey: "", baseUrl: "", label: "", keyless: false });
         toast.success(`${info.label} key removed.`);
+        focusKeyField.current = true;
       } else toast.error(r.message);
     });
 
@@ -139,6 +170,11 @@ export function ProviderCard({ dto }: { dto: KeyDto }) {
         onTest={runTest}
       />
       <TestResult view={test} info={info} />
+
+      {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
+      {dto.hasKey || limits?.limits.length ? (
+        <LimitsForm provider={info.id} providerLabel={info.label} data={limits} />
+      ) : null}
 
       {dto.hasKey ? (
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">

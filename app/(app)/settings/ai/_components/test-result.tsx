@@ -1,6 +1,7 @@
 import { CircleAlert, CircleCheck, ExternalLink } from "lucide-react";
 import type { ReactNode } from "react";
 import type { ProviderInfo } from "@/lib/ai/registry";
+import { ACTION_LABELS } from "@/lib/ai/verdict";
 import { link } from "./styles";
 import type { KeyTestReport } from "./types";
 
@@ -11,40 +12,19 @@ function explain(
   info: ProviderInfo,
 ): { ok: boolean; text: string; href?: string; cta?: string } {
   const ms = `${report.ms} ms`;
-  switch (report.result) {
-    case "valid":
-      return { ok: true, text: `Valid: ${info.label} answered in ${ms}.` };
-    case "invalid_key":
-      return {
-        ok: false,
-        text: `Invalid key: ${info.label} rejected it (${ms}).`,
-        href: info.guide.keyUrl,
-        cta: "Create a new key",
-      };
-    case "no_credit":
-      return {
-        ok: false,
-        text: `No credit: the key works but has no credit or quota left (${ms}).`,
-        href: info.guide.billingUrl,
-        cta: "Check billing",
-      };
-    case "rate_limited":
-      return {
-        ok: false,
-        text: `Rate limited: the key works but is over its limit right now${report.retryAfter ? `; try again in ${report.retryAfter} s` : ""} (${ms}).`,
-        href: info.guide.billingUrl,
-        cta: "See limits",
-      };
-    case "model_not_allowed":
-      return {
-        ok: false,
-        text: `The key works but may not use ${info.defaultModel ?? "the test model"} (${ms}).`,
-      };
+  if (report.result === "valid") return { ok: true, text: `Valid: ${info.label} answered in ${ms}.` };
+  // The chat's words and button for the same provider answer (lib/ai/verdict.ts).
+  const v = report.verdict;
+  if (!v) return { ok: false, text: `The test failed (${ms}).` };
+  const text = `${v.message} (${ms})`;
+  switch (v.action) {
+    case "update_key":
+    case "add_key":
+      return { ok: false, text, href: info.guide.keyUrl, cta: ACTION_LABELS[v.action] };
+    case "check_billing":
+      return { ok: false, text, href: info.guide.billingUrl, cta: ACTION_LABELS.check_billing };
     default:
-      return {
-        ok: false,
-        text: `Unreachable: no answer from ${info.requiresBaseUrl ? "the base URL" : info.label} (${ms}). Check the address or try again.`,
-      };
+      return { ok: false, text };
   }
 }
 

@@ -36,7 +36,12 @@ export async function UsageSection({ userId }: { userId: string }) {
           No usage in the last 30 days.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-border bg-card shadow-xs">
+        <section
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus (WCAG 2.1.1)
+          tabIndex={0}
+          aria-label="Usage by provider"
+          className="overflow-x-auto rounded-xl border border-border bg-card shadow-xs"
+        >
           <table className="w-full text-left text-sm">
             <thead className="border-b border-border text-xs text-muted-foreground">
               <tr>
@@ -63,7 +68,7 @@ export async function UsageSection({ userId }: { userId: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );

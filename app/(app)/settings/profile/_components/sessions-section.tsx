@@ -61,7 +61,7 @@ export function SessionsSection({ sessions }: { sessions: SessionRow[] }) {
               <p className="font-medium">
                 {s.device}
                 {s.current ? (
-                  <span className="ml-2 rounded-full bg-primary-soft px-2 py-0.5 text-xs text-primary">
+                  <span className="ml-2 rounded-full bg-primary-soft px-2 py-0.5 text-xs text-primary-ink">
                     This device
                   </span>
                 ) : null}

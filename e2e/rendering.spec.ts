@@ -1,0 +1,94 @@
+import type { Locator } from "@playwright/test";
+import { expect, test } from "./fixtures";
+
+// Answers render through streamdown with its maintained plugins: math as KaTeX, code as Shiki
+// tokens (each language's grammar loaded when a block needs it). The mock upstream answers with
+// the scripted "rich" reply (e2e/mock-upstream/canned.mjs): inline and display math, a task
+// list, a table, and code in Python, HTML, diff, Ruby, YAML and Rust — the samples the old
+// hand-written highlighter got wrong.
+
+/** The colour Shiki gave the token span containing `text` in the code block of `language`. */
+async function tokenColor(answer: Locator, language: string, text: string): Promise<string> {
+  const block = answer.locator(`[data-streamdown="code-block-body"][data-language="${language}"]`);
+  const span = block.locator("code > span > span", { hasText: text }).first();
+  await expect(span).toBeVisible();
+  return span.evaluate((el) => getComputedStyle(el).color);
+}
+
+/** The token span containing `text` (Shiki keeps a whole string or comment in one token). */
+function token(answer: Locator, language: string, text: string): Locator {
+  return answer
+    .locator(`[data-streamdown="code-block-body"][data-language="${language}"] code > span > span`)
+    .filter({ hasText: text });
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`math renders as KaTeX and code as Shiki tokens in six languages (${colorScheme})`, async ({
+    page,
+    auth,
+    settings,
+    chat,
+  }) => {
+    await page.emulateMedia({ colorScheme });
+    await auth.signUp();
+    await settings.addKey("OpenAI", "sk-proj-renderE2E0000aaaa1111");
+    await chat.goto();
+    await chat.send("Show me math and code [[mock-reply:rich]]");
+    await chat.waitForAnswer(0, "That is all.");
+    const answer = chat.answers.first();
+
+    // Math: KaTeX's MathML-carrying markup, inline and as a display block; no raw LaTeX left.
+    await expect(answer.locator(".katex").first()).toBeVisible();
+    await expect(answer.locator(".katex-display")).toHaveCount(1);
+    await expect(answer.locator(".katex-display annotation")).toContainText("\\sum_{k=1}^{n}");
+    await expect(answer.locator(".katex:not(.katex-display .katex) annotation").first()).toHaveText(
+      "E = mc^2",
+    );
+    await expect(answer).not.toContainText("$$");
+    // KaTeX's stylesheet applied (its fonts served from this origin: the CSP allows no other).
+    const mathFont = await answer
+      .locator(".katex-display .mord")
+      .first()
+      .evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(mathFont).toMatch(/KaTeX/);
+    expect(await page.evaluate(() => document.fonts.check("16px KaTeX_Main"))).toBe(true);
+
+    // Code: one Shiki block per language, tokens coloured by the grammar.
+    for (const lang of ["python", "html", "diff", "ruby", "yaml", "rust"]) {
+      const spans = answer.locator(
+        `[data-streamdown="code-block-body"][data-language="${lang}"] code > span > span`,
+      );
+      await expect(spans.first()).toBeVisible();
+      const colors = new Set(await spans.evaluateAll((els) => els.map((e) => getComputedStyle(e).color)));
+      expect(colors.size, `${lang} has differently coloured tokens`).toBeGreaterThan(1);
+    }
+    // Python: the docstring is one string token, not keywords and operators.
+    await expect(
+      token(answer, "python", '"""Return the area; if r < 0 this text is not code."""'),
+    ).toHaveCount(1);
+    expect(await tokenColor(answer, "python", "def")).not.toBe(
+      await tokenColor(answer, "python", "this text is not code"),
+    );
+    // HTML: tag name and attribute name differ.
+    expect(await tokenColor(answer, "html", "href")).not.toBe(await tokenColor(answer, "html", "Docs"));
+    // Diff: the removed and the added line differ.
+    expect(await tokenColor(answer, "diff", "old line")).not.toBe(
+      await tokenColor(answer, "diff", "new line"),
+    );
+    // Ruby: the method keyword is coloured unlike the string.
+    expect(await tokenColor(answer, "ruby", "def")).not.toBe(await tokenColor(answer, "ruby", "Hello"));
+    // YAML: the comment is its own token, unlike the value before it.
+    expect(await tokenColor(answer, "yaml", "a comment")).not.toBe(await tokenColor(answer, "yaml", "nginx"));
+    // Rust: the raw string keeps its quotes and "//" inside one string, on one line.
+    await expect(token(answer, "rust", '"quoted" // not a comment')).toHaveCount(1);
+    await expect(
+      answer.locator('[data-streamdown="code-block-body"][data-language="rust"] code > span'),
+    ).toHaveCount(2);
+
+    // A code block that overflows can be scrolled from the keyboard.
+    const body = answer.locator('[data-streamdown="code-block-body"]').first();
+    await expect(body).toHaveAttribute("tabindex", "0");
+    await expect(body).toHaveAttribute("role", "region");
+    await expect(body).toHaveAttribute("aria-label", /code/i);
+  });
+}

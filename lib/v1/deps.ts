@@ -1,0 +1,72 @@
+import "server-only";
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import { isRetryable, toAppError } from "@/lib/ai/errors";
+import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
+import type { ProviderId } from "@/lib/ai/registry";
+import { checkChatRateLimit } from "@/lib/chat/rate-limit";
+import type { RetryPolicy } from "@/lib/chat/retry";
+import { db as processDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/db/generated/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { KeySource } from "@/lib/keys/policy";
+import {
+  markKeyInvalid,
+  type ResolvedKey,
+  resolveKey,
+  touchKeyUsed,
+  type UsableProvider,
+  usableProviders,
+} from "@/lib/keys/resolve";
+import { consume, humanizeSeconds, limiter } from "@/lib/limits";
+import { log } from "@/lib/log";
+
+// What a /v1 request needs from the outside world, as small functions: key resolution, model
+// creation, rate limits and budgets are the chat's own (lib/keys, lib/ai, lib/chat/rate-limit,
+// lib/operator via resolveKey), so a rule added there (key failover, spending limits) holds for
+// /v1 by replacing one entry here. Tests pass their own database and the mock upstream.
+
+export type V1Deps = {
+  db: PrismaClient;
+  resolveKey: (userId: string, provider: ProviderId) => Promise<ResolvedKey>;
+  createModel: (input: CreateModelInput) => LanguageModelV4;
+  mapError: (error: unknown, provider: string) => AppError;
+  isRetryable: (error: unknown) => boolean;
+  markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+  touchKeyUsed: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+  /** The chat's per-user limits (and the stricter one on system keys). */
+  checkUserRateLimit: (userId: string, source: KeySource) => Promise<void>;
+  /** Each token's own budget: a runaway script stops before it spends the user's whole limit. */
+  checkTokenRateLimit: (tokenId: string) => Promise<void>;
+  usableProviders: (userId: string) => Promise<UsableProvider[]>;
+  retryPolicy?: RetryPolicy;
+  log?: (event: string, data: Record<string, unknown>) => void;
+};
+
+export async function checkTokenRateLimit(tokenId: string): Promise<void> {
+  limiter("v1-token", { points: env().RATE_LIMIT_API_TOKEN_PER_MINUTE, durationSec: 60 });
+  const res = await consume("v1-token", tokenId);
+  if (!res.ok) {
+    throw new AppError(
+      "RATE_LIMITED",
+      `This token is sending requests too fast. Try again in ${humanizeSeconds(res.retryAfterSec)}.`,
+      { retryAfter: res.retryAfterSec },
+    );
+  }
+}
+
+export function v1Deps(): V1Deps {
+  return {
+    db: processDb(),
+    resolveKey: (userId, provider) => resolveKey(userId, provider),
+    createModel: createLanguageModel,
+    mapError: toAppError,
+    isRetryable,
+    markKeyInvalid,
+    touchKeyUsed,
+    checkUserRateLimit: checkChatRateLimit,
+    checkTokenRateLimit,
+    usableProviders: (userId) => usableProviders(userId),
+    log: (event, data) => log.info(event, data),
+  };
+}
