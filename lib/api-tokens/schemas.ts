@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDER_IDS } from "@/lib/ai/registry";
+import { text } from "@/lib/text";
 
 // What a user may set on a new token. Shared by the server action and the unit tests, so the
 // form and the library refuse the same things.
@@ -8,8 +9,7 @@ export const TOKEN_EXPIRY_DAYS = [7, 30, 90, 365] as const;
 export const MAX_TOKENS_PER_USER = 50;
 
 /** `provider/model` as /v1 names models (the provider's own id may contain more slashes). */
-export const scopedModelSchema = z
-  .string()
+export const scopedModelSchema = text()
   .trim()
   .min(3)
   .max(200)
@@ -19,8 +19,7 @@ export const scopedModelSchema = z
   });
 
 export const createTokenSchema = z.strictObject({
-  name: z
-    .string({ error: "Name the token." })
+  name: text({ error: "Name the token." })
     .trim()
     .min(1, "Name the token.")
     .max(60, "Use at most 60 characters.")
@@ -44,4 +43,4 @@ export const createTokenSchema = z.strictObject({
 });
 export type CreateTokenInput = z.input<typeof createTokenSchema>;
 
-export const revokeTokenSchema = z.strictObject({ id: z.string().trim().min(1).max(64) });
+export const revokeTokenSchema = z.strictObject({ id: text().trim().min(1).max(64) });

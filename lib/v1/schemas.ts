@@ -2,14 +2,15 @@ import type { ModelMessage } from "ai";
 import { z } from "zod";
 import { isKnownModel, isProviderId, type ProviderId } from "@/lib/ai/registry";
 import { AppError } from "@/lib/errors";
+import { text } from "@/lib/text";
 
 // The request body of POST /v1/chat/completions, in OpenAI's format. Loose on purpose: the
 // OpenAI SDKs and the tools built on them send parameters we do not use (temperature, user,
 // seed…) and would break on a strict schema; what we cannot honour (several choices, tools,
 // images) is refused with a 400 rather than silently dropped.
 
-const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
-const content = z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]);
+const textPart = z.looseObject({ type: z.literal("text"), text: text() });
+const content = z.union([text(), z.array(z.looseObject({ type: text() })), z.null()]);
 
 const message = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
@@ -19,7 +20,7 @@ const message = z.looseObject({
 export const MAX_V1_BODY_BYTES = 1024 * 1024;
 
 export const completionRequestSchema = z.looseObject({
-  model: z.string({ error: "Name a model as provider/model." }).trim().min(1).max(240),
+  model: text({ error: "Name a model as provider/model." }).trim().min(1).max(240),
   messages: z.array(message).min(1, "Send at least one message.").max(1000, "Send at most 1000 messages."),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
