@@ -72,6 +72,7 @@ describe("the manifest of this app", () => {
       "saveKeyAction",
       "setDefaultsAction",
       "setLimitsAction",
+      "setSystemPromptAction",
       "testKeyAction",
       "toggleKeyAction",
     ]);

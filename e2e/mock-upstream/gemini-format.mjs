@@ -34,7 +34,8 @@ export function geminiStream(ctx) {
   return {
     contentType: "text/event-stream",
     pre: () => [],
-    reasoning: (delta) => sse(candidateChunk(ctx, [{ text: delta, thought: true }], false)),
+    reasoning: (delta) =>
+      ctx.includeThoughts ? sse(candidateChunk(ctx, [{ text: delta, thought: true }], false)) : null,
     // The last text frame carries finishReason and the final usage, as the real API does.
     token: (delta, index, count) => sse(candidateChunk(ctx, [{ text: delta }], index === count - 1)),
     post: () => [],
@@ -43,7 +44,7 @@ export function geminiStream(ctx) {
 }
 
 export function geminiJson(ctx) {
-  const thought = ctx.reasoning ? [{ text: ctx.reasoning, thought: true }] : [];
+  const thought = ctx.reasoning && ctx.includeThoughts ? [{ text: ctx.reasoning, thought: true }] : [];
   return candidateChunk(ctx, [...thought, { text: ctx.text }], true);
 }
 

@@ -36,6 +36,7 @@ function newEntry(log, req, url, route, key, scenario) {
     aborted: false,
     abortedAt: null,
     serverClosed: false,
+    body: null,
     userText: null,
   };
   log.entries.push(entry);
@@ -117,6 +118,9 @@ export function createHandler(defaults, log, modelLists = new Map()) {
       };
       return sendJson(res, 400, { error });
     }
+    // The request as it arrived (generations only; no key in it: keys travel in headers), so
+    // tests can check what the app sent in each provider's wire format (system prompt, params).
+    if (route.kind === "generate") entry.body = body;
     if (route.provider !== "google") route.model = typeof body.model === "string" ? body.model : null;
     route.stream = route.stream ?? body.stream === true;
     entry.model = route.model ?? null;

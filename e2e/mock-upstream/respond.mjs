@@ -64,6 +64,8 @@ export async function respondWithReply({
     text: reply.text,
     reasoning: reasoning?.text ?? null,
     encryptedReasoning: Array.isArray(body?.include) && body.include.includes("reasoning.encrypted_content"),
+    // Gemini sends thought parts only when asked; without it the thinking is only counted.
+    includeThoughts: body?.generationConfig?.thinkingConfig?.includeThoughts === true,
   };
   if (!route.stream) {
     await wait(timing.ttftMs, signal);

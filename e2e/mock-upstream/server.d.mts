@@ -51,6 +51,8 @@ export type MockRequestLog = {
   abortedAt: number | null;
   /** The mock itself dropped the connection (midcut, stall timeout). */
   serverClosed: boolean;
+  /** A generation's JSON request body as the provider received it (null for other requests). */
+  body: Record<string, unknown> | null;
   /** A generation's last user message, its last 120 characters (null until the body is read). */
   userText: string | null;
 };

@@ -171,8 +171,11 @@ describe("reasoning knob", () => {
     expect(usage).toMatchObject({ completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 3 } });
   });
 
-  it("Gemini sends thought parts first and counts them apart (thoughtsTokenCount)", async () => {
-    const body = JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hola" }] }] });
+  it("Gemini sends thought parts first when includeThoughts is on, and counts them apart (thoughtsTokenCount)", async () => {
+    const body = JSON.stringify({
+      contents: [{ role: "user", parts: [{ text: "hola" }] }],
+      generationConfig: { thinkingConfig: { includeThoughts: true } },
+    });
     const res = await fetch(`${mock.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
       method: "POST",
       headers: { "x-goog-api-key": "AIza-mock-reasoning-9999" },
@@ -191,6 +194,21 @@ describe("reasoning knob", () => {
     const [thought, answer] = (await json.json()).candidates[0].content.parts;
     expect(thought).toMatchObject({ thought: true, text: expect.stringContaining("Thinking") });
     expect(answer.text).toContain("Echo (turn 1): hola");
+  });
+
+  it("Gemini without includeThoughts: the thinking is counted, never shown", async () => {
+    const body = JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hola" }] }] });
+    const res = await fetch(`${mock.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
+      method: "POST",
+      headers: { "x-goog-api-key": "AIza-mock-reasoning-9998" },
+      body,
+    });
+    const chunks = sseData(await res.text()).map((d) => JSON.parse(d));
+    expect(chunks.flatMap((c) => c.candidates[0].content.parts).some((p) => p.thought)).toBe(false);
+    expect(chunks.at(-1).usageMetadata).toMatchObject({ candidatesTokenCount: 6, thoughtsTokenCount: 3 });
+    const last = mock.requests().at(-1);
+    expect(last).toMatchObject({ reasoningSent: 0, tokensSent: 6 });
+    expect(last?.body).toEqual(JSON.parse(body));
   });
 });
 

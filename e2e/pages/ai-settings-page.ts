@@ -161,4 +161,11 @@ export class AiSettingsPage {
   get activity() {
     return this.page.getByRole("table");
   }
+
+  /** Saves the default instructions (system prompt) for chats that set none. */
+  async saveDefaultInstructions(text: string) {
+    await this.page.getByRole("textbox", { name: "Default instructions" }).fill(text);
+    await this.page.getByRole("button", { name: "Save instructions" }).click();
+    await expect(this.page.getByText(/Default instructions (saved|cleared)/)).toBeVisible();
+  }
 }

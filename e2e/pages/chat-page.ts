@@ -167,4 +167,42 @@ export class ChatPage {
     if (!id) throw new Error(`not on a saved chat: ${this.page.url()}`);
     return id;
   }
+
+  /** The model picker in the header; `value` is "<provider>::<model id>". */
+  async pickModel(value: string) {
+    await this.page.getByRole("combobox", { name: "Model" }).selectOption(value);
+  }
+
+  get settingsButton(): Locator {
+    return this.page.getByRole("button", { name: /^Chat settings/ });
+  }
+  get settingsDialog(): Locator {
+    return this.page.getByRole("dialog", { name: "Chat settings" });
+  }
+
+  /** Opens the chat settings, fills the fields given (empty string clears one) and saves. */
+  async saveSettings(s: { instructions?: string; temperature?: string; maxOutput?: string }) {
+    await this.settingsButton.click();
+    const d = this.settingsDialog;
+    if (s.instructions !== undefined)
+      await d.getByRole("textbox", { name: "Instructions (system prompt)" }).fill(s.instructions);
+    if (s.temperature !== undefined)
+      await d.getByRole("spinbutton", { name: "Temperature" }).fill(s.temperature);
+    if (s.maxOutput !== undefined)
+      await d.getByRole("spinbutton", { name: "Max output tokens" }).fill(s.maxOutput);
+    await d.getByRole("button", { name: "Save" }).click();
+    await expect(d).toBeHidden();
+  }
+
+  /** Answer `nth`'s details (model, key, tokens, instructions, parameters), opened. */
+  async details(nth: number): Promise<Locator> {
+    const details = this.answers.nth(nth).getByTestId("answer-details");
+    await details.getByText("Details").click();
+    return details;
+  }
+
+  /** Answer `nth`'s reasoning block ("Thinking…" while it streams, "Thoughts" after). */
+  reasoning(nth: number): Locator {
+    return this.answers.nth(nth).getByTestId("reasoning");
+  }
 }

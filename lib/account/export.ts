@@ -44,7 +44,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
       }),
       db.aiSettings.findUnique({
         where: { userId },
-        select: { defaultProvider: true, defaultModel: true, updatedAt: true },
+        select: { defaultProvider: true, defaultModel: true, systemPrompt: true, updatedAt: true },
       }),
       db.chat.findMany({
         where: { userId },
@@ -54,6 +54,9 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
           title: true,
           provider: true,
           model: true,
+          systemPrompt: true,
+          temperature: true,
+          maxOutputTokens: true,
           createdAt: true,
           updatedAt: true,
           messages: {
@@ -70,6 +73,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
               keySource: true,
               inputTokens: true,
               outputTokens: true,
+              reasoningTokens: true,
+              params: true,
               status: true,
               errorCode: true,
               replyToId: true,
@@ -88,6 +93,7 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
           messageId: true,
           inputTokens: true,
           outputTokens: true,
+          reasoningTokens: true,
           costMicros: true,
           createdAt: true,
         },

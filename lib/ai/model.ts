@@ -84,6 +84,12 @@ const openaiNoStore = defaultSettingsMiddleware({
   settings: { providerOptions: { openai: { store: false } } },
 });
 
+// Gemini thinks without showing it unless asked: includeThoughts returns the thought summaries,
+// which the chat shows under "Thinking…" (the thinking is billed either way).
+const googleThoughts = defaultSettingsMiddleware({
+  settings: { providerOptions: { google: { thinkingConfig: { includeThoughts: true } } } },
+});
+
 export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
   const { provider } = input;
   const apiKey = typeof input.apiKey === "string" ? input.apiKey.trim() : "";
@@ -102,7 +108,10 @@ export function createLanguageModel(input: CreateModelInput): LanguageModelV4 {
     case "groq":
       return createGroq({ apiKey, baseURL, fetch: noRedirectFetch })(modelId); // chat completions
     case "google":
-      return createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId);
+      return wrapLanguageModel({
+        model: createGoogleGenerativeAI({ apiKey, baseURL, fetch: noRedirectFetch })(modelId),
+        middleware: googleThoughts,
+      });
     case "compatible": {
       // Chat Completions is what "OpenAI-compatible" servers (Ollama, vLLM, OpenRouter…) implement.
       // apiKey "" is passed as a string on purpose: the SDK reads OPENAI_API_KEY from the

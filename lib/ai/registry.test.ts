@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { checkKeyFormat, isKnownModel, isProviderId, PROVIDER_IDS, PROVIDERS } from "./registry";
+import {
+  checkKeyFormat,
+  isKnownModel,
+  isProviderId,
+  maxOutputCap,
+  PROVIDER_IDS,
+  PROVIDERS,
+  UNLISTED_MAX_OUTPUT_TOKENS,
+} from "./registry";
 
 describe("registry", () => {
   it("has one complete entry per provider id", () => {
@@ -14,6 +22,8 @@ describe("registry", () => {
       if (p.defaultModel) expect(p.models.map((m) => m.id)).toContain(p.defaultModel);
       expect(p.requiresBaseUrl).toBe(id === "compatible");
       expect(p.systemKeyEnv === null).toBe(id === "compatible");
+      expect(p.temperature).toEqual({ min: 0, max: 2 });
+      for (const m of p.models) expect(m.maxOutputTokens, m.id).toBeGreaterThanOrEqual(4096);
     }
   });
 
@@ -34,5 +44,12 @@ describe("registry", () => {
     expect(isKnownModel("openai", "llama-3.3-70b-versatile")).toBe(false);
     expect(isKnownModel("compatible", "meta-llama/Llama-3.3-70B-Instruct:free")).toBe(true);
     expect(isKnownModel("compatible", "bad id with spaces")).toBe(false);
+  });
+
+  it("caps max output by the model's documented limit", () => {
+    expect(maxOutputCap("openai", "gpt-4o-mini")).toBe(16_384);
+    expect(maxOutputCap("groq", "meta-llama/llama-4-scout-17b-16e-instruct")).toBe(8_192);
+    expect(maxOutputCap("google", "gemini-2.5-pro")).toBe(65_536);
+    expect(maxOutputCap("compatible", "anything")).toBe(UNLISTED_MAX_OUTPUT_TOKENS);
   });
 });

@@ -4,7 +4,14 @@
 export const PROVIDER_IDS = ["openai", "groq", "google", "compatible"] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
-export type ModelOption = { id: string; label: string };
+export type ModelOption = {
+  id: string;
+  label: string;
+  /** The most output tokens the provider lets the model write in one answer, as its docs list it. */
+  maxOutputTokens: number;
+  /** A reasoning model whose API ignores temperature (the SDK drops it and warns). */
+  noTemperature?: boolean;
+};
 
 export type SetupGuide = {
   /** Where to create a key. */
@@ -34,6 +41,8 @@ export type ProviderInfo = {
   baseUrlEnv: "OPENAI_BASE_URL" | "GROQ_BASE_URL" | "GOOGLE_GENERATIVE_AI_BASE_URL" | null;
   defaultBaseUrl: string | null;
   requiresBaseUrl: boolean;
+  /** The temperature range the provider's API documents (all four: 0 to 2). */
+  temperature: { min: number; max: number };
   guide: SetupGuide;
 };
 
@@ -46,18 +55,19 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     keyPattern: /^sk-[A-Za-z0-9_-]{8,}$/,
     keyPatternMessage: "OpenAI keys start with sk- (for example sk-proj-…).",
     models: [
-      { id: "gpt-5-mini", label: "GPT-5 mini" },
-      { id: "gpt-5", label: "GPT-5" },
-      { id: "gpt-5-nano", label: "GPT-5 nano" },
-      { id: "gpt-5.4-mini", label: "GPT-5.4 mini" },
-      { id: "gpt-4.1-mini", label: "GPT-4.1 mini" },
-      { id: "gpt-4o-mini", label: "GPT-4o mini" },
+      { id: "gpt-5-mini", label: "GPT-5 mini", maxOutputTokens: 128_000, noTemperature: true },
+      { id: "gpt-5", label: "GPT-5", maxOutputTokens: 128_000, noTemperature: true },
+      { id: "gpt-5-nano", label: "GPT-5 nano", maxOutputTokens: 128_000, noTemperature: true },
+      { id: "gpt-5.4-mini", label: "GPT-5.4 mini", maxOutputTokens: 128_000, noTemperature: true },
+      { id: "gpt-4.1-mini", label: "GPT-4.1 mini", maxOutputTokens: 32_768 },
+      { id: "gpt-4o-mini", label: "GPT-4o mini", maxOutputTokens: 16_384 },
     ],
     defaultModel: "gpt-5-mini",
     systemKeyEnv: "OPENAI_API_KEY",
     baseUrlEnv: "OPENAI_BASE_URL",
     defaultBaseUrl: "https://api.openai.com/v1",
     requiresBaseUrl: false,
+    temperature: { min: 0, max: 2 },
     guide: {
       keyUrl: "https://platform.openai.com/api-keys",
       billingUrl: "https://platform.openai.com/settings/organization/billing/overview",
@@ -79,17 +89,18 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     keyPattern: /^gsk_[A-Za-z0-9_]{8,}$/,
     keyPatternMessage: "Groq keys start with gsk_.",
     models: [
-      { id: "llama-3.3-70b-versatile", label: "Llama 3.3 70B Versatile" },
-      { id: "llama-3.1-8b-instant", label: "Llama 3.1 8B Instant" },
-      { id: "openai/gpt-oss-120b", label: "GPT-OSS 120B" },
-      { id: "openai/gpt-oss-20b", label: "GPT-OSS 20B" },
-      { id: "meta-llama/llama-4-scout-17b-16e-instruct", label: "Llama 4 Scout" },
+      { id: "llama-3.3-70b-versatile", label: "Llama 3.3 70B Versatile", maxOutputTokens: 32_768 },
+      { id: "llama-3.1-8b-instant", label: "Llama 3.1 8B Instant", maxOutputTokens: 131_072 },
+      { id: "openai/gpt-oss-120b", label: "GPT-OSS 120B", maxOutputTokens: 65_536 },
+      { id: "openai/gpt-oss-20b", label: "GPT-OSS 20B", maxOutputTokens: 65_536 },
+      { id: "meta-llama/llama-4-scout-17b-16e-instruct", label: "Llama 4 Scout", maxOutputTokens: 8_192 },
     ],
     defaultModel: "llama-3.3-70b-versatile",
     systemKeyEnv: "GROQ_API_KEY",
     baseUrlEnv: "GROQ_BASE_URL",
     defaultBaseUrl: "https://api.groq.com/openai/v1",
     requiresBaseUrl: false,
+    temperature: { min: 0, max: 2 },
     guide: {
       keyUrl: "https://console.groq.com/keys",
       billingUrl: "https://console.groq.com/settings/limits",
@@ -110,16 +121,17 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     keyPattern: /^AIza[A-Za-z0-9_-]{8,}$/,
     keyPatternMessage: "Gemini API keys from Google AI Studio start with AIza.",
     models: [
-      { id: "gemini-2.5-flash", label: "Gemini 2.5 Flash" },
-      { id: "gemini-2.5-flash-lite", label: "Gemini 2.5 Flash-Lite" },
-      { id: "gemini-2.5-pro", label: "Gemini 2.5 Pro" },
-      { id: "gemini-3-flash-preview", label: "Gemini 3 Flash (preview)" },
+      { id: "gemini-2.5-flash", label: "Gemini 2.5 Flash", maxOutputTokens: 65_536 },
+      { id: "gemini-2.5-flash-lite", label: "Gemini 2.5 Flash-Lite", maxOutputTokens: 65_536 },
+      { id: "gemini-2.5-pro", label: "Gemini 2.5 Pro", maxOutputTokens: 65_536 },
+      { id: "gemini-3-flash-preview", label: "Gemini 3 Flash (preview)", maxOutputTokens: 65_536 },
     ],
     defaultModel: "gemini-2.5-flash",
     systemKeyEnv: "GOOGLE_GENERATIVE_AI_API_KEY",
     baseUrlEnv: "GOOGLE_GENERATIVE_AI_BASE_URL",
     defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
     requiresBaseUrl: false,
+    temperature: { min: 0, max: 2 },
     guide: {
       keyUrl: "https://aistudio.google.com/app/apikey",
       billingUrl: "https://aistudio.google.com/usage",
@@ -146,6 +158,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     baseUrlEnv: null,
     defaultBaseUrl: null,
     requiresBaseUrl: true,
+    temperature: { min: 0, max: 2 },
     guide: {
       keyUrl: "https://platform.openai.com/docs/api-reference/chat",
       billingUrl: "https://platform.openai.com/docs/api-reference/chat",
@@ -195,4 +208,17 @@ export function isKnownModel(provider: ProviderId, modelId: string): boolean {
 export function checkKeyFormat(provider: ProviderId, apiKey: string): string | null {
   const info = PROVIDERS[provider];
   return info.keyPattern.test(apiKey.trim()) ? null : info.keyPatternMessage;
+}
+
+/** Max output of a model we do not list (a `compatible` server's): its server enforces its own. */
+export const UNLISTED_MAX_OUTPUT_TOKENS = 1_000_000;
+
+/** The model's entry in our catalogue, if listed. */
+export function modelInfo(provider: ProviderId, modelId: string): ModelOption | undefined {
+  return PROVIDERS[provider].models.find((m) => m.id === modelId);
+}
+
+/** The cap on max output tokens for a model: its documented limit, or a sanity bound when unlisted. */
+export function maxOutputCap(provider: ProviderId, modelId: string): number {
+  return modelInfo(provider, modelId)?.maxOutputTokens ?? UNLISTED_MAX_OUTPUT_TOKENS;
 }

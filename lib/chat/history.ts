@@ -1,6 +1,7 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
+import type { AnswerParams } from "./params";
 import { type Db, staleSql } from "./persist";
 import type { ChatUIMessage, MessageStatusView } from "./types";
 
@@ -47,7 +48,16 @@ export async function listChats(
 export async function getChat(userId: string, chatId: string, client: Db = db()) {
   return client.chat.findFirst({
     where: { id: chatId, userId },
-    select: { id: true, title: true, provider: true, model: true, updatedAt: true },
+    select: {
+      id: true,
+      title: true,
+      provider: true,
+      model: true,
+      updatedAt: true,
+      systemPrompt: true,
+      temperature: true,
+      maxOutputTokens: true,
+    },
   });
 }
 
@@ -85,6 +95,10 @@ type MessageRow = {
   keySource: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Of outputTokens, the thinking (when the provider reported it). */
+  reasoningTokens: number | null;
+  /** AnswerParams: what the answer was asked with. */
+  params: unknown;
   createdAt: Date;
   /** The answer versions to the same user message, oldest first (space-separated ids). */
   versions: string | null;
@@ -107,8 +121,8 @@ export async function visibleMessages(
   const sub = opts.beforeSub ?? 0;
   return client.$queryRaw<MessageRow[]>`
     SELECT v."id", v."role", v."content", v."parts", v."status"::text AS "status", v."errorCode",
-      v."provider", v."model", v."keySource", v."inputTokens", v."outputTokens", v."createdAt",
-      v."versions", v."stale"
+      v."provider", v."model", v."keySource", v."inputTokens", v."outputTokens", v."reasoningTokens",
+      v."params", v."createdAt", v."versions", v."stale"
     FROM (
       SELECT m.*, m."seq" AS "turn", 0 AS "sub", NULL::text AS "versions", false AS "stale"
       FROM "Message" m
@@ -130,16 +144,29 @@ export async function visibleMessages(
     LIMIT ${opts.limit}::int`;
 }
 
+/** The reasoning stored in an answer's parts, if any. */
+function storedReasoning(parts: unknown): string {
+  if (!Array.isArray(parts)) return "";
+  return parts
+    .map((p) =>
+      p && typeof p === "object" && p.type === "reasoning" && typeof p.text === "string" ? p.text : "",
+    )
+    .join("");
+}
+
 function toUIMessage(m: MessageRow): ChatUIMessage {
-  const base = { id: m.id, parts: m.content ? [{ type: "text" as const, text: m.content }] : [] };
+  const text = m.content ? [{ type: "text" as const, text: m.content }] : [];
   if (m.role !== "assistant")
-    return { ...base, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+    return { id: m.id, parts: text, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
+  const reasoning = storedReasoning(m.parts);
   const versions = m.versions?.split(" ") ?? [];
   // A STREAMING row is still being written (another tab, or a turn ending now), unless the
   // process that wrote it died: then it is what it would have been on shutdown, ABORTED.
   const status = (m.status === "STREAMING" && m.stale ? "ABORTED" : m.status) as MessageStatusView;
   return {
-    ...base,
+    id: m.id,
+    // As the stream delivered it: the (finished) reasoning block, then the answer.
+    parts: reasoning ? [{ type: "reasoning", text: reasoning, state: "done" }, ...text] : text,
     role: "assistant",
     metadata: {
       createdAt: m.createdAt.toISOString(),
@@ -149,8 +176,15 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
       ...(m.model ? { model: m.model } : {}),
       ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
       ...(m.inputTokens !== null || m.outputTokens !== null
-        ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
+        ? {
+            usage: {
+              inputTokens: m.inputTokens ?? 0,
+              outputTokens: m.outputTokens ?? 0,
+              ...(typeof m.reasoningTokens === "number" ? { reasoningTokens: m.reasoningTokens } : {}),
+            },
+          }
         : {}),
+      ...(m.params && typeof m.params === "object" ? { params: m.params as AnswerParams } : {}),
       ...(versions.length > 1 ? { versions } : {}),
     },
   };

@@ -30,6 +30,7 @@ export type OpenStreamOptions = {
   /** Longest silence tolerated between two parts once the answer has started. */
   idleTimeoutMs?: number;
   maxOutputTokens?: number;
+  temperature?: number;
   onRetry?: (info: { attempt: number; delayMs: number; code: string }) => void;
   /**
    * Called once, when the upstream's response headers have arrived (or the first attempt
@@ -161,6 +162,7 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
       const { stream } = await opts.model.doStream({
         prompt,
         maxOutputTokens: opts.maxOutputTokens,
+        temperature: opts.temperature,
         abortSignal: ac.signal,
       });
       upstreamAnswered();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type PrismaClient } from "@/lib/db/generated/client";
 import type { KeySource } from "@/lib/keys/policy";
+import type { AnswerParams, ChatSettings } from "./params";
 import { costMicros } from "./prices";
 import type { AssistantStatus } from "./types";
 
@@ -37,6 +38,10 @@ export type ClaimInput = {
   keySource: KeySource;
   message: { id: string; text: string };
   answerId: string;
+  /** The chat's own settings, to store on the chat with this turn (absent: left as they are). */
+  settings?: ChatSettings;
+  /** What the answer is asked with (completed by finishAnswer once the provider has answered). */
+  params?: AnswerParams;
 };
 
 export type Claim = {
@@ -54,16 +59,23 @@ export type Claim = {
  */
 export async function claimTurn(db: Db, c: ClaimInput): Promise<Claim> {
   const { userId, chatId, provider, model } = c;
+  const s = c.settings;
+  const params = c.params ? JSON.stringify(c.params) : null;
   // The chat upsert hands out two numbers: turnSeq - 1 for the user message, turnSeq for the
   // answer. A resend leaves a gap (the user message exists): harmless, only the order counts.
   // The answer is inserted only if its user message is this chat's: new in this statement, or
   // stored before it (a statement does not see the rows its own sub-statements insert).
   const rows = await db.$queryRaw<Claim[]>`
     WITH chat AS (
-      INSERT INTO "Chat" ("userId", "id", "title", "provider", "model", "turnSeq", "createdAt", "updatedAt")
-      VALUES (${userId}, ${chatId}, ${c.title}, ${provider}, ${model}, 2, now(), now())
+      INSERT INTO "Chat" ("userId", "id", "title", "provider", "model", "turnSeq", "createdAt", "updatedAt",
+        "systemPrompt", "temperature", "maxOutputTokens")
+      VALUES (${userId}, ${chatId}, ${c.title}, ${provider}, ${model}, 2, now(), now(),
+        ${s?.systemPrompt ?? null}, ${s?.temperature ?? null}::float8, ${s?.maxOutputTokens ?? null}::int)
       ON CONFLICT ("userId", "id") DO UPDATE SET "provider" = EXCLUDED."provider",
-        "model" = EXCLUDED."model", "updatedAt" = now(), "turnSeq" = "Chat"."turnSeq" + 2
+        "model" = EXCLUDED."model", "updatedAt" = now(), "turnSeq" = "Chat"."turnSeq" + 2,
+        "systemPrompt" = CASE WHEN ${s !== undefined}::boolean THEN EXCLUDED."systemPrompt" ELSE "Chat"."systemPrompt" END,
+        "temperature" = CASE WHEN ${s !== undefined}::boolean THEN EXCLUDED."temperature" ELSE "Chat"."temperature" END,
+        "maxOutputTokens" = CASE WHEN ${s !== undefined}::boolean THEN EXCLUDED."maxOutputTokens" ELSE "Chat"."maxOutputTokens" END
       RETURNING "turnSeq", (xmax = 0) AS "inserted"
     ), question AS (
       INSERT INTO "Message" ("userId", "id", "chatId", "role", "content", "status", "seq", "createdAt")
@@ -73,9 +85,9 @@ export async function claimTurn(db: Db, c: ClaimInput): Promise<Claim> {
       RETURNING "id"
     ), answer AS (
       INSERT INTO "Message" ("userId", "id", "chatId", "role", "content", "status", "provider", "model",
-        "keySource", "replyToId", "seq", "heartbeatAt", "createdAt")
+        "keySource", "replyToId", "seq", "heartbeatAt", "createdAt", "params")
       SELECT ${userId}, ${c.answerId}, ${chatId}, 'assistant', '', 'STREAMING', ${provider}, ${model},
-        ${c.keySource}, ${c.message.id}, "turnSeq", now(), now()
+        ${c.keySource}, ${c.message.id}, "turnSeq", now(), now(), ${params}::jsonb
       FROM chat
       WHERE EXISTS (SELECT 1 FROM question) OR EXISTS (
         SELECT 1 FROM "Message" q WHERE q."userId" = ${userId} AND q."id" = ${c.message.id}
@@ -108,6 +120,9 @@ export type AnswerRow = {
   keySource: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  reasoningTokens: number | null;
+  /** AnswerParams as stored (null: none recorded). */
+  params: unknown;
   createdAt: Date;
   /** STREAMING with a heartbeat older than the bound: its process died. */
   stale: boolean;
@@ -132,7 +147,8 @@ export async function readAnswer(db: Db, userId: string, answerId: string): Prom
     SELECT json_build_object('id', a."id", 'chatId', a."chatId", 'role', a."role", 'replyToId', a."replyToId",
       'content', a."content", 'parts', a."parts", 'status', a."status", 'errorCode', a."errorCode",
       'provider', a."provider", 'model', a."model", 'keySource', a."keySource",
-      'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens", 'createdAt', a."createdAt" AT TIME ZONE 'UTC',
+      'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens", 'reasoningTokens', a."reasoningTokens",
+      'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC',
       'stale', ${staleSql("a")}) AS "answer"
     FROM "Message" a WHERE a."userId" = ${userId} AND a."id" = ${answerId}`;
   return parseAnswer(rows[0]?.answer);
@@ -164,7 +180,10 @@ export type AnswerEnd = {
   provider: string;
   model: string;
   keySource: KeySource;
-  usage?: { inputTokens: number; outputTokens: number };
+  /** reasoningTokens: of outputTokens, the thinking (when the provider reports it). */
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
+  /** What the answer was asked with (system prompt used, temperature, max output). */
+  params?: AnswerParams;
 };
 
 const partsOf = (a: { reasoning?: string; content: string }) =>
@@ -182,21 +201,24 @@ const partsOf = (a: { reasoning?: string; content: string }) =>
 export async function finishAnswer(db: Db, a: AnswerEnd): Promise<void> {
   const usage = a.usage;
   const cost = usage ? costMicros(a.provider, a.model, usage.inputTokens, usage.outputTokens) : 0;
+  const params = a.params ? JSON.stringify(a.params) : null;
   await db.$executeRaw`
     WITH answer AS (
       UPDATE "Message" SET "content" = ${a.content}, "parts" = ${partsOf(a)}::jsonb,
         "status" = ${a.status}::"MessageStatus", "errorCode" = ${a.errorCode ?? null},
         "inputTokens" = ${usage?.inputTokens ?? null}::int, "outputTokens" = ${usage?.outputTokens ?? null}::int,
-        "heartbeatAt" = NULL
+        "reasoningTokens" = ${usage?.reasoningTokens ?? null}::int,
+        "params" = COALESCE(${params}::jsonb, "params"), "heartbeatAt" = NULL
       WHERE "userId" = ${a.userId} AND "id" = ${a.id}
       RETURNING "id"
     ), bumped AS (
       UPDATE "Chat" SET "updatedAt" = now() WHERE "userId" = ${a.userId} AND "id" = ${a.chatId}
     )
     INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "model", "messageId",
-      "inputTokens", "outputTokens", "costMicros", "createdAt")
+      "inputTokens", "outputTokens", "reasoningTokens", "costMicros", "createdAt")
     SELECT ${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.model}, "id",
-      ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${cost}::int, now()
+      ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${usage?.reasoningTokens ?? 0}::int,
+      ${cost}::int, now()
     FROM answer
     WHERE ${usage !== undefined}`;
 }

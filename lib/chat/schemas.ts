@@ -1,12 +1,72 @@
 import { z } from "zod";
-import { MODEL_ID_PATTERN, PROVIDER_IDS } from "@/lib/ai/registry";
+import {
+  MODEL_ID_PATTERN,
+  maxOutputCap,
+  PROVIDER_IDS,
+  type ProviderId,
+  UNLISTED_MAX_OUTPUT_TOKENS,
+} from "@/lib/ai/registry";
 import { text } from "@/lib/text";
+import { SYSTEM_PROMPT_MAX_CHARS, temperatureRange } from "./params";
 import { CLIENT_ID_PATTERN } from "./types";
 
 // Request bodies of the chat API. The message text limit comes from the environment, so the
 // schema is built once per limit and memoised.
 
 const clientId = text().regex(CLIENT_ID_PATTERN, "Invalid id.");
+
+/** Instructions (default or per chat): kept as typed; only whitespace-only becomes empty. */
+export const systemPromptSchema = text()
+  .max(SYSTEM_PROMPT_MAX_CHARS, `Instructions have at most ${SYSTEM_PROMPT_MAX_CHARS} characters.`)
+  .transform((t) => (t.trim() ? t : ""));
+
+/**
+ * A chat's own settings (lib/chat/params.ts). Every field is required: the browser sends the
+ * chat's whole settings, null for "not set". Ranges that depend on the provider and the model
+ * are checked by chatSettingsFor.
+ */
+export const chatSettingsSchema = z.strictObject({
+  systemPrompt: systemPromptSchema.nullable(),
+  temperature: z.number().finite().nullable(),
+  maxOutputTokens: z.number().int("Max output is a whole number of tokens.").nullable(),
+});
+
+/** Adds the provider's temperature range and the model's output limit to a settings check. */
+function checkSettingsFor(
+  ctx: z.core.$RefinementCtx,
+  settings: z.infer<typeof chatSettingsSchema>,
+  provider: ProviderId,
+  /** The model's output limit; a turn passes none (it caps the chat's setting to its model). */
+  model: string | null,
+) {
+  const range = temperatureRange(provider);
+  const t = settings.temperature;
+  if (t !== null && (t < range.min || t > range.max)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["settings", "temperature"],
+      message: `Temperature is between ${range.min} and ${range.max} for this provider.`,
+    });
+  }
+  const cap = model === null ? UNLISTED_MAX_OUTPUT_TOKENS : maxOutputCap(provider, model);
+  const m = settings.maxOutputTokens;
+  if (m !== null && (m < 1 || m > cap)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["settings", "maxOutputTokens"],
+      message: `Max output is between 1 and ${cap.toLocaleString("en-US")} tokens${model === null ? "" : " for this model"}.`,
+    });
+  }
+}
+
+/** PATCH /api/chats/[id]/settings: the settings with the provider and model they are for. */
+export const chatSettingsUpdateSchema = z
+  .strictObject({
+    settings: chatSettingsSchema,
+    provider: z.enum(PROVIDER_IDS),
+    model: text().trim().min(1, "Choose a model.").max(200),
+  })
+  .superRefine((b, ctx) => checkSettingsFor(ctx, b.settings, b.provider, b.model));
 
 const chatSchemas = new Map<number, ReturnType<typeof buildChatRequestSchema>>();
 
@@ -36,12 +96,19 @@ function buildChatRequestSchema(maxChars: number) {
         regenerate: z.boolean().optional(),
         // One per send, regenerate and retry: a duplicate request is answered from the first one's.
         answerId: clientId.optional(),
+        /** The chat's settings as the browser shows them; stored with the chat when they changed. */
+        settings: chatSettingsSchema.optional(),
       })
       // Well-formed only: whether the model is offered (our registry, or the list the provider
       // gave for the user's key) is checked server-side by the turn (lib/chat/model-check.ts).
       .refine((b) => MODEL_ID_PATTERN.test(b.model), {
         path: ["model"],
         message: "This model is not offered for the chosen provider.",
+      })
+      .superRefine((b, ctx) => {
+        // Not the model's own limit: a chat keeps its setting across a model switch, and the turn
+        // sends at most what the model takes (resolveParams).
+        if (b.settings) checkSettingsFor(ctx, b.settings, b.provider, null);
       })
   );
 }

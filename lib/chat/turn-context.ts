@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { KeyRow } from "@/lib/keys/resolve";
 import { buildContext } from "./context";
 import { visibleMessages } from "./history";
+import { type ChatSettings, DEFAULT_CHAT_SETTINGS } from "./params";
 import { type AnswerRow, type Db, parseAnswer, staleSql } from "./persist";
 
 // Everything a turn reads before it may start: ownership, whether this is a resend or a
@@ -22,6 +23,10 @@ export type TurnContext = {
   messages: ModelMessage[];
   /** This user's stored key for the provider (null: none), for resolveKey. */
   keyRow: KeyRow | null;
+  /** The chat's stored settings (all null for a new chat). */
+  settings: ChatSettings;
+  /** The user's default instructions (AI settings), null when none. */
+  defaultSystemPrompt: string | null;
   /** The row the request's answer id already names: a duplicate request (nothing else is set). */
   answer?: AnswerRow;
 };
@@ -41,6 +46,10 @@ type LookupRow = {
   keyVersion: number | null;
   keyLast4: string | null;
   keyUpdatedAt: Date | null;
+  chatSystemPrompt: string | null;
+  chatTemperature: number | null;
+  chatMaxOutputTokens: number | null;
+  defaultSystemPrompt: string | null;
   /** The row named by the request's answer id (JSON of AnswerRow), if any. */
   answer: (Omit<AnswerRow, "createdAt"> & { createdAt: string }) | null;
 };
@@ -65,14 +74,17 @@ async function lookup(
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
            k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
            k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt",
+           c."systemPrompt" AS "chatSystemPrompt", c."temperature" AS "chatTemperature",
+           c."maxOutputTokens" AS "chatMaxOutputTokens", s."systemPrompt" AS "defaultSystemPrompt",
            CASE WHEN a."id" IS NULL THEN NULL ELSE json_build_object('id', a."id", 'chatId', a."chatId",
              'role', a."role", 'replyToId', a."replyToId", 'content', a."content", 'parts', a."parts",
              'status', a."status", 'errorCode', a."errorCode", 'provider', a."provider", 'model', a."model",
              'keySource', a."keySource", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
-             'createdAt', a."createdAt" AT TIME ZONE 'UTC', 'stale', ${staleSql("a")}) END AS "answer"
+             'reasoningTokens', a."reasoningTokens", 'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC', 'stale', ${staleSql("a")}) END AS "answer"
     FROM (SELECT 1) AS one
     LEFT JOIN "Chat" c ON c."userId" = ${userId} AND c."id" = ${chatId}
     LEFT JOIN "Message" m ON m."userId" = ${userId} AND m."id" = ${messageId}
+    LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
     LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}
     LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}`;
   if (!row) throw new Error("turn lookup returned no row");
@@ -94,7 +106,20 @@ async function lookup(
           updatedAt: row.keyUpdatedAt as Date,
         };
   const answer = parseAnswer(row.answer);
-  return { chatExists: row.chatExists, msgTaken: row.msgExists && prior === null, prior, keyRow, answer };
+  const settings: ChatSettings = {
+    systemPrompt: row.chatSystemPrompt,
+    temperature: row.chatTemperature,
+    maxOutputTokens: row.chatMaxOutputTokens,
+  };
+  return {
+    chatExists: row.chatExists,
+    msgTaken: row.msgExists && prior === null,
+    prior,
+    keyRow,
+    answer,
+    settings,
+    defaultSystemPrompt: row.defaultSystemPrompt,
+  };
 }
 
 export async function loadTurnContext(
@@ -112,11 +137,20 @@ export async function loadTurnContext(
   const { userId, chatId } = input;
   // Without an answer id (API clients that do not send one) the turn gets a fresh one.
   const found = await lookup(db, userId, chatId, input.message.id, input.provider, input.answerId ?? "");
-  const { prior, keyRow, answer } = found;
+  const { prior, keyRow, answer, defaultSystemPrompt } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
   // A duplicate of a request whose answer exists: replayed (or refused while it streams) by the
   // caller, before anything else is checked or spent.
-  if (answer) return { isNewChat: false, userText: "", messages: [], keyRow, answer };
+  if (answer)
+    return {
+      isNewChat: false,
+      userText: "",
+      messages: [],
+      keyRow,
+      settings: found.settings,
+      defaultSystemPrompt,
+      answer,
+    };
   const chat = found.chatExists;
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
 
@@ -134,5 +168,7 @@ export async function loadTurnContext(
     userText,
     messages: buildContext([...history.reverse(), { role: "user", content: userText }], budgetChars),
     keyRow,
+    settings: chat ? found.settings : DEFAULT_CHAT_SETTINGS,
+    defaultSystemPrompt,
   };
 }

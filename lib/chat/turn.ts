@@ -10,9 +10,11 @@ import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import type { KeySource } from "@/lib/keys/policy";
 import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
+import { sameSettings } from "./chat-settings";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { checkModelOffered } from "./model-check";
 import { ClientAbortError, type OpenedStream, openStream } from "./open-stream";
+import { type AnswerParams, type ChatSettings, resolveParams } from "./params";
 import {
   type AnswerRow,
   claimTurn,
@@ -82,8 +84,13 @@ export type TurnInput = {
   provider: ProviderId;
   model: string;
   regenerate?: boolean;
-  /** The chat's maximum output, when it sets one (the spending-limit estimate uses it). */
+  /**
+   * The spending-limit estimate's maximum output when the chat sets none (the chat's own
+   * setting, capped by the model's limit, takes precedence).
+   */
   maxOutputTokens?: number;
+  /** The chat's settings as the browser has them: used for this turn, stored when they changed. */
+  settings?: ChatSettings;
   /**
    * The answer this request asks for (the browser generates one per send, regenerate and
    * retry). The same answer id gets one provider call in total: a duplicate request replays
@@ -100,7 +107,7 @@ export type TurnResult = {
   /** What a reasoning model streamed before its answer (stored in the message's parts). */
   reasoning?: string;
   errorCode?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** Settles when the background title (first turn of a new chat) is written or given up. */
   title: Promise<string | undefined>;
 };
@@ -138,6 +145,10 @@ export async function startTurn(
     baseUrl: key.baseUrl,
     modelId: input.model,
   });
+  // Instructions and parameters: the request's settings (the dialog's), else the chat's stored ones.
+  const settings = input.settings ?? ctx.settings;
+  const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
+  const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
   // The user's own spending limits, with this turn's estimate held until it is settled.
   const spending = await checkTurnSpending(db, {
     userId,
@@ -145,7 +156,7 @@ export async function startTurn(
     model: input.model,
     keySource: key.source,
     promptChars: promptChars(messages),
-    maxOutputTokens: input.maxOutputTokens,
+    maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
   });
 
   const title = fallbackTitle(userText);
@@ -162,6 +173,9 @@ export async function startTurn(
     keySource: key.source,
     message: { id: input.message.id, text: userText },
     answerId,
+    // Stored with the claim (one statement) when the request's settings differ from the chat's.
+    ...(settingsChanged ? { settings } : {}),
+    params: params.record,
   }).catch((e: unknown) => {
     settleTurnSpending(spending); // no provider call will follow
     throw e;
@@ -182,6 +196,7 @@ export async function startTurn(
     model: input.model,
     keySource: key.source,
     createdAt: new Date().toISOString(),
+    params: params.record,
   };
 
   let finalized: Promise<TurnResult> | undefined;
@@ -212,6 +227,7 @@ export async function startTurn(
           model: input.model,
           keySource: key.source,
           usage,
+          params: params.record,
         });
       } catch (e) {
         persisted = false;
@@ -299,6 +315,7 @@ export async function startTurn(
   const opening = openStream({
     model,
     messages,
+    ...params.call,
     provider: input.provider,
     signal,
     mapError: deps.mapError,
@@ -311,17 +328,29 @@ export async function startTurn(
       retrying();
     },
   }).then((opened) => toUiStream(opened), refuse);
-  const toUiStream = (opened: OpenedStream) =>
-    uiStream(opened, {
+  const toUiStream = (opened: OpenedStream) => {
+    // The provider SDK drops what the model does not take (temperature on a reasoning model)
+    // and says so in its warnings: the answer records what was really sent.
+    if (params.call.temperature !== undefined && ignoredFeatures(opened).has("temperature"))
+      params.record.temperatureIgnored = true;
+    return uiStream(opened, {
       assistantMessageId,
       meta,
       finalize,
       mapError: deps.mapError,
       provider: input.provider,
     });
+  };
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+function ignoredFeatures(opened: OpenedStream): Set<string> {
+  const start = opened.head.find((p) => p.type === "stream-start");
+  return new Set(
+    start?.type === "stream-start" ? start.warnings.map((w) => ("feature" in w ? w.feature : "")) : [],
+  );
 }
 
 /** Characters the provider will read: the basis of the spending estimate (~4 a token). */
@@ -353,7 +382,11 @@ async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRo
   if (status === "ERROR" && !row.content) throw new AppError(asErrorCode(row.errorCode));
   const usage =
     row.inputTokens !== null || row.outputTokens !== null
-      ? { inputTokens: row.inputTokens ?? 0, outputTokens: row.outputTokens ?? 0 }
+      ? {
+          inputTokens: row.inputTokens ?? 0,
+          outputTokens: row.outputTokens ?? 0,
+          ...(typeof row.reasoningTokens === "number" ? { reasoningTokens: row.reasoningTokens } : {}),
+        }
       : undefined;
   const reasoning = reasoningOf(row.parts);
   const result: TurnResult = {
@@ -378,6 +411,7 @@ async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRo
         ...(row.provider ? { provider: row.provider } : {}),
         ...(row.model ? { model: row.model } : {}),
         ...(row.keySource ? { keySource: row.keySource as KeySource } : {}),
+        ...(row.params && typeof row.params === "object" ? { params: row.params as AnswerParams } : {}),
         createdAt: row.createdAt.toISOString(),
       },
     }),

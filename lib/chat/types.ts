@@ -1,5 +1,6 @@
 import type { UIMessage } from "ai";
 import type { KeySource } from "@/lib/keys/policy";
+import type { AnswerParams } from "./params";
 
 // Shapes shared by the server and the browser: no server-only imports here (type imports only).
 
@@ -12,7 +13,10 @@ export type ChatMessageMetadata = {
   provider?: string;
   model?: string;
   keySource?: KeySource;
-  usage?: { inputTokens: number; outputTokens: number };
+  /** reasoningTokens: of outputTokens, the ones spent thinking (when the provider says). */
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
+  /** What the answer was asked with: system prompt used, temperature, max output. */
+  params?: AnswerParams;
   status?: MessageStatusView;
   errorCode?: string;
   createdAt?: string;

@@ -139,10 +139,13 @@ async function readChunks(res: Response): Promise<UIMessageChunk[]> {
 }
 
 /** The SDK's own path, as its chatbot docs write the route today. */
-async function viaSdk(c: Case, key: string): Promise<UIMessageChunk[]> {
+type CallParams = { system?: string; temperature?: number; maxOutputTokens?: number };
+
+async function viaSdk(c: Case, key: string, params: CallParams = {}): Promise<UIMessageChunk[]> {
   const result = streamText({
     model: modelFor(c, key),
     messages,
+    ...params,
     maxRetries: 0,
     onError: () => undefined, // the default logs the provider error to the console
   });
@@ -154,9 +157,11 @@ async function viaSdk(c: Case, key: string): Promise<UIMessageChunk[]> {
       messageMetadata: ({ part }): ChatMessageMetadata | undefined => {
         if (part.type === "start") return META;
         if (part.type !== "finish") return undefined;
+        const reasoningTokens = part.totalUsage.outputTokenDetails.reasoningTokens;
         const usage = {
           inputTokens: part.totalUsage.inputTokens ?? 0,
           outputTokens: part.totalUsage.outputTokens ?? 0,
+          ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
         };
         return { usage, status: "COMPLETE" };
       },
@@ -170,16 +175,21 @@ type Finalized = {
   status: AssistantStatus;
   text: string;
   code?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   reasoning?: string;
 };
 
 /** Ours: openStream + the byte writer, as the chat route serves it. */
-async function viaOurs(c: Case, key: string): Promise<{ chunks: UIMessageChunk[]; finalized: Finalized[] }> {
+async function viaOurs(
+  c: Case,
+  key: string,
+  params: CallParams = {},
+): Promise<{ chunks: UIMessageChunk[]; finalized: Finalized[] }> {
   const finalized: Finalized[] = [];
   const opened = await openStream({
     model: modelFor(c, key),
     messages,
+    ...params,
     provider: c.provider,
     signal: new AbortController().signal,
     mapError: toAppError,
@@ -261,10 +271,41 @@ describe("our UI message stream = the SDK's streamText → toUIMessageStream", (
           // where they are reported apart (Gemini's thoughtsTokenCount) or never shown.
           const outputTokens = TOKENS + (s.reasoning ? THOUGHTS : 0);
           expect(done).toMatchObject({ status: "COMPLETE", usage: { outputTokens } });
+          // The reasoning share of them, as each provider reports it (Gemini only when it thought).
+          const reasoningTokens = done?.usage?.reasoningTokens ?? 0;
+          expect(reasoningTokens).toBe(s.reasoning ? THOUGHTS : 0);
           expect(finish).toMatchObject({ finishReason: "stop", messageMetadata: { usage: done?.usage } });
         }
       });
     }
+  }
+});
+
+describe("instructions and parameters reach the provider as streamText sends them", () => {
+  const params: CallParams = { system: "Answer like a pirate.", temperature: 0.4, maxOutputTokens: 321 };
+  // streamText logs the SDK's warning that gpt-5-mini drops temperature; the bodies say it here.
+  beforeAll(() => {
+    (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+  });
+  const bodyOf = (last4: string) =>
+    mock
+      .requests()
+      .filter((r) => r.keyLast4 === last4 && r.kind === "generate")
+      .at(-1)?.body;
+
+  for (const c of CASES) {
+    it(`${c.name}: the same request body`, async () => {
+      const key = c.key("ok").replace("0000diff", "0000parm");
+      await viaSdk(c, key, params);
+      const sdkBody = bodyOf("parm");
+      await viaOurs(c, key, params);
+      const ourBody = bodyOf("parm");
+      expect(ourBody).toEqual(sdkBody);
+      // And they are there (a mock that dropped bodies would make both empty).
+      const text = JSON.stringify(ourBody);
+      expect(text).toContain("Answer like a pirate.");
+      expect(text).toContain("321");
+    });
   }
 });
 

@@ -40,3 +40,24 @@ export async function setDefaults(
   });
   return { provider, model, saved: true };
 }
+
+/** The user's default instructions (system prompt) for chats that set none; null when none. */
+export async function getSystemPrompt(userId: string, deps: VaultDeps = vaultDeps()): Promise<string | null> {
+  const row = await deps.db.aiSettings.findUnique({ where: { userId }, select: { systemPrompt: true } });
+  return row?.systemPrompt || null;
+}
+
+/** `systemPrompt` has passed systemPromptSchema at the boundary; "" clears it. */
+export async function setSystemPrompt(
+  userId: string,
+  systemPrompt: string,
+  deps: VaultDeps = vaultDeps(),
+): Promise<string | null> {
+  const value = systemPrompt || null;
+  await deps.db.aiSettings.upsert({
+    where: { userId },
+    create: { userId, systemPrompt: value },
+    update: { systemPrompt: value },
+  });
+  return value;
+}

@@ -29,6 +29,7 @@ export const POST = apiRoute(
           provider: body.provider,
           model: body.model,
           regenerate: body.regenerate,
+          settings: body.settings,
           answerId: body.answerId,
         },
         link.signal,

@@ -7,6 +7,7 @@ import { initialSelection } from "@/lib/chat/picker";
 import { loadPicker } from "@/lib/chat/picker-data";
 import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
+import { getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "../_components/chat-view";
 
 type Props = { params: Promise<{ id: string }> };
@@ -29,9 +30,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ChatPage({ params }: Props) {
   const { user, chat } = await ownChat((await params).id);
-  const [page, { providers, rejected, defaults, budgetWarnings }] = await Promise.all([
+  const [page, { providers, rejected, defaults, budgetWarnings }, systemPrompt] = await Promise.all([
     listMessages(user.id, chat.id, { limit: PAGE_SIZE }),
     loadPicker(user.id),
+    getSystemPrompt(user.id),
   ]);
   return (
     <ChatView
@@ -50,6 +52,12 @@ export default async function ChatPage({ params }: Props) {
         defaults,
       ])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}
+      initialSettings={{
+        systemPrompt: chat.systemPrompt,
+        temperature: chat.temperature,
+        maxOutputTokens: chat.maxOutputTokens,
+      }}
+      defaultSystemPrompt={systemPrompt}
     />
   );
 }

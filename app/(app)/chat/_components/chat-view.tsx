@@ -5,10 +5,12 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { formatUsd } from "@/lib/ai/prices";
+import type { ChatSettings } from "@/lib/chat/params";
 import type { BudgetWarning } from "@/lib/chat/picker";
 import type { ChatUIMessage } from "@/lib/chat/types";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { ChatActions } from "./chat-actions";
+import { ChatSettingsButton } from "./chat-settings-dialog";
 import { Composer } from "./composer";
 import { EmptyState, RejectedNotice } from "./empty-state";
 import { ErrorBanner } from "./error-banner";
@@ -31,6 +33,10 @@ type Props = {
   rejected: RejectedKey[];
   initialSelection: Selection | null;
   maxChars: number;
+  /** The chat's own instructions and parameters (all null: defaults). */
+  initialSettings: ChatSettings;
+  /** The user's default instructions (AI settings), for the settings dialog. */
+  defaultSystemPrompt: string | null;
   /** The user's spending limits that are 80% used or more. */
   budgetWarnings?: BudgetWarning[];
 };
@@ -41,12 +47,14 @@ export function ChatView(props: Props) {
     props.initialSelection ?? { provider: "openai", model: "" },
   );
   const [title, refreshTitle] = useChatTitle(chatId, props.title);
+  const [settings, setSettings] = useState(props.initialSettings);
   const s = useChatSession({
     userId: props.userId,
     chatId,
     isNew,
     initialMessages: props.initialMessages,
     selection,
+    settings,
     onAnswered: refreshTitle,
   });
   useNewChatOnReturn(chatId, isNew && s.saved);
@@ -90,6 +98,18 @@ export function ChatView(props: Props) {
       <div className="flex min-h-14 shrink-0 flex-wrap items-center gap-2 border-b border-border px-3 py-2 sm:px-4">
         {canChat ? (
           <ModelPicker providers={providers} value={selection} onChange={setSelection} disabled={s.busy} />
+        ) : null}
+        {canChat ? (
+          <ChatSettingsButton
+            chatId={chatId}
+            saved={s.saved}
+            provider={selection.provider}
+            model={selection.model}
+            value={settings}
+            onChange={setSettings}
+            defaultSystemPrompt={props.defaultSystemPrompt}
+            disabled={s.busy}
+          />
         ) : null}
         {title ? (
           <h1 className="sr-only lg:not-sr-only lg:ml-auto lg:max-w-[40%] lg:truncate lg:text-sm lg:text-muted-foreground">

@@ -5,6 +5,7 @@ import { memo, useState } from "react";
 import { costMicros, formatMicros, priceOf } from "@/lib/ai/prices";
 import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
 import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
+import { AnswerDetails, ReasoningBlock, reasoningOf } from "./answer-extras";
 import { Markdown } from "./markdown";
 import { KeyBadge } from "./model-picker";
 import { iconButton } from "./styles";
@@ -34,9 +35,17 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
     );
   }
   const meta = message.metadata ?? {};
+  const reasoning = reasoningOf(message);
   return (
     <div className="group flex flex-col gap-1.5" data-testid="message-assistant">
-      {text ? <Markdown text={text} streaming={streaming} /> : streaming ? <TypingDots /> : null}
+      {reasoning.text ? (
+        <ReasoningBlock text={reasoning.text} live={streaming && reasoning.streaming} />
+      ) : null}
+      {text ? (
+        <Markdown text={text} streaming={streaming} />
+      ) : streaming && !reasoning.text ? (
+        <TypingDots />
+      ) : null}
       <StatusNote meta={meta} streaming={streaming} hasText={text.length > 0} />
       {!streaming ? (
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
@@ -57,6 +66,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
           <MetaLine meta={meta} />
         </div>
       ) : null}
+      {!streaming ? <AnswerDetails meta={meta} modelLabel={modelLabel(meta.provider, meta.model)} /> : null}
     </div>
   );
 });

@@ -3,6 +3,7 @@
 import { Chat, useChat } from "@ai-sdk/react";
 import { DefaultChatTransport, generateId } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { ChatSettings } from "@/lib/chat/params";
 import type { ChatErrorPayload, ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
 import { notifyChatsChanged } from "./chat-events";
 import { draftKey, readDraft, writeDraft } from "./draft-store";
@@ -20,13 +21,25 @@ type Options = {
   isNew: boolean;
   initialMessages: ChatUIMessage[];
   selection: Selection;
+  /** The chat's instructions and parameters (the settings dialog's): sent with every turn. */
+  settings?: ChatSettings;
   /** Called when a turn of this chat ended with its answer stored (the title may have changed). */
   onAnswered?: () => void;
 };
 
-export function useChatSession({ userId, chatId, isNew, initialMessages, selection, onAnswered }: Options) {
+export function useChatSession({
+  userId,
+  chatId,
+  isNew,
+  initialMessages,
+  selection,
+  settings,
+  onAnswered,
+}: Options) {
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
   // The message being sent from the composer, until the server accepts it.
   const pending = useRef<{ id: string; text: string } | null>(null);
   const accepted = useRef(true);
@@ -83,6 +96,7 @@ export function useChatSession({ userId, chatId, isNew, initialMessages, selecti
               provider,
               model,
               ...(trigger === "regenerate-message" ? { regenerate: true } : {}),
+              ...(settingsRef.current ? { settings: settingsRef.current } : {}),
               // A new answer id for each send, regenerate and retry: the server gives one answer
               // id one provider call, so a request the network delivers twice is answered once.
               answerId: generateId(),

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
+import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
 import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
 import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
@@ -18,7 +19,7 @@ import {
   parseProvider,
   testKeyActionSchema,
 } from "@/lib/keys/schemas";
-import { setDefaults } from "@/lib/keys/settings";
+import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
 import { text } from "@/lib/text";
 import type {
   DefaultsResult,
@@ -26,6 +27,7 @@ import type {
   LimitsResult,
   RefreshModelsResult,
   SaveKeyResult,
+  SystemPromptResult,
   TestKeyResult,
 } from "./_components/types";
 
@@ -47,6 +49,7 @@ const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const removeInput = z.strictObject({ provider });
 const refreshInput = z.strictObject({ provider });
 const limitsInput = limitsInputSchema.extend({ provider });
+const systemPromptInput = z.strictObject({ systemPrompt: systemPromptSchema });
 
 const invalidInput = (error: z.ZodError) => refusal(validationError(error));
 const failed = (e: unknown, action: string) => actionFailure(e, "settings.ai.action_failed", { action });
@@ -156,5 +159,19 @@ export async function setLimitsAction(input: unknown): Promise<LimitsResult> {
     return { ok: true, limits };
   } catch (e) {
     return failed(e, "limits");
+  }
+}
+
+export async function setSystemPromptAction(input: unknown): Promise<SystemPromptResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = systemPromptInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const systemPrompt = await setSystemPrompt(user.id, parsed.data.systemPrompt);
+    revalidatePath(PATH);
+    return { ok: true, systemPrompt };
+  } catch (e) {
+    return failed(e, "system_prompt");
   }
 }

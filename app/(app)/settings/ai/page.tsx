@@ -9,12 +9,13 @@ import { listAudit } from "@/lib/keys/audit";
 import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
 import { cachedModels } from "@/lib/keys/models";
-import { getDefaults } from "@/lib/keys/settings";
+import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
 import { ApiTokensSection } from "./_components/api-tokens";
 import { AuditTable } from "./_components/audit-table";
 import { DefaultsForm } from "./_components/defaults-form";
 import { ProviderCard } from "./_components/provider-card";
 import { card, link } from "./_components/styles";
+import { SystemPromptForm } from "./_components/system-prompt-form";
 import { UsageSection } from "./_components/usage";
 
 export const metadata: Metadata = { title: "AI settings" };
@@ -35,13 +36,14 @@ export default async function AiSettingsPage({ searchParams }: Props) {
   const user = await requireUser("/settings/ai");
   const { activity } = await searchParams;
   const cursor = typeof activity === "string" && activity.length <= 200 ? activity : undefined;
-  const [keys, defaults, audit, tokens, models, limits] = await Promise.all([
+  const [keys, defaults, audit, tokens, models, limits, systemPrompt] = await Promise.all([
     listKeys(user.id),
     getDefaults(user.id),
     activityPage(user.id, cursor),
     listApiTokens(user.id),
     cachedModels(user.id),
     listLimits(user.id),
+    getSystemPrompt(user.id),
   ]);
 
   return (
@@ -98,9 +100,15 @@ export default async function AiSettingsPage({ searchParams }: Props) {
           <h2 id="defaults-title" className="text-base font-semibold tracking-tight">
             Defaults for new chats
           </h2>
-          <p className="text-sm text-muted-foreground">The provider and model a new chat starts with.</p>
+          <p className="text-sm text-muted-foreground">
+            The provider and model a new chat starts with, and the instructions every chat gets unless it has
+            its own (set them per chat from the chat’s settings button).
+          </p>
         </div>
         <DefaultsForm provider={defaults.provider} model={defaults.model} />
+        <div className="border-t border-border pt-3">
+          <SystemPromptForm initial={systemPrompt} />
+        </div>
       </section>
 
       <ApiTokensSection

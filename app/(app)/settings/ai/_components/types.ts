@@ -16,5 +16,6 @@ export type KeyResult = ActionResult<{ key: KeyDto }>;
 export type RefreshModelsResult = ActionResult<{ refresh: RefreshResult }>;
 export type LimitsResult = ActionResult<{ limits: ProviderLimits }>;
 export type DefaultsResult = ActionResult<{ provider: string; model: string | null }>;
+export type SystemPromptResult = ActionResult<{ systemPrompt: string | null }>;
 
 export type { KeyDto, KeyTestReport, ModelCache, ProviderLimits };
