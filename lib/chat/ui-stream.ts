@@ -3,8 +3,6 @@ import { AppError, defaultMessage, ERROR_CODES } from "@/lib/errors";
 import type { OpenedStream, StreamPart } from "./open-stream";
 import type { AssistantStatus, ChatErrorPayload, ChatMessageMetadata } from "./types";
 
-const BROKEN_OFF = /could not be reached|does not understand \(HTTP 2\d\d\)/;
-
 // The turn's upstream parts → the AI SDK's UI message stream protocol (what `useChat` reads):
 // Server-Sent Events, one `data: <UIMessageChunk JSON>` event per chunk. Written as bytes here,
 // one enqueue per upstream part, instead of chunk objects piped through the SDK's JSON→SSE and
@@ -19,7 +17,7 @@ const BROKEN_OFF = /could not be reached|does not understand \(HTTP 2\d\d\)/;
 // with an error chunk instead of a broken response. The turn is finalized exactly once
 // whichever way it ends (finish, error, abort, cancel).
 
-type Usage = { inputTokens: number; outputTokens: number };
+type Usage = { inputTokens: number; outputTokens: number; reasoningTokens?: number };
 type Finalize = (
   status: AssistantStatus,
   text: string,
@@ -78,12 +76,12 @@ export function uiStream(
   const send = (controller: Ctl, s: string) => controller.enqueue(encoder.encode(s));
 
   const toReport = (mapped: AppError) =>
-    // "Could not be reached" or "answered in a way this app does not understand (HTTP 200)" read
-    // wrong under half an answer (the status is the one the answer began with): say it broke off.
-    // A timeout or a provider's own error keeps its words.
+    // "Could not be reached" reads wrong under half an answer: say it broke off. So does "answered
+    // in a way this app does not understand (HTTP 200)": the 200 is this stream's own response,
+    // which was fine until the connection was cut (lib/ai/verdict.ts reads the status it carries).
     mapped.code === "PROVIDER_UNAVAILABLE" &&
     text &&
-    (mapped.message === defaultMessage("PROVIDER_UNAVAILABLE") || BROKEN_OFF.test(mapped.message))
+    (mapped.message === defaultMessage("PROVIDER_UNAVAILABLE") || mapped.message.includes("(HTTP 200)"))
       ? new AppError("PROVIDER_UNAVAILABLE", "The provider failed in the middle of the answer. Try again.")
       : mapped;
   const errorChunk = (err: AppError) =>
@@ -143,10 +141,12 @@ export function uiStream(
         if (failed) {
           messageMetadata = { status: "ERROR", errorCode: failed.code };
         } else {
-          const usage = {
+          const reasoningTokens = part.usage.outputTokens.reasoning;
+          const usage: Usage = {
             // The output total includes reasoning tokens: each provider bills them as output.
             inputTokens: part.usage.inputTokens.total ?? 0,
             outputTokens: part.usage.outputTokens.total ?? 0,
+            ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
           };
           await ctx.finalize("COMPLETE", text, undefined, usage, reasoning);
           messageMetadata = { usage, status: "COMPLETE" };
