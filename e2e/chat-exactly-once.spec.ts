@@ -8,7 +8,7 @@ import { expect, test } from "./fixtures";
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? "3300");
 
-type MockRequest = { kind?: string; keyLast4?: string };
+type MockRequest = { kind?: string; keyLast4?: string; stream?: boolean };
 type Message = { id: string; role: string; parts: { text?: string }[]; metadata?: { versions?: string[] } };
 
 test("a duplicate request for one answer id gets one provider call: 409 while it streams, a replay after", async ({
