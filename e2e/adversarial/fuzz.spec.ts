@@ -347,6 +347,7 @@ test("fuzz: every route handler answers generated requests without a 5xx", async
   const library500: string[] = [];
   const failures: { route: string; status: number | string; text: string; curl: string }[] = [];
   const errors: { route: string; error: string; curl: string }[] = [];
+  const retried: string[] = [];
   for (const [i, route] of routes.entries()) {
     const requests = fc.sample(requestArb(route, cookie, known, chatId), {
       numRuns: PER_ROUTE,
@@ -355,7 +356,14 @@ test("fuzz: every route handler answers generated requests without a 5xx", async
     const tally: Record<string, number> = {};
     counts[route.pattern] = tally;
     await pool(requests, CONCURRENCY, async (req) => {
-      const r = await send(req);
+      let r = await send(req);
+      // A reset on a small request is sent once more: on this 2-core machine, under the fuzz's
+      // own load, Node's server has reset a connection it had just accepted (seen once in a full
+      // suite). Only a request that is dropped twice counts as unanswered; resets are tallied.
+      if ("error" in r && (req.body?.bytes.length ?? 0) < OVERSIZED) {
+        retried.push(`${route.pattern}: ${r.error}`);
+        r = await send(req);
+      }
       const key = "error" in r ? "no answer" : String(r.status);
       tally[key] = (tally[key] ?? 0) + 1;
       if ("error" in r) {
@@ -376,6 +384,9 @@ test("fuzz: every route handler answers generated requests without a 5xx", async
   const total = Object.values(counts).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0);
   console.log(
     `[fuzz] seed ${SEED}, ${total} requests, ${PER_ROUTE} per route:\n${JSON.stringify(counts, null, 1)}`,
+  );
+  console.log(
+    `[fuzz] small requests reset once and sent again: ${retried.length}${retried[0] ? ` (${retried.join("; ")})` : ""}`,
   );
   if (failures.length || errors.length) console.log(JSON.stringify({ failures, errors }, null, 1));
 
