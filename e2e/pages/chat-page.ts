@@ -169,8 +169,10 @@ export class ChatPage {
   }
 
   /** The model picker in the header; `value` is "<provider>::<model id>". */
+  /** Picks `provider::modelId` in the searchable picker (searches the id, takes its option). */
   async pickModel(value: string) {
-    await this.page.getByRole("combobox", { name: "Model" }).selectOption(value);
+    const model = value.slice(value.indexOf("::") + 2);
+    await this.chooseModel(model, model);
   }
 
   get settingsButton(): Locator {
