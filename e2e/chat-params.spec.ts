@@ -23,6 +23,10 @@ async function upstreamBody(page: Page, last4: string, text: string): Promise<Re
   return body;
 }
 
+// Three providers, a settings dialog and several turns each: longer than the suite's 60 s on a
+// loaded 2-core machine (the reasoning test took 59 s there).
+test.describe.configure({ timeout: 180_000 });
+
 test("instructions and parameters reach OpenAI, Groq and Gemini in their wire formats and show on each answer", async ({
   page,
   user: _user,
