@@ -2,6 +2,11 @@ import { expect, type ProviderName, test } from "./fixtures";
 
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 
+// Each save and Test now also reads the key's model list (up to 5 s each at the mock): a whole
+// add → test → reload → replace → toggle → remove flow needs more than the suite's 60 s when
+// the machine is loaded (OpenAI and Groq took 56–59 s, Gemini timed out).
+test.describe.configure({ timeout: 120_000 });
+
 // Fake keys in each provider's shape; the words in them select the mock upstream's behaviour.
 const PROVIDERS: { name: ProviderName; good: string; preview: string; bad: string }[] = [
   {
