@@ -97,7 +97,7 @@ test("history is grouped by day and shows full titles on hover and focus; New ch
   const toast = page.locator("[data-sonner-toast]").filter({ hasText: "Chat deleted" });
   await expect(toast).toBeVisible();
   const box = await toast.boundingBox();
-  const header = await page.getByRole("main").getByRole("combobox").first().boundingBox();
+  const header = await chat.modelPicker.boundingBox();
   expect(box && header && box.y > header.y + header.height).toBe(true);
 });
 
