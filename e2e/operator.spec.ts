@@ -318,6 +318,8 @@ async function viaGitHub(page: Page, user: GitHubUser, from = "/sign-in"): Promi
 }
 
 test("registration closed and invite hold for OAuth sign-in as for the form", async ({ browser }) => {
+  // Five GitHub round trips through the mock provider: more than the suite's 60 s when loaded.
+  test.setTimeout(180_000);
   const admin = new AdminPage(adminPage, server.origin);
   await admin.goto();
   // Open first: a first GitHub sign-in is a sign-up, and it works (the provider round trip is real).
