@@ -27,12 +27,15 @@ export type TurnContext = {
   settings: ChatSettings;
   /** The user's default instructions (AI settings), null when none. */
   defaultSystemPrompt: string | null;
+  /** The user set spending limits on this provider (lib/keys/limits.ts): only then are they checked. */
+  hasSpendingLimits: boolean;
   /** The row the request's answer id already names: a duplicate request (nothing else is set). */
   answer?: AnswerRow;
 };
 
 type LookupRow = {
   chatExists: boolean;
+  hasLimits: boolean;
   msgExists: boolean;
   /** The message id is this user's own user message in this chat (a resend or regenerate). */
   msgUsable: boolean | null;
@@ -68,6 +71,8 @@ async function lookup(
 ) {
   const [row] = await db.$queryRaw<LookupRow[]>`
     SELECT c."id" IS NOT NULL AS "chatExists",
+           EXISTS (SELECT 1 FROM "SpendingLimit" l WHERE l."userId" = ${userId} AND l."provider" = ${provider})
+             AS "hasLimits",
            m."id" IS NOT NULL AS "msgExists",
            (m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
            m."content" AS "msgContent", m."seq" AS "msgSeq",
@@ -119,6 +124,7 @@ async function lookup(
     answer,
     settings,
     defaultSystemPrompt: row.defaultSystemPrompt,
+    hasSpendingLimits: row.hasLimits,
   };
 }
 
@@ -137,7 +143,7 @@ export async function loadTurnContext(
   const { userId, chatId } = input;
   // Without an answer id (API clients that do not send one) the turn gets a fresh one.
   const found = await lookup(db, userId, chatId, input.message.id, input.provider, input.answerId ?? "");
-  const { prior, keyRow, answer, defaultSystemPrompt } = found;
+  const { prior, keyRow, answer, defaultSystemPrompt, hasSpendingLimits } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
   // A duplicate of a request whose answer exists: replayed (or refused while it streams) by the
   // caller, before anything else is checked or spent.
@@ -149,6 +155,7 @@ export async function loadTurnContext(
       keyRow,
       settings: found.settings,
       defaultSystemPrompt,
+      hasSpendingLimits,
       answer,
     };
   const chat = found.chatExists;
@@ -170,5 +177,6 @@ export async function loadTurnContext(
     keyRow,
     settings: chat ? found.settings : DEFAULT_CHAT_SETTINGS,
     defaultSystemPrompt,
+    hasSpendingLimits,
   };
 }

@@ -149,15 +149,18 @@ export async function startTurn(
   const settings = input.settings ?? ctx.settings;
   const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
   const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
-  // The user's own spending limits, with this turn's estimate held until it is settled.
-  const spending = await checkTurnSpending(db, {
-    userId,
-    provider: input.provider,
-    model: input.model,
-    keySource: key.source,
-    promptChars: promptChars(messages),
-    maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
-  });
+  // The user's own spending limits, with this turn's estimate held until it is settled. The
+  // turn's one lookup says whether there are any, so a user without limits pays no extra query.
+  const spending = !ctx.hasSpendingLimits
+    ? null
+    : await checkTurnSpending(db, {
+        userId,
+        provider: input.provider,
+        model: input.model,
+        keySource: key.source,
+        promptChars: promptChars(messages),
+        maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
+      });
 
   const title = fallbackTitle(userText);
   const answerId = input.answerId ?? generateId();
