@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { costMicros } from "@/lib/ai/prices";
 import { Prisma, type PrismaClient } from "@/lib/db/generated/client";
 import type { KeySource } from "@/lib/keys/policy";
 import type { AnswerParams, ChatSettings } from "./params";
-import { costMicros } from "./prices";
 import type { AssistantStatus } from "./types";
 
 // Writes of a chat turn. Every write is ONE statement: on the embedded database (PGlite) there

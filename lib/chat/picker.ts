@@ -1,7 +1,7 @@
+import { type Price, priceOf } from "@/lib/ai/prices";
 import { isKnownModel, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
 import type { ModelCache } from "@/lib/keys/models";
 import type { KeySource } from "@/lib/keys/policy";
-import { type Price, priceOf } from "./prices";
 
 // What the model picker offers: only providers a chat would work with right now, and the
 // model a chat starts on (its last model, else the user's default, else the first usable).

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { costMicros } from "@/lib/ai/prices";
 import { AppError } from "@/lib/errors";
 import { parseJson } from "@/lib/http";
 import { buildContext } from "./context";
 import { initialSelection, pickerProviders } from "./picker";
-import { costMicros } from "./prices";
 import { nextDelayMs } from "./retry";
 import { chatRequestSchema } from "./schemas";
 import { cleanTitle, fallbackTitle } from "./titles";

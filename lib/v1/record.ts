@@ -1,6 +1,6 @@
+import { costMicros } from "@/lib/ai/prices";
 import type { TokenCaller } from "@/lib/api-tokens/tokens";
 import { writeTokenAudit } from "@/lib/api-tokens/tokens";
-import { costMicros } from "@/lib/chat/prices";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { KeySource } from "@/lib/keys/policy";
 import type { RequestContext } from "@/lib/keys/schemas";
