@@ -27,10 +27,10 @@ import {
 // reaches the network: provider base URLs point at the mock upstream (e2e/serve-app.mjs) and any
 // generated string that looks like a URL is replaced by the mock's address before it is sent.
 //
-// Size: FUZZ_FULL=1 (or FULL_FUZZ=1) sends ≥ 2,000 requests per route; by default ~60 per route.
+// Size: FULL_FUZZ=1 (the flag of the whole adversarial suite) sends ≥ 2,000 requests per route; by default ~60 per route.
 // FUZZ_SEED=<n> replays a run (the seed is printed with any failure).
 
-const FULL = process.env.FUZZ_FULL === "1" || process.env.FULL_FUZZ === "1";
+const FULL = process.env.FULL_FUZZ === "1";
 const PER_ROUTE = Number(process.env.FUZZ_PER_ROUTE ?? (FULL ? 2000 : 60));
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CONCURRENCY = 4;
