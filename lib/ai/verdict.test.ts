@@ -128,3 +128,42 @@ describe("the causes keep their own words", () => {
     expect(test.message).toMatch(/too long/);
   });
 });
+
+describe("actionFor: one button per code for the chat banner and the key Test", () => {
+  it("names the fix for every code a turn can end with", () => {
+    expect(
+      Object.fromEntries(
+        [
+          "API_KEY_REQUIRED",
+          "INVALID_API_KEY",
+          "KEY_NEEDS_REENTRY",
+          "QUOTA_EXCEEDED",
+          "RATE_LIMITED",
+          "PROVIDER_UNAVAILABLE",
+          "INTERNAL",
+          "UNAUTHORIZED",
+          "TURN_IN_PROGRESS",
+          "NOT_FOUND",
+          "VALIDATION_FAILED",
+        ].map((code) => [code, actionFor(code)]),
+      ),
+    ).toEqual({
+      API_KEY_REQUIRED: "add_key",
+      INVALID_API_KEY: "update_key",
+      KEY_NEEDS_REENTRY: "reenter_key",
+      QUOTA_EXCEEDED: "check_billing",
+      RATE_LIMITED: "retry",
+      PROVIDER_UNAVAILABLE: "retry",
+      INTERNAL: "retry",
+      UNAUTHORIZED: "sign_in",
+      TURN_IN_PROGRESS: "reload",
+      NOT_FOUND: "new_chat",
+      VALIDATION_FAILED: "none",
+    });
+  });
+
+  it("a budget: the user's own limit links its setting, the operator's offers a key of one's own", () => {
+    expect(actionFor("BUDGET_EXCEEDED", { setting: "/settings/ai#limits-openai" })).toBe("spending_limits");
+    expect(actionFor("BUDGET_EXCEEDED")).toBe("use_own_key");
+  });
+});

@@ -10,7 +10,19 @@ import type { Failure } from "./classify";
 // and chat clients render the action labels from here.
 
 /** The one thing that fixes it, as a button or link. */
-export type VerdictAction = "add_key" | "update_key" | "check_billing" | "retry" | "choose_model" | "none";
+export type VerdictAction =
+  | "add_key"
+  | "update_key"
+  | "reenter_key"
+  | "check_billing"
+  | "spending_limits"
+  | "use_own_key"
+  | "retry"
+  | "choose_model"
+  | "sign_in"
+  | "reload"
+  | "new_chat"
+  | "none";
 
 export type Verdict = {
   code: ErrorCode;
@@ -24,25 +36,44 @@ export type Verdict = {
 export const ACTION_LABELS: Record<Exclude<VerdictAction, "none">, string> = {
   add_key: "Add API key",
   update_key: "Update API key",
+  reenter_key: "Re-enter key",
   check_billing: "Check billing",
+  spending_limits: "Spending limits",
+  use_own_key: "Add your own key",
   retry: "Retry",
   choose_model: "Choose another model",
+  sign_in: "Sign in",
+  reload: "Reload chat",
+  new_chat: "Start a new chat",
 };
 
-/** The action an error code calls for (the chat banner picks its button from the code). */
-export function actionFor(code: string): VerdictAction {
+/**
+ * The action an error code calls for: the chat banner and the key Test result both pick their
+ * button here. `setting` is the page a user's own limit lives on (BUDGET_EXCEEDED): without one
+ * the budget is the operator's, and the user's way out is a key of their own.
+ */
+export function actionFor(code: string, opts: { setting?: string } = {}): VerdictAction {
   switch (code) {
     case "API_KEY_REQUIRED":
       return "add_key";
     case "INVALID_API_KEY":
-    case "KEY_NEEDS_REENTRY":
       return "update_key";
+    case "KEY_NEEDS_REENTRY":
+      return "reenter_key";
     case "QUOTA_EXCEEDED":
       return "check_billing";
+    case "BUDGET_EXCEEDED":
+      return opts.setting ? "spending_limits" : "use_own_key";
     case "RATE_LIMITED":
     case "PROVIDER_UNAVAILABLE":
     case "INTERNAL":
       return "retry";
+    case "UNAUTHORIZED":
+      return "sign_in";
+    case "TURN_IN_PROGRESS":
+      return "reload";
+    case "NOT_FOUND":
+      return "new_chat";
     default:
       return "none";
   }

@@ -4,6 +4,7 @@ import { AlertTriangle, ExternalLink, Gauge, KeyRound, RotateCcw, X } from "luci
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
+import { ACTION_LABELS, actionFor } from "@/lib/ai/verdict";
 import type { ChatErrorPayload } from "@/lib/chat/types";
 import { button } from "./styles";
 
@@ -51,83 +52,68 @@ export function ErrorBanner({ error, provider, onRetry, onDismiss }: Props) {
 }
 
 function ErrorAction({ error, provider, onRetry, left }: Omit<Props, "onDismiss"> & { left: number }) {
-  switch (error.code) {
-    case "API_KEY_REQUIRED":
-      return <KeyLink label="Add API key" />;
-    case "INVALID_API_KEY":
-      return <KeyLink label="Update API key" />;
-    case "KEY_NEEDS_REENTRY":
-      return <KeyLink label="Re-enter key" />;
-    case "QUOTA_EXCEEDED": {
+  // The same action for the same code as the key Test result (lib/ai/verdict.ts).
+  const action = actionFor(error.code, error);
+  switch (action) {
+    case "add_key":
+    case "update_key":
+    case "reenter_key":
+    case "use_own_key":
+      return (
+        <Link href="/settings/ai" className={actionLink}>
+          <KeyRound className="size-3.5" aria-hidden />
+          {ACTION_LABELS[action]}
+        </Link>
+      );
+    case "check_billing": {
       const url = isProviderId(provider) ? PROVIDERS[provider].guide.billingUrl : undefined;
       return url ? (
         <a href={url} target="_blank" rel="noopener noreferrer" className={actionLink}>
           <ExternalLink className="size-3.5" aria-hidden />
-          Check billing
+          {ACTION_LABELS.check_billing}
         </a>
       ) : null;
     }
-    case "BUDGET_EXCEEDED":
-      // The user's own limit names its setting; the operator's budget has nothing to change here.
+    case "spending_limits":
       return error.setting ? (
         <Link href={error.setting} className={actionLink}>
           <Gauge className="size-3.5" aria-hidden />
-          Spending limits
+          {ACTION_LABELS.spending_limits}
         </Link>
-      ) : (
-        <KeyLink label="Add your own key" />
-      );
-    case "RATE_LIMITED":
+      ) : null;
+    case "retry":
       return left > 0 ? (
         <button type="button" disabled className={actionLink}>
           Retry in {left} s
         </button>
       ) : (
-        <RetryButton onRetry={onRetry} />
+        <button type="button" onClick={onRetry} className={actionLink}>
+          <RotateCcw className="size-3.5" aria-hidden />
+          {ACTION_LABELS.retry}
+        </button>
       );
-    case "PROVIDER_UNAVAILABLE":
-    case "INTERNAL":
-      return <RetryButton onRetry={onRetry} />;
-    case "UNAUTHORIZED":
+    case "sign_in":
       return (
         <Link href="/sign-in" className={actionLink}>
-          Sign in
+          {ACTION_LABELS.sign_in}
         </Link>
       );
-    case "TURN_IN_PROGRESS":
+    case "reload":
       return (
         <button type="button" onClick={() => window.location.reload()} className={actionLink}>
           <RotateCcw className="size-3.5" aria-hidden />
-          Reload chat
+          {ACTION_LABELS.reload}
         </button>
       );
-    case "NOT_FOUND":
+    case "new_chat":
       return (
         <Link href="/chat" className={actionLink}>
-          Start a new chat
+          {ACTION_LABELS.new_chat}
         </Link>
       );
     default:
       return null;
   }
-}
-
-function KeyLink({ label }: { label: string }) {
-  return (
-    <Link href="/settings/ai" className={actionLink}>
-      <KeyRound className="size-3.5" aria-hidden />
-      {label}
-    </Link>
-  );
-}
-
-function RetryButton({ onRetry }: { onRetry: () => void }) {
-  return (
-    <button type="button" onClick={onRetry} className={actionLink}>
-      <RotateCcw className="size-3.5" aria-hidden />
-      Retry
-    </button>
-  );
 }
 
 /** Whole seconds left of `seconds`, counting down to 0 and stopping there. */
