@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
@@ -11,6 +10,7 @@ import { AuthPage, PASSWORD, uniqueEmail } from "./fixtures";
 import { recordResponses } from "./leaks";
 import { type GitHubUser, type MockGitHub, startMockGitHub } from "./mock-github";
 import { AdminPage } from "./pages/admin-page";
+import { freePort } from "./scale-out/cluster";
 
 // The operator on a fresh instance of this spec's own (the suite's shared server already has
 // accounts, so "the first account" cannot be tested there): the first account is admin and the
@@ -25,14 +25,6 @@ const manifest = loadAppManifest();
 type Server = { child: ChildProcess; origin: string; dataDir: string; exited: Promise<number | null> };
 let server: Server;
 let github: MockGitHub;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function serverEnv(dataDir: string, port?: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -19,6 +19,7 @@ import {
 import {
   Forwarder,
   type Instance,
+  isolatedEnv,
   masterKey,
   OwnRedis,
   root,
@@ -53,16 +54,9 @@ let a: Instance;
 let b: Instance;
 
 function baseEnv(): NodeJS.ProcessEnv {
-  const env: Record<string, string> = {};
   // Nothing of the caller's configuration leaks in (a DATABASE_URL, system keys, ...).
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG", "NODE_OPTIONS"]) {
-    const v = process.env[name];
-    if (v !== undefined) env[name] = v;
-  }
   return {
-    ...env,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
+    ...isolatedEnv(),
     BYOK_DATA_DIR: scratch.dir,
     BYOK_MASTER_KEYS: keyring.k1,
     AUTH_SECRET: "scale-out-suite-shared-secret-0123456789abcdef",

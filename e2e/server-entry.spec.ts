@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { ensureSecrets } from "../scripts/lib/setup.mjs";
 import { migrate } from "../scripts/migrate.mjs";
 import { AuthPage, uniqueEmail } from "./fixtures";
+import { freePort } from "./scale-out/cluster";
 
 // The production entry (scripts/server.mjs) on a server of this spec's own, so it can be stopped:
 // the client address comes from the socket, and SIGTERM lets a chat stream end, stores its answer
@@ -17,14 +17,6 @@ const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 const FORGED = "203.0.113.77";
 
 type Server = { child: ChildProcess; log: () => string; exited: Promise<number | null> };
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function startServer(port: number, dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -207,4 +207,26 @@ export async function stopAll(): Promise<void> {
   await Promise.all(waits);
 }
 
+/** A loopback port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/**
+ * The environment a spec's own production server starts from: only PATH, HOME, TMPDIR, LANG and
+ * NODE_OPTIONS of the caller's (no DATABASE_URL, system keys or limits leak in), in production mode.
+ */
+export function isolatedEnv(): NodeJS.ProcessEnv {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "TMPDIR", "LANG", "NODE_OPTIONS"]) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
