@@ -93,6 +93,17 @@ export async function connectLimitStore(timeoutMs = 3000): Promise<void> {
   });
 }
 
+/**
+ * The Redis client the limiters share, when REDIS_URL is set and it is connected; null otherwise
+ * (no Redis configured, or it is down: callers then keep their state in this process's memory).
+ */
+export function sharedRedis(): Redis | null {
+  const url = env().REDIS_URL;
+  if (!url) return null;
+  const redis = redisClient(url);
+  return redis.status === "ready" ? redis : null;
+}
+
 /** Declares (or returns) the limiter `name`. Re-declaring with other options replaces it. */
 export function limiter(name: string, opts: LimitOptions): RateLimiterAbstract {
   const s = store();

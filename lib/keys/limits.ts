@@ -5,6 +5,7 @@ import { db as processDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { writeAudit } from "./audit";
+import { type Hold, release, reserve } from "./holds";
 import type { RequestContext } from "./schemas";
 
 // The user's own spending limits on their personal key for a provider: per UTC day and UTC
@@ -96,17 +97,8 @@ async function spentSince(db: Db, userId: string, provider: string, since: Date)
   };
 }
 
-// Turns between their check and their settlement, per user and provider: two tabs sending at
-// once must not both pass on the same remaining budget. Process-wide (globalThis: route
-// handlers and actions are separate bundles); across instances only settled usage is shared.
-type InFlight = Map<string, { tokens: number; micros: number }>;
-const inFlight = (): InFlight => {
-  const g = globalThis as { __byokLimitHolds?: InFlight };
-  g.__byokLimitHolds ??= new Map();
-  return g.__byokLimitHolds;
-};
-
-export type LimitHold = { key: string; tokens: number; micros: number; released: boolean };
+/** A turn's estimate, held from its check until it settles (lib/keys/holds.ts: shared with REDIS_URL). */
+export type LimitHold = { hold: Hold; released: boolean };
 
 export type TurnEstimateInput = {
   userId: string;
@@ -151,16 +143,22 @@ export async function checkTurnSpending(
   });
   if (limits.length === 0) return null;
   const est = estimateTurn(input);
-  const key = `${input.userId}:${input.provider}`;
-  const held = inFlight().get(key) ?? { tokens: 0, micros: 0 };
+  // Held before it is compared: the total includes this turn and every other live one.
+  const { hold, total: held } = await reserve(`${input.userId}:${input.provider}`, est);
   const periods = [...new Set(limits.map((l) => l.period as LimitPeriod))];
-  const spent = new Map(
-    await Promise.all(
-      periods.map(
-        async (p) => [p, await spentSince(db, input.userId, input.provider, periodStart(p, now))] as const,
+  let spent: Map<LimitPeriod, Spent>;
+  try {
+    spent = new Map(
+      await Promise.all(
+        periods.map(
+          async (p) => [p, await spentSince(db, input.userId, input.provider, periodStart(p, now))] as const,
+        ),
       ),
-    ),
-  );
+    );
+  } catch (e) {
+    await release(hold);
+    throw e;
+  }
   for (const l of limits) {
     const period = l.period as LimitPeriod;
     const s = spent.get(period) as Spent;
@@ -170,7 +168,8 @@ export async function checkTurnSpending(
     const resets = period === "day" ? "at midnight UTC" : "on the 1st of the month (UTC)";
     const retryAfter = Math.max(1, Math.ceil((periodEnd(period, now).getTime() - now.getTime()) / 1000));
     const extra = { retryAfter, setting: limitSetting(input.provider) };
-    if (l.unit === "tokens" && s.tokens + held.tokens + est.tokens > amount) {
+    if (l.unit === "tokens" && s.tokens + held.tokens > amount) {
+      await release(hold);
       throw new AppError(
         "BUDGET_EXCEEDED",
         `This message could take your ${label} key past your ${period === "day" ? "daily" : "monthly"} limit of ${amount.toLocaleString("en-US")} tokens (${s.tokens.toLocaleString("en-US")} used ${when}). It resets ${resets}; you can raise the limit in AI settings.`,
@@ -178,7 +177,8 @@ export async function checkTurnSpending(
       );
     }
     // A model without a known price cannot be held to a dollar amount: token limits cover it.
-    if (l.unit === "usd" && est.priced && s.micros + held.micros + est.micros > amount) {
+    if (l.unit === "usd" && est.priced && s.micros + held.micros > amount) {
+      await release(hold);
       throw new AppError(
         "BUDGET_EXCEEDED",
         `This message could take your ${label} key past your ${period === "day" ? "daily" : "monthly"} limit of ${usd(amount)} (${usd(s.micros)} spent ${when}, up to ${usd(est.micros)} for this message). It resets ${resets}; you can raise the limit in AI settings.`,
@@ -186,20 +186,14 @@ export async function checkTurnSpending(
       );
     }
   }
-  inFlight().set(key, { tokens: held.tokens + est.tokens, micros: held.micros + est.micros });
-  return { key, tokens: est.tokens, micros: est.micros, released: false };
+  return { hold, released: false };
 }
 
 /** Releases a turn's estimate once it ended (its real usage is in its UsageEvent by then). */
-export function settleTurnSpending(hold: LimitHold | null): void {
-  if (!hold || hold.released) return;
-  hold.released = true;
-  const map = inFlight();
-  const cur = map.get(hold.key);
-  if (!cur) return;
-  const next = { tokens: cur.tokens - hold.tokens, micros: cur.micros - hold.micros };
-  if (next.tokens <= 0 && next.micros <= 0) map.delete(hold.key);
-  else map.set(hold.key, next);
+export function settleTurnSpending(spending: LimitHold | null): void {
+  if (!spending || spending.released) return;
+  spending.released = true;
+  void release(spending.hold);
 }
 
 /** Every provider's limits with what was used against them this UTC day and month. */
