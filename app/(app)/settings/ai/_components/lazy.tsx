@@ -98,7 +98,7 @@ export function SystemPromptForm(props: ComponentProps<typeof SystemPromptFormIm
 
 export function ApiTokensSection(props: ComponentProps<typeof ApiTokensImpl>) {
   return (
-    <Deferred placeholder="h-96 rounded-xl">
+    <Deferred placeholder="h-[36rem] rounded-xl">
       <ApiTokensImpl {...props} />
     </Deferred>
   );
