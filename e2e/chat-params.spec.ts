@@ -88,6 +88,25 @@ test("instructions and parameters reach OpenAI, Groq and Gemini in their wire fo
   await expect(chat.settingsDialog.getByRole("spinbutton", { name: "Max output tokens" })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(chat.settingsDialog).toBeHidden();
+
+  // No instructions: the chat is sent without any, not even the default.
+  await chat.settingsButton.click();
+  await chat.settingsDialog.getByRole("checkbox", { name: "No instructions" }).check();
+  await expect(
+    chat.settingsDialog.getByRole("textbox", { name: "Instructions (system prompt)" }),
+  ).toBeDisabled();
+  await chat.settingsDialog.getByRole("button", { name: "Save" }).click();
+  await expect(chat.settingsDialog).toBeHidden();
+  await chat.send("And a mouse?");
+  await chat.waitForAnswer(3, "Echo (turn 4): And a mouse?");
+  const none = await upstreamBody(page, "pq03", "And a mouse?");
+  const roles = (none.input as { role?: string }[]).map((m) => m.role);
+  expect(roles).not.toContain("system");
+  expect(roles).not.toContain("developer");
+  await page.reload();
+  await chat.settingsButton.click();
+  await expect(chat.settingsDialog.getByRole("checkbox", { name: "No instructions" })).toBeChecked();
+  await chat.settingsDialog.getByRole("button", { name: "Cancel" }).click();
 });
 
 test("reasoning streams live under Thinking…, is counted, and is still there after a reload", async ({

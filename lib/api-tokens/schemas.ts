@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { PROVIDER_IDS } from "@/lib/ai/registry";
 import { text } from "@/lib/text";
+import { TOKEN_EXPIRY_DAYS } from "./limits";
 
 // What a user may set on a new token. Shared by the server action and the unit tests, so the
 // form and the library refuse the same things.
-
-export const TOKEN_EXPIRY_DAYS = [7, 30, 90, 365] as const;
-export const MAX_TOKENS_PER_USER = 50;
 
 /** `provider/model` as /v1 names models (the provider's own id may contain more slashes). */
 export const scopedModelSchema = text()

@@ -4,7 +4,8 @@ import type { PrismaClient } from "@/lib/db/generated/client";
 import { AppError, validationError } from "@/lib/errors";
 import { cleanContext, type RequestContext } from "@/lib/keys/schemas";
 import { hashToken, newToken } from "@/lib/tokens";
-import { type CreateTokenInput, createTokenSchema, MAX_TOKENS_PER_USER } from "./schemas";
+import { MAX_TOKENS_PER_USER } from "./limits";
+import { type CreateTokenInput, createTokenSchema } from "./schemas";
 
 // Personal API tokens for /v1: a script or an editor plugin runs on the user's stored keys
 // without ever holding them. A token is `byok_` + 256 random bits (lib/tokens.ts); only its

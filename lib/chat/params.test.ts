@@ -221,6 +221,38 @@ describe("where the settings come from", () => {
     ).toBe(500_000);
   });
 
+  it("a chat set to No instructions sends no system message although the user has a default", async () => {
+    const userId = await userWith("groq", "gsk_paramsNoSystemKey0010");
+    await setSystemPrompt(userId, "Always answer in French.", h.deps);
+    const chatId = clientId("c");
+    const roles = () => (lastBody("0010") as { messages: { role: string }[] }).messages.map((m) => m.role);
+    await runTurn(userId, chatId, "groq", "llama-3.3-70b-versatile");
+    expect(roles()).toEqual(["system", "user"]);
+
+    // What the dialog sends for "No instructions", through the PUT route's schema.
+    const body = chatSettingsUpdateSchema.parse({
+      settings: { systemPrompt: "", temperature: null, maxOutputTokens: null },
+      provider: "groq",
+      model: "llama-3.3-70b-versatile",
+    });
+    await updateChatSettings(userId, chatId, body.settings, h.handle.prisma);
+    await runTurn(userId, chatId, "groq", "llama-3.3-70b-versatile", undefined, "again");
+    expect(roles()).toEqual(["user", "assistant", "user"]);
+    const answers = await h.handle.prisma.message.findMany({
+      where: { chatId, role: "assistant" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(answers.map((a) => a.params)).toEqual([
+      { system: true, systemSource: "default" },
+      { system: false },
+    ]);
+
+    // Sent with a new chat's first message instead: the same.
+    const fresh = clientId("c");
+    await runTurn(userId, fresh, "groq", "llama-3.3-70b-versatile", body.settings, "new");
+    expect(roles()).toEqual(["user"]);
+  });
+
   it("resolveParams: empty own instructions mean none, even with a default", () => {
     const r = resolveParams(
       { systemPrompt: "  ", temperature: null, maxOutputTokens: null },

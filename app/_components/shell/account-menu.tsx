@@ -45,11 +45,19 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
       setOpen(false);
       trigger.current?.focus();
     };
+    // Tabbing out of the menu closes it, as Escape and a click elsewhere do.
+    const onFocusOut = (e: FocusEvent) => {
+      const next = e.relatedTarget as Node | null;
+      if (next && !root.current?.contains(next)) setOpen(false);
+    };
+    const el = root.current;
     document.addEventListener("pointerdown", onPointer);
     document.addEventListener("keydown", onKey, true);
+    el?.addEventListener("focusout", onFocusOut);
     return () => {
       document.removeEventListener("pointerdown", onPointer);
       document.removeEventListener("keydown", onKey, true);
+      el?.removeEventListener("focusout", onFocusOut);
     };
   }, [open, panelId]);
 

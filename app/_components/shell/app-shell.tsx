@@ -59,7 +59,8 @@ export function AppShell({ user, history, children }: Props) {
 
   return (
     <div className="flex h-dvh overflow-hidden bg-background">
-      <a href="#main-content" className="skip-link">
+      {/* Out of reach while the drawer is open, like the page it skips to. */}
+      <a href="#main-content" className="skip-link" inert={open || undefined}>
         Skip to content
       </a>
       {open ? (

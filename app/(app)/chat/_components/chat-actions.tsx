@@ -78,7 +78,7 @@ function ExportMenu({ chatId }: { chatId: string }) {
         className="inline-flex h-8 items-center gap-1.5 rounded-lg px-2 text-sm text-muted-foreground transition-colors hover:bg-muted hover:text-foreground aria-expanded:bg-muted aria-expanded:text-foreground"
       >
         <Download className="size-4" aria-hidden />
-        <span>Export</span>
+        <span className="max-sm:sr-only">Export</span>
       </button>
       {open ? (
         <div

@@ -71,6 +71,8 @@ function ChatSettingsDialog({
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [system, setSystem] = useState(value.systemPrompt ?? "");
+  // "" stored on the chat: no instructions at all, not even the user's default.
+  const [noSystem, setNoSystem] = useState(value.systemPrompt === "");
   const [temperature, setTemperature] = useState(value.temperature?.toString() ?? "");
   const [maxOut, setMaxOut] = useState(value.maxOutputTokens?.toString() ?? "");
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -94,11 +96,15 @@ function ChatSettingsDialog({
     const m = maxOut.trim() === "" ? null : Number(maxOut);
     if (m !== null && (!Number.isInteger(m) || m < 1 || m > cap))
       errs.maxOutputTokens = `Enter a whole number from 1 to ${cap.toLocaleString("en-US")}, or leave it empty.`;
-    if (system.length > SYSTEM_PROMPT_MAX_CHARS)
+    if (!noSystem && system.length > SYSTEM_PROMPT_MAX_CHARS)
       errs.systemPrompt = `Instructions have at most ${SYSTEM_PROMPT_MAX_CHARS.toLocaleString("en-US")} characters.`;
     if (Object.keys(errs).length) return { errors: errs };
     return {
-      settings: { systemPrompt: system.trim() ? system : null, temperature: t, maxOutputTokens: m },
+      settings: {
+        systemPrompt: noSystem ? "" : system.trim() ? system : null,
+        temperature: t,
+        maxOutputTokens: m,
+      },
       errors: {},
     };
   };
@@ -144,6 +150,7 @@ function ChatSettingsDialog({
 
   const reset = () => {
     setSystem("");
+    setNoSystem(false);
     setTemperature("");
     setMaxOut("");
     setErrors({});
@@ -186,18 +193,38 @@ function ChatSettingsDialog({
             id={`${id}-systemPrompt`}
             value={system}
             onChange={(e) => setSystem(e.target.value)}
+            disabled={noSystem}
             rows={5}
             placeholder={defaultSystemPrompt ?? "e.g. You are a concise assistant. Answer in French."}
             aria-invalid={errors.systemPrompt ? true : undefined}
             aria-describedby={describe("systemPrompt", `${id}-systemPrompt-hint`)}
-            className={`${field} min-h-28 resize-y py-2 leading-6`}
+            className={`${field} min-h-28 resize-y py-2 leading-6 disabled:cursor-not-allowed disabled:opacity-60`}
           />
           <p id={`${id}-systemPrompt-hint`} className="text-xs text-muted-foreground">
-            {defaultSystemPrompt
-              ? "Empty: your default instructions (shown greyed) are used."
-              : "Empty: no instructions. Set defaults for all chats in AI settings."}
+            {noSystem
+              ? "This chat is sent without any instructions."
+              : defaultSystemPrompt
+                ? "Empty: your default instructions (shown greyed) are used."
+                : "Empty: no instructions. Set defaults for all chats in AI settings."}
           </p>
           {error("systemPrompt")}
+          <label className="flex items-start gap-2 pt-1 text-sm">
+            <input
+              type="checkbox"
+              checked={noSystem}
+              onChange={(e) => setNoSystem(e.target.checked)}
+              aria-describedby={`${id}-noSystem-hint`}
+              className="mt-0.5 size-4 shrink-0 accent-primary"
+            />
+            <span>
+              No instructions
+              <span id={`${id}-noSystem-hint`} className="block text-xs text-muted-foreground">
+                {defaultSystemPrompt
+                  ? "Send this chat without a system prompt, not even your default one."
+                  : "Send this chat without a system prompt, even if you set a default later."}
+              </span>
+            </span>
+          </label>
         </div>
 
         <div className="grid gap-4 sm:grid-cols-2">

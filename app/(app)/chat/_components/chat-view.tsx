@@ -95,7 +95,7 @@ export function ChatView(props: Props) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <div className="flex min-h-14 shrink-0 flex-wrap items-center gap-2 border-b border-border px-3 py-2 sm:px-4">
+      <div className="flex min-h-14 shrink-0 items-center gap-2 border-b border-border px-3 py-2 sm:flex-wrap sm:px-4">
         {canChat ? (
           <ModelPicker providers={providers} value={selection} onChange={setSelection} disabled={s.busy} />
         ) : null}

@@ -89,7 +89,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
 
   const label = selectedLabel(providers, value);
   return (
-    <div ref={root} className="relative flex min-w-0 flex-wrap items-center gap-2">
+    <div ref={root} className="relative flex min-w-0 items-center gap-2 max-sm:flex-1 sm:flex-wrap">
       <button
         type="button"
         aria-label={`Model: ${current?.label ?? ""} ${label}`.replace(/\s+/g, " ")}
@@ -105,7 +105,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
         </span>
         <ChevronDown className="size-4 shrink-0 text-muted-foreground" aria-hidden />
       </button>
-      {current ? <KeyBadge source={current.source} /> : null}
+      {current ? <KeyBadge source={current.source} compact /> : null}
       {open ? (
         <div className="absolute top-full left-0 z-50 mt-1 w-[min(24rem,calc(100vw-1.5rem))] overflow-hidden rounded-xl border border-border bg-card text-foreground shadow-lg">
           <div className="flex items-center gap-2 border-b border-border px-3">
@@ -183,7 +183,8 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   );
 }
 
-export function KeyBadge({ source }: { source: KeySource }) {
+/** `compact`: on a phone only the icon shows (the words stay for screen readers). */
+export function KeyBadge({ source, compact }: { source: KeySource; compact?: boolean }) {
   const personal = source === "personal";
   return (
     <span
@@ -192,12 +193,14 @@ export function KeyBadge({ source }: { source: KeySource }) {
           ? "Requests use your own API key."
           : "You have no key for this provider: requests use this server's shared key, with a lower rate limit."
       }
-      className={`inline-flex h-6 items-center gap-1 rounded-full px-2 text-xs font-medium ${
+      className={`inline-flex h-6 items-center gap-1 rounded-full px-2 text-xs font-medium ${compact ? "max-sm:w-6 max-sm:justify-center max-sm:px-0 " : ""}${
         personal ? "bg-primary-soft text-primary-ink" : "bg-muted text-muted-foreground"
       }`}
     >
       {personal ? <KeyRound className="size-3" aria-hidden /> : <Server className="size-3" aria-hidden />}
-      {personal ? "Personal key" : "System key"}
+      <span className={compact ? "max-sm:sr-only" : undefined}>
+        {personal ? "Personal key" : "System key"}
+      </span>
     </span>
   );
 }

@@ -10,12 +10,10 @@ import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
 import { cachedModels } from "@/lib/keys/models";
 import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
-import { ApiTokensSection } from "./_components/api-tokens";
 import { AuditTable } from "./_components/audit-table";
-import { DefaultsForm } from "./_components/defaults-form";
+import { ApiTokensSection, DefaultsForm, SystemPromptForm } from "./_components/lazy";
 import { ProviderCard } from "./_components/provider-card";
 import { card, link } from "./_components/styles";
-import { SystemPromptForm } from "./_components/system-prompt-form";
 import { UsageSection } from "./_components/usage";
 
 export const metadata: Metadata = { title: "AI settings" };

@@ -76,6 +76,7 @@ export function LimitsForm({
       <div className="text-sm">
         <h3 id={`${id}-title`} className="font-medium">
           Spending limits
+          <span className="sr-only"> ({providerLabel})</span>
         </h3>
         <p className="text-muted-foreground">
           On your own {providerLabel} key, per UTC day and month; empty means no limit. A message that could

@@ -4,7 +4,7 @@ import { RefreshCw } from "lucide-react";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { priceOf } from "@/lib/ai/prices";
-import type { ProviderId } from "@/lib/ai/registry";
+import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { refreshModelsAction } from "../actions";
 import { LocalTime } from "./local-time";
 import { button } from "./styles";
@@ -49,6 +49,8 @@ export function ModelList({ provider, cache }: { provider: ProviderId; cache: Mo
         <div className="min-w-0 text-sm">
           <h3 id={`${id}-title`} className="font-medium">
             Models for this key
+            {/* Each provider card has one: the provider in the name tells the regions apart. */}
+            <span className="sr-only"> ({getProvider(provider).label})</span>
           </h3>
           <p className="text-muted-foreground" data-testid={`${id}-summary`}>
             {cache?.fetchedAt ? (

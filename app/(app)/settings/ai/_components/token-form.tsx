@@ -2,7 +2,7 @@
 
 import { KeyRound, LoaderCircle } from "lucide-react";
 import { type FormEvent, useState } from "react";
-import { TOKEN_EXPIRY_DAYS } from "@/lib/api-tokens/schemas";
+import { TOKEN_EXPIRY_DAYS } from "@/lib/api-tokens/limits";
 import { KeyField } from "./key-field";
 import { button, input } from "./styles";
 
