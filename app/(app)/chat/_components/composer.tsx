@@ -100,8 +100,12 @@ export function Composer({
             </>
           )}
         </p>
+        {/* Keys: Stop and Send must be different elements. When a Stop click ends the stream
+            at once, React would otherwise turn the clicked button into the submit button
+            before the click's default action runs, and the form would send the draft again. */}
         {busy ? (
           <button
+            key="stop"
             type="button"
             onClick={onStop}
             aria-label="Stop"
@@ -112,6 +116,7 @@ export function Composer({
           </button>
         ) : (
           <button
+            key="send"
             type="submit"
             aria-label="Send"
             title="Send (Enter)"
