@@ -29,6 +29,7 @@ export const POST = apiRoute(
           provider: body.provider,
           model: body.model,
           regenerate: body.regenerate,
+          parentId: body.parentId,
           settings: body.settings,
           answerId: body.answerId,
         },
