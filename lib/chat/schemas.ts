@@ -97,6 +97,8 @@ function buildChatRequestSchema(maxChars: number) {
         // The answer the new message follows (null: it is the chat's first message). An edit is
         // a new message with the edited one's parent; absent: the chat's latest answer.
         parentId: clientId.nullable().optional(),
+        // Instead of parentId: the message this one is an edited version of (its parent's).
+        editOf: clientId.optional(),
         // One per send, regenerate and retry: a duplicate request is answered from the first one's.
         answerId: clientId.optional(),
         /** The chat's settings as the browser shows them; stored with the chat when they changed. */
@@ -107,6 +109,10 @@ function buildChatRequestSchema(maxChars: number) {
       .refine((b) => MODEL_ID_PATTERN.test(b.model), {
         path: ["model"],
         message: "This model is not offered for the chosen provider.",
+      })
+      .refine((b) => !(b.editOf && b.parentId !== undefined), {
+        path: ["editOf"],
+        message: "Send parentId or editOf, not both.",
       })
       .superRefine((b, ctx) => {
         // Not the model's own limit: a chat keeps its setting across a model switch, and the turn

@@ -49,6 +49,9 @@ type LookupRow = {
   msgParent: string | null;
   /** The request's parent id is this user's answer in this chat. */
   parentOk: boolean;
+  /** The request's editOf is this user's user message in this chat, and what it follows. */
+  editOk: boolean;
+  editParent: string | null;
   /** The chat's latest answer (when the request names no parent). */
   latestAnswer: string | null;
   keyId: string | null;
@@ -79,6 +82,7 @@ async function lookup(
   provider: string,
   answerId: string,
   parentId: string | null | undefined,
+  editOf: string | undefined,
 ) {
   const [row] = await db.$queryRaw<LookupRow[]>`
     SELECT c."id" IS NOT NULL AS "chatExists",
@@ -88,7 +92,9 @@ async function lookup(
            (m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
            m."content" AS "msgContent", m."seq" AS "msgSeq", m."replyToId" AS "msgParent",
            (pa."chatId" IS NOT DISTINCT FROM ${chatId} AND pa."role" IS NOT DISTINCT FROM 'assistant') AS "parentOk",
-           CASE WHEN ${parentId === undefined}::boolean THEN (SELECT l."id" FROM "Message" l
+           (eo."chatId" IS NOT DISTINCT FROM ${chatId} AND eo."role" IS NOT DISTINCT FROM 'user') AS "editOk",
+           eo."replyToId" AS "editParent",
+           CASE WHEN ${parentId === undefined && editOf === undefined}::boolean THEN (SELECT l."id" FROM "Message" l
              WHERE l."userId" = ${userId} AND l."chatId" = ${chatId} AND l."role" = 'assistant'
              ORDER BY l."seq" DESC, l."id" DESC LIMIT 1) END AS "latestAnswer",
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
@@ -107,7 +113,8 @@ async function lookup(
     LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
     LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}
     LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}
-    LEFT JOIN "Message" pa ON pa."userId" = ${userId} AND pa."id" = ${parentId ?? ""}`;
+    LEFT JOIN "Message" pa ON pa."userId" = ${userId} AND pa."id" = ${parentId ?? ""}
+    LEFT JOIN "Message" eo ON eo."userId" = ${userId} AND eo."id" = ${editOf ?? ""}`;
   if (!row) throw new Error("turn lookup returned no row");
   const prior =
     row.msgUsable && row.msgContent !== null && row.msgSeq !== null
@@ -143,6 +150,8 @@ async function lookup(
     hasSpendingLimits: row.hasLimits,
     parentOk: parentId ? row.parentOk === true : false,
     latestAnswer: row.latestAnswer,
+    editOk: editOf ? row.editOk === true : false,
+    editParent: row.editParent,
   };
 }
 
@@ -156,6 +165,7 @@ export async function loadTurnContext(
     regenerate?: boolean;
     answerId?: string;
     parentId?: string | null;
+    editOf?: string;
   },
   budgetChars: number,
 ): Promise<TurnContext> {
@@ -169,6 +179,7 @@ export async function loadTurnContext(
     input.provider,
     input.answerId ?? "",
     input.parentId,
+    input.editOf,
   );
   const { prior, keyRow, answer, defaultSystemPrompt, hasSpendingLimits } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
@@ -193,7 +204,10 @@ export async function loadTurnContext(
   // a new one follows the answer the request names (an edit: the edited message's parent).
   let parentId: string | null;
   if (prior) parentId = prior.parent;
-  else if (input.parentId === undefined) parentId = found.latestAnswer;
+  else if (input.editOf !== undefined) {
+    if (!found.editOk) throw new AppError("NOT_FOUND", "The message you edited is gone. Reload the chat.");
+    parentId = found.editParent;
+  } else if (input.parentId === undefined) parentId = found.latestAnswer;
   else if (input.parentId === null || found.parentOk) parentId = input.parentId;
   else throw new AppError("NOT_FOUND", "The message this one follows is gone. Reload the chat.");
   // The model sees the path down to that answer, and this message: not the turns of other

@@ -89,6 +89,8 @@ export type TurnInput = {
    * latest answer). An edit names the edited message's parent: the new message is its version.
    */
   parentId?: string | null;
+  /** Instead of parentId: the user message this one is an edited version of (same parent). */
+  editOf?: string;
   /**
    * The spending-limit estimate's maximum output when the chat sets none (the chat's own
    * setting, capped by the model's limit, takes precedence).

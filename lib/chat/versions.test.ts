@@ -90,7 +90,7 @@ describe("edit and resend", () => {
     expect(t3.reply).toContain("Echo (turn 3): third question");
 
     // Edit the second message: a new user message following the same answer as the original.
-    const edited = await send(userId, chatId, "second question, edited about rye", { parentId: t1.answerId });
+    const edited = await send(userId, chatId, "second question, edited about rye", { editOf: t2.messageId });
     expect(edited.reply).toContain("Echo (turn 2): second question, edited about rye");
     expect(lastUpstreamUserTexts()).toEqual(["first question", "second question, edited about rye"]);
 
@@ -179,6 +179,10 @@ describe("edit and resend", () => {
     }
     const other = await send(intruder, clientId("c"), "another chat");
     expect((await failure(send(intruder, mine, "hi", { parentId: other.answerId }))).code).toBe("NOT_FOUND");
+    // An edit of another user's message, of an answer, of another chat's message.
+    for (const editOf of [t1.messageId, m1.answerId, other.messageId]) {
+      expect((await failure(send(intruder, mine, "hi", { editOf }))).code).toBe("NOT_FOUND");
+    }
     expect(await h.handle.prisma.message.count({ where: { userId: intruder } })).toBe(before + 2);
     // Another user's message id is an unknown one for a branch read.
     expect((await failure(listMessages(intruder, mine, { from: t1.messageId }, h.handle.prisma))).code).toBe(

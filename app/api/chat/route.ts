@@ -30,6 +30,7 @@ export const POST = apiRoute(
           model: body.model,
           regenerate: body.regenerate,
           parentId: body.parentId,
+          editOf: body.editOf,
           settings: body.settings,
           answerId: body.answerId,
         },
