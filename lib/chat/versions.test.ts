@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
@@ -255,5 +256,36 @@ describe("search and export with versions", () => {
     expect(md).toContain("# Previous versions");
     expect(md).toContain("## You · previous version (version 1 of 2)");
     expect(md.indexOf("tell me about quinoa")).toBeGreaterThan(md.indexOf("# Previous versions"));
+  });
+});
+
+describe("chats stored before versions", () => {
+  it("the migration gives each user message the newest answer before it as its parent", async () => {
+    const userId = await userWithKey("legacy");
+    const chatId = clientId("c");
+    const t1 = await send(userId, chatId, "one");
+    const v2 = await send(userId, chatId, "", { message: { id: t1.messageId, text: "" }, regenerate: true });
+    const t2 = await send(userId, chatId, "two");
+    const t3 = await send(userId, chatId, "three");
+    const db = h.handle.prisma;
+    // As rows were stored before: a user message named no parent.
+    await db.message.updateMany({ where: { userId, chatId, role: "user" }, data: { replyToId: null } });
+    expect(await shownIds(userId, chatId)).toEqual([t3.messageId, t3.answerId]);
+    const sql = await readFile(
+      new URL("../../prisma/migrations/20261127100000_h31_message_tree/migration.sql", import.meta.url),
+      "utf8",
+    );
+    await db.$executeRawUnsafe(sql);
+    expect(await shownIds(userId, chatId)).toEqual([
+      t1.messageId,
+      v2.answerId,
+      t2.messageId,
+      t2.answerId,
+      t3.messageId,
+      t3.answerId,
+    ]);
+    const page = await listMessages(userId, chatId, {}, db);
+    expect(page.messages[1]?.metadata?.versions).toEqual([t1.answerId, v2.answerId]);
+    expect(page.messages[2]?.metadata?.versions).toBeUndefined();
   });
 });
