@@ -170,3 +170,41 @@ test("edit a sent message: the edited text goes up without the later turns; the 
   await expect(chat.userMessages).toHaveCount(4);
   await expect(chat.userMessages.nth(1).getByTestId("version-count")).toHaveText(/1\/2/);
 });
+
+test("an edit the provider refuses changes nothing: the chat as it was, the edited text still in its editor", async ({
+  page,
+  auth,
+  settings,
+  chat,
+}) => {
+  await auth.signUp();
+  await settings.addKey("OpenAI", "sk-proj-versionsGood0003");
+  await chat.goto();
+  await chat.send("First, as sent");
+  await chat.waitForAnswer(0, "Echo (turn 1): First, as sent");
+  await chat.send("Second, as sent");
+  await chat.waitForAnswer(1, "Echo (turn 2): Second, as sent");
+  const chatId = chat.chatId();
+
+  // The key is revoked at the provider: the edit is refused before its first token.
+  await settings.addKey("OpenAI", "sk-proj-chatE2E-invalid-77aa88bb");
+  await chat.goto(chatId);
+  const first = chat.userMessages.first();
+  await first.hover();
+  await first.getByRole("button", { name: "Edit message" }).click();
+  const editor = page.getByRole("textbox", { name: "Edit message" });
+  await editor.fill("First, edited");
+  await editor.press("Enter");
+  await expect(chat.errorBanner(/rejected|invalid/i)).toBeVisible();
+  await expect(editor).toHaveValue("First, edited");
+  await expect(chat.userMessages).toHaveCount(2);
+  await expect(chat.answers).toHaveCount(2);
+  await expect(chat.userMessages.nth(1)).toContainText("Second, as sent");
+  await expect(chat.composer).toHaveValue("");
+
+  // Nothing of the refused edit was stored: no second version after a reload.
+  await page.reload();
+  await expect(chat.userMessages).toHaveCount(2);
+  await expect(chat.userMessages.first()).toContainText("First, as sent");
+  await expect(page.getByTestId("version-count")).toHaveCount(0);
+});
