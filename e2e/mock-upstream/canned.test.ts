@@ -16,5 +16,9 @@ describe("mock upstream scripted replies", () => {
   it("an unknown name or no marker keeps the echo", () => {
     expect(buildReply(["[[mock-reply:nope]]"], 5).text).toMatch(/^Echo \(turn 1\)/);
     expect(buildReply(["plain"], 5).text).toMatch(/^Echo \(turn 1\): plain/);
+    expect(buildReply(["plain"], 5, "gpt-5-mini").text).toMatch(/^Echo \(turn 1\): plain/);
+    expect(buildReply(["a", "which [[mock-echo-model]]"], 5, "gpt-5-mini").text).toMatch(
+      /^Echo \(turn 2 by gpt-5-mini\): which/,
+    );
   });
 });

@@ -168,7 +168,7 @@ export function createHandler(defaults, log, modelLists = new Map()) {
     // The message being answered (its end: a merged turn ends with it): lets a test count provider calls per message.
     entry.userText = String(texts.at(-1) ?? "").slice(-120);
     const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens));
-    const reply = buildReply(texts, tokens);
+    const reply = buildReply(texts, tokens, route.model ?? undefined);
     const reasoning = wantsReasoning(key, h["x-mock-reasoning"])
       ? buildReasoning(texts, Math.ceil(tokens / 2))
       : null;

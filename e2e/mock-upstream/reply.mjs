@@ -55,12 +55,16 @@ function toFrames(words, tokens) {
   return frames;
 }
 
+/** A user text with this marker is echoed with the model that answered (tells versions apart). */
+export const ECHO_MODEL_MARKER = "[[mock-echo-model]]";
+
 /**
  * @param {string[]} texts user texts in order
  * @param {number} tokens number of frames to produce (>= 2)
+ * @param {string} [model] the model asked (echoed when the last text carries ECHO_MODEL_MARKER)
  * @returns {{ frames: string[], text: string, turn: number }}
  */
-export function buildReply(texts, tokens) {
+export function buildReply(texts, tokens, model) {
   const turn = texts.length;
   const canned = cannedReply(texts.at(-1));
   if (canned !== undefined) {
@@ -68,7 +72,8 @@ export function buildReply(texts, tokens) {
     const frames = toFrames(canned.split(/(?<= )/), tokens);
     return { frames, text: frames.join(""), turn };
   }
-  const words = wordsOf(`Echo (turn ${turn}): ${lastEcho(texts)}`);
+  const by = model && texts.at(-1)?.includes(ECHO_MODEL_MARKER) ? ` by ${model}` : "";
+  const words = wordsOf(`Echo (turn ${turn}${by}): ${lastEcho(texts)}`);
   words.push(" —");
   for (let i = 0; words.length < tokens || i < 3; i++) words.push(` ${FILLER[i % FILLER.length]}`);
   words[words.length - 1] += ".";

@@ -52,7 +52,8 @@ export class ChatPage {
   }
 
   get composer() {
-    return this.page.getByRole("textbox", { name: "Message" });
+    // Exactly: a sent message's inline editor is "Edit message".
+    return this.page.getByRole("textbox", { name: "Message", exact: true });
   }
   get sendButton() {
     return this.page.getByRole("button", { name: "Send" });

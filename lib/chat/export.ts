@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { visibleMessages } from "./history";
+import { allMessages, type MessageRow, pathTo } from "./branch";
 import type { Db } from "./persist";
 
 // "Export this chat": one chat as a Markdown document (to read or paste elsewhere) or as JSON
@@ -32,6 +32,10 @@ export type ExportedMessage = {
   model?: string;
   keySource?: string;
   usage?: { inputTokens: number; outputTokens: number };
+  /** The message this one follows (an answer: its user message; null: the chat's first). */
+  parentId: string | null;
+  /** All versions of this message (it among them), oldest first, when there is more than one. */
+  versions?: string[];
 };
 
 export type ChatExport = {
@@ -39,7 +43,13 @@ export type ChatExport = {
   version: typeof CHAT_EXPORT_VERSION;
   exportedAt: string;
   chat: { id: string; title: string; provider: string | null; model: string | null; createdAt: string };
+  /** The chat as it reads: the path to its latest message. */
   messages: ExportedMessage[];
+  /**
+   * Every message not on that path, oldest first: earlier versions of an answer (regenerate) or
+   * of a user message (edit), with the turns that followed them. parentId rebuilds the tree.
+   */
+  previousVersions: ExportedMessage[];
 };
 
 export type ExportFile = { filename: string; contentType: string; body: string };
@@ -56,32 +66,46 @@ export async function loadChatExport(
     select: { id: true, title: true, provider: true, model: true, createdAt: true },
   });
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
-  // The chat as it reads (lib/chat/history.ts): each user message and the newest version of
-  // its answer, in the chat's order.
-  const rows = (await visibleMessages(client, userId, chatId, { limit: MAX_EXPORTED_MESSAGES })).reverse();
-  const messages = rows.map((m): ExportedMessage => {
-    const base = { id: m.id, text: m.content, createdAt: m.createdAt.toISOString() };
-    if (m.role !== "assistant") return { ...base, role: "user" };
-    return {
-      ...base,
-      role: "assistant",
-      // A STREAMING row whose writer died reads as what it became: ABORTED (as in the chat).
-      status: m.status === "STREAMING" && m.stale ? "ABORTED" : m.status,
-      ...(m.errorCode ? { errorCode: m.errorCode } : {}),
-      ...(m.provider ? { provider: m.provider } : {}),
-      ...(m.model ? { model: m.model } : {}),
-      ...(m.keySource ? { keySource: m.keySource } : {}),
-      ...(m.inputTokens !== null || m.outputTokens !== null
-        ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
-        : {}),
-    };
-  });
+  // The chat as it reads (lib/chat/branch.ts): the path to its latest message; then the rest.
+  const [path, all] = await Promise.all([
+    pathTo(client, userId, chatId, { limit: MAX_EXPORTED_MESSAGES }),
+    allMessages(client, userId, chatId, MAX_EXPORTED_MESSAGES),
+  ]);
+  const shown = new Set(path.map((m) => m.id));
+  const messages = path.reverse().map(exported);
+  const previousVersions = all.filter((m) => !shown.has(m.id)).map(exported);
   return {
     kind: CHAT_EXPORT_KIND,
     version: CHAT_EXPORT_VERSION,
     exportedAt: now.toISOString(),
     chat: { ...chat, createdAt: chat.createdAt.toISOString() },
     messages,
+    previousVersions,
+  };
+}
+
+function exported(m: MessageRow): ExportedMessage {
+  const versions = m.versions?.split(" ") ?? [];
+  const base = {
+    id: m.id,
+    text: m.content,
+    createdAt: m.createdAt.toISOString(),
+    parentId: m.replyToId,
+    ...(versions.length > 1 ? { versions } : {}),
+  };
+  if (m.role !== "assistant") return { ...base, role: "user" };
+  return {
+    ...base,
+    role: "assistant",
+    // A STREAMING row whose writer died reads as what it became: ABORTED (as in the chat).
+    status: m.status === "STREAMING" && m.stale ? "ABORTED" : m.status,
+    ...(m.errorCode ? { errorCode: m.errorCode } : {}),
+    ...(m.provider ? { provider: m.provider } : {}),
+    ...(m.model ? { model: m.model } : {}),
+    ...(m.keySource ? { keySource: m.keySource } : {}),
+    ...(m.inputTokens !== null || m.outputTokens !== null
+      ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
+      : {}),
   };
 }
 
@@ -103,16 +127,46 @@ function answerDetails(m: ExportedMessage): string {
 /** A Markdown transcript: a heading per turn, the answer's Markdown as it was written. */
 export function chatToMarkdown(doc: ChatExport): string {
   const out = [`# ${doc.chat.title}`, "", `_Exported ${doc.exportedAt} from BYOK Chat._`, ""];
+  const version = (m: ExportedMessage) =>
+    m.versions ? ` (version ${m.versions.indexOf(m.id) + 1} of ${m.versions.length})` : "";
   for (const m of doc.messages) {
-    out.push(m.role === "user" ? "## You" : "## Assistant", "");
-    if (m.role === "assistant") {
-      const details = answerDetails(m);
-      if (details) out.push(details, "");
+    out.push(`${m.role === "user" ? "## You" : "## Assistant"}${version(m)}`, "");
+    pushBody(out, m);
+  }
+  if (doc.previousVersions.length > 0) {
+    // Quoted by their first words, so each can be placed after the message it followed.
+    const byId = new Map([...doc.messages, ...doc.previousVersions].map((m) => [m.id, m]));
+    out.push(
+      "---",
+      "",
+      "# Previous versions",
+      "",
+      "_Not part of the conversation above: earlier answers (regenerated) and earlier messages (edited), with the turns that followed them, oldest first._",
+      "",
+    );
+    for (const m of doc.previousVersions) {
+      out.push(`## ${m.role === "user" ? "You" : "Assistant"} · previous version${version(m)}`, "");
+      const parent = m.parentId ? byId.get(m.parentId) : undefined;
+      if (parent) out.push(`_In reply to: “${quote(parent.text)}”_`, "");
+      else if (m.role === "user") out.push("_The chat's first message._", "");
+      pushBody(out, m);
     }
-    out.push(m.text.trim() || "_(no text)_", "");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
+
+function pushBody(out: string[], m: ExportedMessage) {
+  if (m.role === "assistant") {
+    const details = answerDetails(m);
+    if (details) out.push(details, "");
+  }
+  out.push(m.text.trim() || "_(no text)_", "");
+}
+
+const quote = (t: string) => {
+  const one = t.replace(/\s+/g, " ").trim();
+  return one.length > 80 ? `${one.slice(0, 79)}…` : one;
+};
 
 /** A file name from the title: letters, digits and dashes only, so no header can be broken. */
 export function exportFilename(doc: ChatExport, format: ChatExportFormat): string {

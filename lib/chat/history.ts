@@ -1,8 +1,9 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
+import { branchFrom, type MessageRow, pathTo } from "./branch";
 import type { AnswerParams } from "./params";
-import { type Db, staleSql } from "./persist";
+import type { Db } from "./persist";
 import type { ChatUIMessage, MessageStatusView } from "./types";
 
 // History reads and edits. Every query names the user: ownership lives in the WHERE clause,
@@ -83,67 +84,6 @@ export async function deleteChat(userId: string, chatId: string, client: Db = db
   if (res.count === 0) throw new AppError("NOT_FOUND", "Chat not found.");
 }
 
-type MessageRow = {
-  id: string;
-  role: string;
-  content: string;
-  parts: unknown;
-  status: string;
-  errorCode: string | null;
-  provider: string | null;
-  model: string | null;
-  keySource: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  /** Of outputTokens, the thinking (when the provider reported it). */
-  reasoningTokens: number | null;
-  /** AnswerParams: what the answer was asked with. */
-  params: unknown;
-  createdAt: Date;
-  /** The answer versions to the same user message, oldest first (space-separated ids). */
-  versions: string | null;
-  stale: boolean;
-};
-
-/**
- * The chat as it reads: each user message in the chat's order, followed by the newest version
- * of its answer (the one with the highest sequence number), newest first, `limit` rows from
- * before the place (turn, sub) given. An answer sits at its user message's turn, sub 1, so a
- * turn that ends late never moves, and a later turn's answer never lands before it.
- */
-export async function visibleMessages(
-  client: Db,
-  userId: string,
-  chatId: string,
-  opts: { beforeTurn?: number; beforeSub?: number; limit: number },
-): Promise<MessageRow[]> {
-  const turn = opts.beforeTurn ?? 2 ** 31 - 1;
-  const sub = opts.beforeSub ?? 0;
-  return client.$queryRaw<MessageRow[]>`
-    SELECT v."id", v."role", v."content", v."parts", v."status"::text AS "status", v."errorCode",
-      v."provider", v."model", v."keySource", v."inputTokens", v."outputTokens", v."reasoningTokens",
-      v."params", v."createdAt", v."versions", v."stale"
-    FROM (
-      SELECT m.*, m."seq" AS "turn", 0 AS "sub", NULL::text AS "versions", false AS "stale"
-      FROM "Message" m
-      WHERE m."userId" = ${userId} AND m."chatId" = ${chatId} AND m."role" = 'user'
-      UNION ALL
-      SELECT * FROM (
-        SELECT DISTINCT ON (COALESCE(a."replyToId", a."id")) a.*, COALESCE(q."seq", a."seq") AS "turn", 1 AS "sub",
-          (SELECT string_agg(x."id", ' ' ORDER BY x."seq") FROM "Message" x
-            WHERE x."userId" = a."userId" AND x."replyToId" = a."replyToId" AND x."role" = 'assistant') AS "versions",
-          ${staleSql("a")} AS "stale"
-        FROM "Message" a
-        LEFT JOIN "Message" q ON q."userId" = a."userId" AND q."id" = a."replyToId"
-        WHERE a."userId" = ${userId} AND a."chatId" = ${chatId} AND a."role" = 'assistant'
-        ORDER BY COALESCE(a."replyToId", a."id"), a."seq" DESC
-      ) newest
-    ) v
-    WHERE (v."turn", v."sub") < (${turn}::int, ${sub}::int)
-    ORDER BY v."turn" DESC, v."sub" DESC
-    LIMIT ${opts.limit}::int`;
-}
-
 /** The reasoning stored in an answer's parts, if any. */
 function storedReasoning(parts: unknown): string {
   if (!Array.isArray(parts)) return "";
@@ -156,10 +96,15 @@ function storedReasoning(parts: unknown): string {
 
 function toUIMessage(m: MessageRow): ChatUIMessage {
   const text = m.content ? [{ type: "text" as const, text: m.content }] : [];
-  if (m.role !== "assistant")
-    return { id: m.id, parts: text, role: "user", metadata: { createdAt: m.createdAt.toISOString() } };
-  const reasoning = storedReasoning(m.parts);
   const versions = m.versions?.split(" ") ?? [];
+  if (m.role !== "assistant")
+    return {
+      id: m.id,
+      parts: text,
+      role: "user",
+      metadata: { createdAt: m.createdAt.toISOString(), ...(versions.length > 1 ? { versions } : {}) },
+    };
+  const reasoning = storedReasoning(m.parts);
   // A STREAMING row is still being written (another tab, or a turn ending now), unless the
   // process that wrote it died: then it is what it would have been on shutdown, ABORTED.
   const status = (m.status === "STREAMING" && m.stale ? "ABORTED" : m.status) as MessageStatusView;
@@ -192,30 +137,36 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
 
 export type MessagePage = { messages: ChatUIMessage[]; hasMore: boolean };
 
-/** The latest `limit` messages of a chat, or the `limit` before message `before`; oldest first. */
+/** Far more than a branch holds in practice: a version switch loads the branch in one read. */
+const MAX_BRANCH = 2000;
+
+/**
+ * A chat's messages as it reads (lib/chat/branch.ts), oldest first:
+ * - by default the latest `limit` of the path that ends at its latest message;
+ * - `before`: the `limit` messages before that one on its path (the page above it);
+ * - `from`: that message (a version the user switched to) and the branch below it, whole.
+ */
 export async function listMessages(
   userId: string,
   chatId: string,
-  opts: { before?: string; limit?: number } = {},
+  opts: { before?: string; from?: string; limit?: number } = {},
   client: Db = db(),
 ): Promise<MessagePage> {
   const limit = Math.min(Math.max(opts.limit ?? 40, 1), 100);
   const chat = await client.chat.findFirst({ where: { id: chatId, userId }, select: { id: true } });
   if (!chat) throw new AppError("NOT_FOUND", "Chat not found.");
-  let at: { turn: number; sub: number } | undefined;
-  if (opts.before) {
-    const [anchor] = await client.$queryRaw<{ turn: number; sub: number }[]>`
-      SELECT CASE WHEN m."role" = 'user' THEN m."seq" ELSE COALESCE(q."seq", m."seq") END AS "turn",
-        CASE WHEN m."role" = 'user' THEN 0 ELSE 1 END AS "sub"
-      FROM "Message" m
-      LEFT JOIN "Message" q ON q."userId" = m."userId" AND q."id" = m."replyToId"
-      WHERE m."userId" = ${userId} AND m."id" = ${opts.before} AND m."chatId" = ${chatId}`;
-    if (!anchor) throw new AppError("NOT_FOUND", "Message not found.");
-    at = anchor;
+  if (opts.from) {
+    const rows = await branchFrom(client, userId, chatId, opts.from, MAX_BRANCH);
+    if (rows.length === 0) throw new AppError("NOT_FOUND", "Message not found.");
+    return { messages: rows.map(toUIMessage), hasMore: false };
   }
-  const rows = await visibleMessages(client, userId, chatId, {
-    beforeTurn: at?.turn,
-    beforeSub: at?.sub,
+  if (opts.before) {
+    const [anchor] = await pathTo(client, userId, chatId, { leaf: opts.before, limit: 1 });
+    if (!anchor) throw new AppError("NOT_FOUND", "Message not found.");
+  }
+  const rows = await pathTo(client, userId, chatId, {
+    leaf: opts.before ?? null,
+    skipLeaf: opts.before !== undefined,
     limit: limit + 1,
   });
   return { messages: rows.slice(0, limit).reverse().map(toUIMessage), hasMore: rows.length > limit };

@@ -17,6 +17,8 @@ import type { AssistantStatus } from "./types";
 //   request loses the insert and replays (or waits for) the winner's row: one provider call per
 //   answer id. The row is completed in place when the turn ends; nothing is ever deleted, so a
 //   new answer id for the same user message is a new version of the answer.
+// - A chat is a tree (lib/chat/branch.ts): a new user message follows the answer the browser
+//   names (an edit names the edited message's parent, so it becomes that message's sibling).
 // - Order comes from Chat.turnSeq, bumped in the same statement that inserts the rows (the
 //   upsert locks the chat row, so concurrent turns get distinct, increasing numbers), never from
 //   clocks. An answer belongs to its user message (replyToId) and is shown under it.
@@ -37,6 +39,11 @@ export type ClaimInput = {
   model: string;
   keySource: KeySource;
   message: { id: string; text: string };
+  /**
+   * The answer a new user message follows (lib/chat/branch.ts): null for the chat's first
+   * message, absent for the chat's latest answer. An existing message keeps its own.
+   */
+  parentId?: string | null;
   answerId: string;
   /** The chat's own settings, to store on the chat with this turn (absent: left as they are). */
   settings?: ChatSettings;
@@ -78,8 +85,12 @@ export async function claimTurn(db: Db, c: ClaimInput): Promise<Claim> {
         "maxOutputTokens" = CASE WHEN ${s !== undefined}::boolean THEN EXCLUDED."maxOutputTokens" ELSE "Chat"."maxOutputTokens" END
       RETURNING "turnSeq", (xmax = 0) AS "inserted"
     ), question AS (
-      INSERT INTO "Message" ("userId", "id", "chatId", "role", "content", "status", "seq", "createdAt")
-      SELECT ${userId}, ${c.message.id}, ${chatId}, 'user', ${c.message.text}, 'COMPLETE', "turnSeq" - 1, now()
+      INSERT INTO "Message" ("userId", "id", "chatId", "role", "content", "status", "seq", "createdAt", "replyToId")
+      SELECT ${userId}, ${c.message.id}, ${chatId}, 'user', ${c.message.text}, 'COMPLETE', "turnSeq" - 1, now(),
+        CASE WHEN ${c.parentId === undefined}::boolean
+          THEN (SELECT l."id" FROM "Message" l WHERE l."userId" = ${userId} AND l."chatId" = ${chatId}
+            AND l."role" = 'assistant' ORDER BY l."seq" DESC, l."id" DESC LIMIT 1)
+          ELSE ${c.parentId ?? null}::text END
       FROM chat
       ON CONFLICT ("userId", "id") DO NOTHING
       RETURNING "id"

@@ -94,6 +94,11 @@ function buildChatRequestSchema(maxChars: number) {
         provider: z.enum(PROVIDER_IDS),
         model: text().trim().min(1, "Choose a model.").max(200),
         regenerate: z.boolean().optional(),
+        // The answer the new message follows (null: it is the chat's first message). An edit is
+        // a new message with the edited one's parent; absent: the chat's latest answer.
+        parentId: clientId.nullable().optional(),
+        // Instead of parentId: the message this one is an edited version of (its parent's).
+        editOf: clientId.optional(),
         // One per send, regenerate and retry: a duplicate request is answered from the first one's.
         answerId: clientId.optional(),
         /** The chat's settings as the browser shows them; stored with the chat when they changed. */
@@ -104,6 +109,10 @@ function buildChatRequestSchema(maxChars: number) {
       .refine((b) => MODEL_ID_PATTERN.test(b.model), {
         path: ["model"],
         message: "This model is not offered for the chosen provider.",
+      })
+      .refine((b) => !(b.editOf && b.parentId !== undefined), {
+        path: ["editOf"],
+        message: "Send parentId or editOf, not both.",
       })
       .superRefine((b, ctx) => {
         // Not the model's own limit: a chat keeps its setting across a model switch, and the turn
@@ -126,9 +135,13 @@ export const listQuerySchema = z.object({
   q: text().max(200).optional(),
 });
 
-export const messagesQuerySchema = z.object({
-  before: clientId.optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-});
+export const messagesQuerySchema = z
+  .object({
+    before: clientId.optional(),
+    /** A version the user switched to: it and the branch below it. */
+    from: clientId.optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .refine((q) => !(q.before && q.from), { path: ["from"], message: "Use before or from, not both." });
 
 export const chatIdSchema = clientId;

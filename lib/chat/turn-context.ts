@@ -2,8 +2,8 @@ import type { ModelMessage } from "ai";
 import type { KeyStatus } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import type { KeyRow } from "@/lib/keys/resolve";
+import { pathTo } from "./branch";
 import { buildContext } from "./context";
-import { visibleMessages } from "./history";
 import { type ChatSettings, DEFAULT_CHAT_SETTINGS } from "./params";
 import { type AnswerRow, type Db, parseAnswer, staleSql } from "./persist";
 
@@ -18,6 +18,11 @@ export type TurnContext = {
   isNewChat: boolean;
   /** The user message's place in the chat when it already exists (resend, regenerate). */
   priorSeq?: number;
+  /**
+   * The answer the user message follows (lib/chat/branch.ts): the stored message's own, else
+   * the one the request named, else the chat's latest answer; null for a first message.
+   */
+  parentId: string | null;
   /** The text the turn answers: the stored one for an existing message. */
   userText: string;
   messages: ModelMessage[];
@@ -41,6 +46,14 @@ type LookupRow = {
   msgUsable: boolean | null;
   msgContent: string | null;
   msgSeq: number | null;
+  msgParent: string | null;
+  /** The request's parent id is this user's answer in this chat. */
+  parentOk: boolean;
+  /** The request's editOf is this user's user message in this chat, and what it follows. */
+  editOk: boolean;
+  editParent: string | null;
+  /** The chat's latest answer (when the request names no parent). */
+  latestAnswer: string | null;
   keyId: string | null;
   keyEnabled: boolean | null;
   keyStatus: string | null;
@@ -68,6 +81,8 @@ async function lookup(
   messageId: string,
   provider: string,
   answerId: string,
+  parentId: string | null | undefined,
+  editOf: string | undefined,
 ) {
   const [row] = await db.$queryRaw<LookupRow[]>`
     SELECT c."id" IS NOT NULL AS "chatExists",
@@ -75,7 +90,13 @@ async function lookup(
              AS "hasLimits",
            m."id" IS NOT NULL AS "msgExists",
            (m."chatId" = ${chatId} AND m."role" = 'user') AS "msgUsable",
-           m."content" AS "msgContent", m."seq" AS "msgSeq",
+           m."content" AS "msgContent", m."seq" AS "msgSeq", m."replyToId" AS "msgParent",
+           (pa."chatId" IS NOT DISTINCT FROM ${chatId} AND pa."role" IS NOT DISTINCT FROM 'assistant') AS "parentOk",
+           (eo."chatId" IS NOT DISTINCT FROM ${chatId} AND eo."role" IS NOT DISTINCT FROM 'user') AS "editOk",
+           eo."replyToId" AS "editParent",
+           CASE WHEN ${parentId === undefined && editOf === undefined}::boolean THEN (SELECT l."id" FROM "Message" l
+             WHERE l."userId" = ${userId} AND l."chatId" = ${chatId} AND l."role" = 'assistant'
+             ORDER BY l."seq" DESC, l."id" DESC LIMIT 1) END AS "latestAnswer",
            k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
            k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
            k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt",
@@ -91,11 +112,13 @@ async function lookup(
     LEFT JOIN "Message" m ON m."userId" = ${userId} AND m."id" = ${messageId}
     LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
     LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}
-    LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}`;
+    LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}
+    LEFT JOIN "Message" pa ON pa."userId" = ${userId} AND pa."id" = ${parentId ?? ""}
+    LEFT JOIN "Message" eo ON eo."userId" = ${userId} AND eo."id" = ${editOf ?? ""}`;
   if (!row) throw new Error("turn lookup returned no row");
   const prior =
     row.msgUsable && row.msgContent !== null && row.msgSeq !== null
-      ? { content: row.msgContent, seq: row.msgSeq }
+      ? { content: row.msgContent, seq: row.msgSeq, parent: row.msgParent }
       : null;
   const keyRow: KeyRow | null =
     row.keyId === null
@@ -125,6 +148,10 @@ async function lookup(
     settings,
     defaultSystemPrompt: row.defaultSystemPrompt,
     hasSpendingLimits: row.hasLimits,
+    parentOk: parentId ? row.parentOk === true : false,
+    latestAnswer: row.latestAnswer,
+    editOk: editOf ? row.editOk === true : false,
+    editParent: row.editParent,
   };
 }
 
@@ -137,12 +164,23 @@ export async function loadTurnContext(
     provider: string;
     regenerate?: boolean;
     answerId?: string;
+    parentId?: string | null;
+    editOf?: string;
   },
   budgetChars: number,
 ): Promise<TurnContext> {
   const { userId, chatId } = input;
   // Without an answer id (API clients that do not send one) the turn gets a fresh one.
-  const found = await lookup(db, userId, chatId, input.message.id, input.provider, input.answerId ?? "");
+  const found = await lookup(
+    db,
+    userId,
+    chatId,
+    input.message.id,
+    input.provider,
+    input.answerId ?? "",
+    input.parentId,
+    input.editOf,
+  );
   const { prior, keyRow, answer, defaultSystemPrompt, hasSpendingLimits } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
   // A duplicate of a request whose answer exists: replayed (or refused while it streams) by the
@@ -150,6 +188,7 @@ export async function loadTurnContext(
   if (answer)
     return {
       isNewChat: false,
+      parentId: null,
       userText: "",
       messages: [],
       keyRow,
@@ -161,17 +200,26 @@ export async function loadTurnContext(
   const chat = found.chatExists;
   if (input.regenerate && !prior) throw new AppError("NOT_FOUND", "There is no message to answer again.");
 
-  const [later, history] = await Promise.all([
-    prior ? db.message.count({ where: { chatId, userId, role: "user", seq: { gt: prior.seq } } }) : 0,
-    chat ? visibleMessages(db, userId, chatId, { beforeTurn: prior?.seq, limit: HISTORY_LIMIT }) : [],
-  ]);
-  // Answering an earlier message again would have to drop the turns after it.
-  if (later > 0) throw new AppError("CONFLICT", "Only the latest message can be answered again.");
+  // The branch the message continues: an existing message keeps its place (regenerate, resend);
+  // a new one follows the answer the request names (an edit: the edited message's parent).
+  let parentId: string | null;
+  if (prior) parentId = prior.parent;
+  else if (input.editOf !== undefined) {
+    if (!found.editOk) throw new AppError("NOT_FOUND", "The message you edited is gone. Reload the chat.");
+    parentId = found.editParent;
+  } else if (input.parentId === undefined) parentId = found.latestAnswer;
+  else if (input.parentId === null || found.parentOk) parentId = input.parentId;
+  else throw new AppError("NOT_FOUND", "The message this one follows is gone. Reload the chat.");
+  // The model sees the path down to that answer, and this message: not the turns of other
+  // branches (what an edit replaced), nor the turns after a regenerated message.
+  const history =
+    chat && parentId ? await pathTo(db, userId, chatId, { leaf: parentId, limit: HISTORY_LIMIT }) : [];
 
   const userText = prior?.content ?? input.message.text;
   return {
     isNewChat: !chat,
     priorSeq: prior?.seq,
+    parentId,
     userText,
     messages: buildContext([...history.reverse(), { role: "user", content: userText }], budgetChars),
     keyRow,

@@ -543,9 +543,16 @@ describe("resending", () => {
     expect(shown.messages[3]?.metadata?.versions).toEqual([old.assistantMessageId, again.assistantMessageId]);
     expect(shown.messages[1]?.metadata?.versions).toBeUndefined();
 
-    // Only the latest message can be answered again.
-    const err = await failure(startTurn({ ...first, regenerate: true }, never(), h.turnDeps()));
-    expect(err.code).toBe("CONFLICT");
+    // An earlier message answered again branches there (lib/chat/branch.ts): the new version is
+    // shown, the later turns stay under the previous one.
+    const branched = await startTurn(
+      { ...first, regenerate: true, answerId: clientId("a") },
+      never(),
+      h.turnDeps(),
+    );
+    expect(textOf(await readAll(branched.stream))).toContain("Echo (turn 1): one");
+    const now = await listMessages(userId, chatId, undefined, h.handle.prisma);
+    expect(now.messages.map((m) => m.id)).toEqual([first.message.id, branched.assistantMessageId]);
   });
 });
 

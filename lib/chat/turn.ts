@@ -85,6 +85,13 @@ export type TurnInput = {
   model: string;
   regenerate?: boolean;
   /**
+   * The answer a new message follows (null: the chat's first message; absent: the chat's
+   * latest answer). An edit names the edited message's parent: the new message is its version.
+   */
+  parentId?: string | null;
+  /** Instead of parentId: the user message this one is an edited version of (same parent). */
+  editOf?: string;
+  /**
    * The spending-limit estimate's maximum output when the chat sets none (the chat's own
    * setting, capped by the model's limit, takes precedence).
    */
@@ -175,6 +182,7 @@ export async function startTurn(
     model: input.model,
     keySource: key.source,
     message: { id: input.message.id, text: userText },
+    parentId: ctx.parentId,
     answerId,
     // Stored with the claim (one statement) when the request's settings differ from the chat's.
     ...(settingsChanged ? { settings } : {}),

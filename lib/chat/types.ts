@@ -21,9 +21,9 @@ export type ChatMessageMetadata = {
   errorCode?: string;
   createdAt?: string;
   /**
-   * History only: the ids of every version of this answer (answers to the same user message,
-   * each from its own answer id), oldest first, when there is more than one; this message is
-   * the newest. For a ‹ 2/3 › switcher.
+   * The ids of every version of this message, oldest first, when there is more than one (this
+   * one among them): the answers to the same user message (regenerate), or the user messages
+   * following the same answer (edit and resend), each with its own branch below. For ‹ 2/3 ›.
    */
   versions?: string[];
 };

@@ -29,6 +29,8 @@ export const POST = apiRoute(
           provider: body.provider,
           model: body.model,
           regenerate: body.regenerate,
+          parentId: body.parentId,
+          editOf: body.editOf,
           settings: body.settings,
           answerId: body.answerId,
         },

@@ -90,6 +90,8 @@ export function ChatView(props: Props) {
     return () => ro.disconnect();
   }, []);
 
+  const setEditing = s.setEditing;
+  const startEdit = useCallback((id: string, text: string) => setEditing({ id, text }), [setEditing]);
   const older = useOlderMessages(chatId, props.hasMore, s.messages[0]?.id, s.setMessages, scroller);
   const last = s.messages[s.messages.length - 1];
 
@@ -187,6 +189,23 @@ export function ChatView(props: Props) {
                   onRegenerate={
                     !s.busy && m === last && m.role === "assistant" && canChat ? s.regenerate : undefined
                   }
+                  busy={s.busy}
+                  onShowVersion={s.showVersion}
+                  onEdit={!s.busy && canChat && !modelMissing && !modelGone ? startEdit : undefined}
+                  editor={
+                    s.editing?.id === m.id
+                      ? {
+                          text: s.editing.text,
+                          onChange: (text) => s.setEditing({ id: m.id, text }),
+                          onSave: () => {
+                            const text = s.editing?.text ?? "";
+                            void s.edit(m.id, text);
+                          },
+                          onCancel: () => s.setEditing(null),
+                        }
+                      : undefined
+                  }
+                  maxChars={maxChars}
                 />
               ))}
               {s.status === "submitted" && last?.role === "user" ? (

@@ -1,12 +1,13 @@
 "use client";
 
-import { Check, Copy, RotateCcw } from "lucide-react";
-import { memo, useState } from "react";
+import { Check, Copy, Pencil, RotateCcw } from "lucide-react";
+import { memo, useEffect, useRef, useState } from "react";
 import { costMicros, formatMicros, priceOf } from "@/lib/ai/prices";
 import { isProviderId, PROVIDERS } from "@/lib/ai/registry";
 import type { ChatMessageMetadata, ChatUIMessage } from "@/lib/chat/types";
 import { AnswerDetails, ReasoningBlock, reasoningOf } from "./answer-extras";
 import { Markdown } from "./markdown";
+import { MessageEditor, VersionSwitcher } from "./message-versions";
 import { KeyBadge } from "./model-picker";
 import { iconButton } from "./styles";
 
@@ -15,26 +16,82 @@ type Props = {
   streaming: boolean;
   /** Set on the last answer when nothing is in flight. */
   onRegenerate?: () => void;
+  /** Shows another version of this message (‹ ›); disabled while a turn is in flight. */
+  onShowVersion?: (fromId: string, toId: string) => void;
+  busy?: boolean;
+  /** A user message: opens its inline editor (absent when it cannot be edited now). */
+  onEdit?: (id: string, text: string) => void;
+  /** A user message being edited: the editor's state and actions. */
+  editor?: { text: string; onChange: (t: string) => void; onSave: () => void; onCancel: () => void };
+  maxChars?: number;
 };
 
 export const messageText = (m: ChatUIMessage) =>
   m.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
 
-export const MessageItem = memo(function MessageItem({ message, streaming, onRegenerate }: Props) {
+export const MessageItem = memo(function MessageItem({
+  message,
+  streaming,
+  onRegenerate,
+  onShowVersion,
+  busy = false,
+  onEdit,
+  editor,
+  maxChars = 32_000,
+}: Props) {
   const text = messageText(message);
+  const meta = message.metadata ?? {};
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  // Cancelling an edit puts focus back on the Edit button it came from.
+  useEffect(() => {
+    if (wasEditing.current && !editor) editButton.current?.focus();
+    wasEditing.current = editor !== undefined;
+  }, [editor]);
+  const versions =
+    meta.versions && onShowVersion ? (
+      <VersionSwitcher
+        versions={meta.versions}
+        current={message.id}
+        onShow={(to) => onShowVersion(message.id, to)}
+        disabled={busy}
+        what={message.role === "user" ? "message" : "answer"}
+      />
+    ) : null;
   if (message.role === "user") {
+    if (editor) {
+      return (
+        <div className="flex flex-col items-end gap-1" data-testid="message-user">
+          <MessageEditor {...editor} disabled={busy} maxChars={maxChars} />
+        </div>
+      );
+    }
     return (
       <div className="group flex flex-col items-end gap-1" data-testid="message-user">
         <div className="max-w-[85%] rounded-2xl rounded-br-md bg-muted px-4 py-2.5 text-[15px] leading-6 whitespace-pre-wrap break-words sm:max-w-[75%]">
           {text}
         </div>
-        <div className="flex opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
-          <CopyButton text={text} />
+        <div className="flex items-center gap-1">
+          <div className="flex opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+            <CopyButton text={text} />
+            {onEdit ? (
+              <button
+                ref={editButton}
+                type="button"
+                aria-label="Edit message"
+                title="Edit message"
+                className={iconButton}
+                onClick={() => onEdit(message.id, text)}
+              >
+                <Pencil className="size-4" aria-hidden />
+              </button>
+            ) : null}
+          </div>
+          {versions}
         </div>
       </div>
     );
   }
-  const meta = message.metadata ?? {};
   const reasoning = reasoningOf(message);
   return (
     <div className="group flex flex-col gap-1.5" data-testid="message-assistant">
@@ -50,6 +107,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, onReg
       {!streaming ? (
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <div className="-ml-1.5 flex items-center">
+            {versions}
             {text ? <CopyButton text={text} /> : null}
             {onRegenerate ? (
               <button

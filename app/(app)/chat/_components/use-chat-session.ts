@@ -40,8 +40,13 @@ export function useChatSession({
   selectionRef.current = selection;
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
-  // The message being sent from the composer, until the server accepts it.
-  const pending = useRef<{ id: string; text: string } | null>(null);
+  // The message being sent, until the server accepts it: from the composer, or an edit of a
+  // sent message (then the view before the edit, to put back if the server refuses it).
+  const pending = useRef<{ id: string; text: string; edit?: PendingEdit } | null>(null);
+  // The versions of the answer being regenerated: the new answer joins them (‹ 3/3 ›).
+  const regenerating = useRef<string[] | null>(null);
+  /** The user message being edited inline and the editor's text (kept when a send fails). */
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const accepted = useRef(true);
   const [draft, setDraft] = useState("");
   // Whether the chat row exists on the server as far as this view knows: a new chat's row is
@@ -87,8 +92,11 @@ export function useChatSession({
           return new Response(res.body.pipeThrough(untilStart(() => onAccepted.current())), res);
         },
         prepareSendMessagesRequest: ({ id, messages, trigger }) => {
-          const last = messages.findLast((m) => m.role === "user");
+          const at = messages.findLastIndex((m) => m.role === "user");
+          const last = messages[at];
+          const before = messages[at - 1];
           const { provider, model } = selectionRef.current;
+          const edit = pending.current?.id === last?.id ? pending.current?.edit : undefined;
           return {
             body: {
               id,
@@ -96,6 +104,18 @@ export function useChatSession({
               provider,
               model,
               ...(trigger === "regenerate-message" ? { regenerate: true } : {}),
+              // Where the message goes in the chat's tree (lib/chat/branch.ts): an edit is a
+              // version of the edited message; a new message follows the answer shown above it
+              // (the chat may show an earlier version's branch); the first one is the root.
+              ...(trigger === "regenerate-message"
+                ? {}
+                : edit
+                  ? { editOf: edit.originalId }
+                  : before?.role === "assistant"
+                    ? { parentId: before.id }
+                    : at === 0
+                      ? { parentId: null }
+                      : {}),
               ...(settingsRef.current ? { settings: settingsRef.current } : {}),
               // A new answer id for each send, regenerate and retry: the server gives one answer
               // id one provider call, so a request the network delivers twice is answered once.
@@ -108,12 +128,30 @@ export function useChatSession({
         if (part.type === "data-retry") setRetrying(true);
       },
       onFinish: ({ message, isAbort, isError }) => {
-        if (message.role === "assistant" && (isAbort || isError)) {
-          const status: ChatMessageMetadata["status"] = isAbort ? "ABORTED" : "ERROR";
+        const earlier = regenerating.current;
+        regenerating.current = null;
+        if (message.role === "assistant" && (isAbort || isError || earlier)) {
+          const status: ChatMessageMetadata["status"] | undefined = isAbort
+            ? "ABORTED"
+            : isError
+              ? "ERROR"
+              : undefined;
+          // A regenerated answer is the newest of its versions (the server keeps them all).
+          const versions =
+            earlier && !earlier.includes(message.id) ? [...earlier, message.id] : message.metadata?.versions;
           const chatNow = chatRef.current;
           if (chatNow) {
             chatNow.messages = chatNow.messages.map((m) =>
-              m.id === message.id ? { ...m, metadata: { ...m.metadata, status } } : m,
+              m.id === message.id
+                ? {
+                    ...m,
+                    metadata: {
+                      ...m.metadata,
+                      ...(status ? { status } : {}),
+                      ...(versions ? { versions } : {}),
+                    },
+                  }
+                : m,
             );
           }
         }
@@ -147,7 +185,10 @@ export function useChatSession({
     setRetrying(false);
     accepted.current = true;
     stored.current = true;
-    if (pending.current) {
+    if (pending.current?.edit) {
+      pending.current = null;
+      setEditing(null);
+    } else if (pending.current) {
       pending.current = null;
       setDraft("");
       // Sent: the new chat's draft is gone for good (later drafts are kept under the chat's id).
@@ -170,10 +211,14 @@ export function useChatSession({
       // Stopped before the server accepted it: the draft is still in the composer. The server
       // takes the message back as it notices; the next send gets an id of its own, so it can
       // never be taken for the one being taken back.
-      const id = pending.current.id;
+      const { id, edit, text } = pending.current;
       pending.current = null;
       accepted.current = true;
-      setMessages((ms) => ms.filter((m) => m.id !== id));
+      if (edit) {
+        // Stopped before the server accepted the edit: the chat as it was, the editor open.
+        setMessages(edit.snapshot);
+        setEditing({ id: edit.originalId, text });
+      } else setMessages((ms) => ms.filter((m) => m.id !== id));
     }
   }, [status, setMessages]);
 
@@ -190,7 +235,12 @@ export function useChatSession({
       return;
     }
     const refused = !accepted.current && pending.current !== null;
-    if (refused && pending.current) {
+    if (refused && pending.current?.edit) {
+      // A refused edit: the chat as it was before it, and the edited text back in its editor.
+      const { edit, text } = pending.current;
+      setMessages(edit.snapshot);
+      setEditing({ id: edit.originalId, text });
+    } else if (refused && pending.current) {
       const id = pending.current.id;
       setMessages((ms) => ms.filter((m) => m.id !== id));
     }
@@ -206,12 +256,38 @@ export function useChatSession({
       clearError();
       setBanner(undefined);
       // Same text as the refused attempt: same id, so the server cannot store it twice.
-      const id = pending.current?.text === text ? pending.current.id : generateId();
+      const id = pending.current?.text === text && !pending.current.edit ? pending.current.id : generateId();
       pending.current = { id, text };
       accepted.current = false;
       await sendMessage({ id, role: "user", parts: [{ type: "text", text }] });
     },
     [busy, clearError, sendMessage],
+  );
+
+  /**
+   * Sends an edited version of a sent user message: the view drops that message and the turns
+   * below it (the server keeps them as the previous version's branch) and shows the new one.
+   */
+  const edit = useCallback(
+    async (originalId: string, text: string) => {
+      if (busy || !text.trim()) return;
+      const snapshot = chat.messages;
+      const at = snapshot.findIndex((m) => m.id === originalId);
+      const original = snapshot[at];
+      if (original?.role !== "user") return;
+      clearError();
+      setBanner(undefined);
+      // Same edit as the refused attempt: same id, so the server cannot store it twice.
+      const again = pending.current?.edit?.originalId === originalId && pending.current.text === text;
+      const id = again && pending.current ? pending.current.id : generateId();
+      const versions = [...(original.metadata?.versions ?? [original.id]), id];
+      pending.current = { id, text, edit: { originalId, snapshot } };
+      accepted.current = false;
+      setEditing(null);
+      setMessages(snapshot.slice(0, at));
+      await sendMessage({ id, role: "user", parts: [{ type: "text", text }], metadata: { versions } });
+    },
+    [busy, chat, clearError, setMessages, sendMessage],
   );
 
   const answerAgain = useCallback(async () => {
@@ -220,13 +296,44 @@ export function useChatSession({
     setBanner(undefined);
     pending.current = null;
     accepted.current = false;
+    const last = chat.messages.at(-1);
+    regenerating.current = last?.role === "assistant" ? (last.metadata?.versions ?? [last.id]) : null;
     await regenerate();
-  }, [busy, clearError, regenerate]);
+  }, [busy, chat, clearError, regenerate]);
 
   const retry = useCallback(() => {
-    if (pending.current) return send(draft);
+    const p = pending.current;
+    if (p?.edit) return edit(p.edit.originalId, p.text);
+    if (p) return send(draft);
     return answerAgain();
-  }, [send, draft, answerAgain]);
+  }, [send, edit, draft, answerAgain]);
+
+  /**
+   * Shows another version of the message `fromId` (‹ ›): that version and the branch below it,
+   * as the server has it, in place of the shown one and everything below it.
+   */
+  const showVersion = useCallback(
+    async (fromId: string, toId: string) => {
+      if (busy) return;
+      const q = new URLSearchParams({ from: toId });
+      const res = await fetch(`/api/chats/${encodeURIComponent(chatId)}/messages?${q}`).catch(() => null);
+      if (!res?.ok) {
+        const body = (await res?.json().catch(() => null)) as Partial<ChatErrorPayload> | null;
+        setBanner({
+          code: body?.code ?? "PROVIDER_UNAVAILABLE",
+          message: body?.message ?? "Could not load that version. Check your connection and try again.",
+        });
+        return;
+      }
+      const page = (await res.json()) as { messages: ChatUIMessage[] };
+      setEditing(null);
+      setMessages((ms) => {
+        const at = ms.findIndex((m) => m.id === fromId);
+        return at < 0 ? ms : [...ms.slice(0, at), ...page.messages];
+      });
+    },
+    [busy, chatId, setMessages],
+  );
 
   const dismiss = useCallback(() => {
     clearError();
@@ -245,11 +352,17 @@ export function useChatSession({
     saved,
     send,
     regenerate: answerAgain,
+    edit,
+    editing,
+    setEditing,
+    showVersion,
     retry,
     dismiss,
     stop,
   };
 }
+
+type PendingEdit = { originalId: string; snapshot: ChatUIMessage[] };
 
 /** Passes the response through, calling `onStart` once the `start` chunk went by. */
 function untilStart(onStart: () => void): TransformStream<Uint8Array, Uint8Array> {
