@@ -208,19 +208,47 @@ export function useChatSession({
 
   useEffect(() => {
     if (status === "ready" && !accepted.current && pending.current) {
-      // Stopped before the server accepted it: the draft is still in the composer. The server
-      // takes the message back as it notices; the next send gets an id of its own, so it can
-      // never be taken for the one being taken back.
+      // Stopped before the first token. Until the server says otherwise the message was not
+      // sent: the draft (or the editor) still holds its text and the view is as before.
       const { id, edit, text } = pending.current;
       pending.current = null;
       accepted.current = true;
       if (edit) {
-        // Stopped before the server accepted the edit: the chat as it was, the editor open.
         setMessages(edit.snapshot);
         setEditing({ id: edit.originalId, text });
       } else setMessages((ms) => ms.filter((m) => m.id !== id));
+      // But the server may already have taken the turn: then it keeps the message with its
+      // stopped answer (the provider may have been called; a duplicate must replay it, never
+      // call again). Ask, and show the chat as stored: a reload must show what this view shows.
+      void (async () => {
+        for (const wait of [250, 1500]) {
+          await new Promise((r) => setTimeout(r, wait));
+          if (pending.current || chatRef.current?.status !== "ready") return; // sending again
+          const res = await fetch(`/api/chats/${encodeURIComponent(chatId)}/messages`, {
+            cache: "no-store",
+          }).catch(() => null);
+          if (!res?.ok) continue;
+          const body = (await res.json().catch(() => null)) as { messages?: ChatUIMessage[] } | null;
+          const kept = body?.messages;
+          if (!kept?.some((m) => m.id === id)) continue;
+          if (pending.current || chatRef.current?.status !== "ready") return;
+          setMessages(kept);
+          if (edit) setEditing((e) => (e?.id === edit.originalId && e.text === text ? null : e));
+          else {
+            setDraft((d) => (d === text ? "" : d));
+            if (isNew) writeDraft(draftKey(userId, chatId, true), "");
+          }
+          stored.current = true;
+          setSaved(true);
+          if (isNew && window.location.pathname !== `/chat/${chatId}`) {
+            window.history.replaceState(null, "", `/chat/${chatId}`);
+          }
+          notifyChatsChanged();
+          return;
+        }
+      })();
     }
-  }, [status, setMessages]);
+  }, [status, setMessages, chatId, isNew, userId]);
 
   useEffect(() => {
     if (status !== "error") return;
