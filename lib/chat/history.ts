@@ -93,6 +93,7 @@ type MessageRow = {
   provider: string | null;
   model: string | null;
   keySource: string | null;
+  keyLabel: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   /** Of outputTokens, the thinking (when the provider reported it). */
@@ -121,7 +122,7 @@ export async function visibleMessages(
   const sub = opts.beforeSub ?? 0;
   return client.$queryRaw<MessageRow[]>`
     SELECT v."id", v."role", v."content", v."parts", v."status"::text AS "status", v."errorCode",
-      v."provider", v."model", v."keySource", v."inputTokens", v."outputTokens", v."reasoningTokens",
+      v."provider", v."model", v."keySource", v."keyLabel", v."inputTokens", v."outputTokens", v."reasoningTokens",
       v."params", v."createdAt", v."versions", v."stale"
     FROM (
       SELECT m.*, m."seq" AS "turn", 0 AS "sub", NULL::text AS "versions", false AS "stale"
@@ -175,6 +176,7 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
       ...(m.provider ? { provider: m.provider } : {}),
       ...(m.model ? { model: m.model } : {}),
       ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
+      ...(m.keyLabel ? { keyLabel: m.keyLabel } : {}),
       ...(m.inputTokens !== null || m.outputTokens !== null
         ? {
             usage: {

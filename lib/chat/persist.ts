@@ -180,6 +180,9 @@ export type AnswerEnd = {
   provider: string;
   model: string;
   keySource: KeySource;
+  /** The personal key that answered (several keys per provider), and how the answer names it. */
+  keyId?: string;
+  keyLabel?: string;
   /** reasoningTokens: of outputTokens, the thinking (when the provider reports it). */
   usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** What the answer was asked with (system prompt used, temperature, max output). */
@@ -208,15 +211,16 @@ export async function finishAnswer(db: Db, a: AnswerEnd): Promise<void> {
         "status" = ${a.status}::"MessageStatus", "errorCode" = ${a.errorCode ?? null},
         "inputTokens" = ${usage?.inputTokens ?? null}::int, "outputTokens" = ${usage?.outputTokens ?? null}::int,
         "reasoningTokens" = ${usage?.reasoningTokens ?? null}::int,
-        "params" = COALESCE(${params}::jsonb, "params"), "heartbeatAt" = NULL
+        "params" = COALESCE(${params}::jsonb, "params"), "heartbeatAt" = NULL,
+        "keyId" = ${a.keyId ?? null}, "keyLabel" = ${a.keyLabel ?? null}
       WHERE "userId" = ${a.userId} AND "id" = ${a.id}
       RETURNING "id"
     ), bumped AS (
       UPDATE "Chat" SET "updatedAt" = now() WHERE "userId" = ${a.userId} AND "id" = ${a.chatId}
     )
-    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "model", "messageId",
+    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "keyId", "model", "messageId",
       "inputTokens", "outputTokens", "reasoningTokens", "costMicros", "createdAt")
-    SELECT ${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.model}, "id",
+    SELECT ${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.keyId ?? null}, ${a.model}, "id",
       ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${usage?.reasoningTokens ?? 0}::int,
       ${cost}::int, now()
     FROM answer
