@@ -3,7 +3,15 @@ import type { Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { writeAudit } from "./audit";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { type KeyDto, PUBLIC_KEY_COLUMNS, type PublicKeyRow, toKeyDto } from "./dto";
-import { KEY_ORDER, type KeyTarget, noKeyFor, representative, targetWhere, toTarget } from "./order";
+import {
+  KEY_ORDER,
+  type KeyTarget,
+  noKeyFor,
+  parseKeySegment,
+  representative,
+  targetWhere,
+  toTarget,
+} from "./order";
 import type { RequestContext } from "./schemas";
 
 type Tx = Prisma.TransactionClient | PrismaClient;
@@ -25,6 +33,17 @@ export async function listKeys(userId: string, deps: VaultDeps = vaultDeps()): P
     const providerState = representative(mine);
     return mine.map((r, index) => toKeyDto(p, r, system, { providerState, index }));
   });
+}
+
+/** A provider id (its first key) or the id of one of the user's keys (404 for anyone else's). */
+export function keyTarget(
+  userId: string,
+  segment: string,
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
+): Promise<KeyTarget> {
+  return parseKeySegment(segment, (id) =>
+    deps.db.providerKey.findFirst({ where: { id, userId }, select: { provider: true } }),
+  );
 }
 
 /** The provider's keys in order (the card's list), as DTOs. */

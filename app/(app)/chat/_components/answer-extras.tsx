@@ -54,7 +54,7 @@ export function AnswerDetails({ meta, modelLabel }: { meta: ChatMessageMetadata;
       meta.keySource === "system"
         ? "System key"
         : meta.keyLabel
-          ? `Your key ${meta.keyLabel}`
+          ? `Your personal key · ${meta.keyLabel}`
           : "Your personal key",
     ]);
   if (u) {

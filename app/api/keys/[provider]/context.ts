@@ -1,6 +1,6 @@
 import { clientIp } from "@/lib/client-ip";
-import { db } from "@/lib/db";
-import { type KeyTarget, parseKeySegment } from "@/lib/keys/order";
+import { keyTarget } from "@/lib/keys/manage";
+import type { KeyTarget } from "@/lib/keys/order";
 import type { RequestContext } from "@/lib/keys/schemas";
 
 // The segment is a provider id (that provider's first key: the one-key API, unchanged) or a key
@@ -12,9 +12,7 @@ export type ProviderParams = { params: Promise<{ provider: string }> };
  * before the body is read. Call after the user is authenticated: the id lookup names the owner.
  */
 export async function keyParam(ctx: ProviderParams, userId: string): Promise<KeyTarget> {
-  return parseKeySegment((await ctx.params).provider, (id) =>
-    db().providerKey.findFirst({ where: { id, userId }, select: { provider: true } }),
-  );
+  return keyTarget(userId, (await ctx.params).provider);
 }
 
 export function requestContext(req: Request): RequestContext {
