@@ -118,6 +118,8 @@ export type AnswerRow = {
   provider: string | null;
   model: string | null;
   keySource: string | null;
+  /** How the answer names the personal key that answered (absent in rows older than it). */
+  keyLabel?: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   reasoningTokens: number | null;
@@ -146,7 +148,7 @@ export async function readAnswer(db: Db, userId: string, answerId: string): Prom
   const rows = await db.$queryRaw<{ answer: unknown }[]>`
     SELECT json_build_object('id', a."id", 'chatId', a."chatId", 'role', a."role", 'replyToId', a."replyToId",
       'content', a."content", 'parts', a."parts", 'status', a."status", 'errorCode', a."errorCode",
-      'provider', a."provider", 'model', a."model", 'keySource', a."keySource",
+      'provider', a."provider", 'model', a."model", 'keySource', a."keySource", 'keyLabel', a."keyLabel",
       'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens", 'reasoningTokens', a."reasoningTokens",
       'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC',
       'stale', ${staleSql("a")}) AS "answer"

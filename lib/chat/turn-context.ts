@@ -80,7 +80,7 @@ async function lookup(
            CASE WHEN a."id" IS NULL THEN NULL ELSE json_build_object('id', a."id", 'chatId', a."chatId",
              'role', a."role", 'replyToId', a."replyToId", 'content', a."content", 'parts', a."parts",
              'status', a."status", 'errorCode', a."errorCode", 'provider', a."provider", 'model', a."model",
-             'keySource', a."keySource", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
+             'keySource', a."keySource", 'keyLabel', a."keyLabel", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
              'reasoningTokens', a."reasoningTokens", 'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC', 'stale', ${staleSql("a")}) END AS "answer"
     FROM (SELECT 1) AS one
     LEFT JOIN "Chat" c ON c."userId" = ${userId} AND c."id" = ${chatId}

@@ -481,6 +481,7 @@ async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRo
         ...(row.provider ? { provider: row.provider } : {}),
         ...(row.model ? { model: row.model } : {}),
         ...(row.keySource ? { keySource: row.keySource as KeySource } : {}),
+        ...(row.keyLabel ? { keyLabel: row.keyLabel } : {}),
         ...(row.params && typeof row.params === "object" ? { params: row.params as AnswerParams } : {}),
         createdAt: row.createdAt.toISOString(),
       },

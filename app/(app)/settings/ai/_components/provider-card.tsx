@@ -206,8 +206,8 @@ export function ProviderCard({
           others.length > 0
             ? `Your next ${info.label} key${others[0]?.label ? `, “${others[0].label}”,` : ""} becomes the first.`
             : dto.systemKeyAvailable && info.systemKeyEnv
-            ? `Chats with ${info.label} will then use this server's key.`
-            : `Chats with ${info.label} will then ask you to add a key.`
+              ? `Chats with ${info.label} will then use this server's key.`
+              : `Chats with ${info.label} will then ask you to add a key.`
         }
         pending={pending === "remove"}
         onConfirm={remove}
