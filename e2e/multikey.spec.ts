@@ -77,7 +77,9 @@ test("a rate-limited key hands the turn to the next key: one answer, the right k
 
   // The switch is in the activity log; the spare can be made the first key.
   await settings.goto();
-  await expect(settings.activity).toContainText("Next key took over");
+  await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText(
+    "Next key took over",
+  );
   const again = settings.card("OpenAI").root.getByRole("region", { name: "More OpenAI keys" });
   await again.getByRole("button", { name: "Make Spare the first key" }).click();
   await expect(page.getByText("Spare is now your first OpenAI key.")).toBeVisible();

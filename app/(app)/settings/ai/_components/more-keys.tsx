@@ -1,7 +1,7 @@
 "use client";
 
 import { ArrowDown, ArrowUp, FlaskConical, LoaderCircle, Plus, Trash2 } from "lucide-react";
-import { type FormEvent, useRef, useState, useTransition } from "react";
+import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import type { ProviderInfo } from "@/lib/ai/registry";
 import { addKeyAction, removeKeyByIdAction, testKeyByIdAction, updateKeyAction } from "../actions";
@@ -32,6 +32,20 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [, startTransition] = useTransition();
   const addButton = useRef<HTMLButtonElement>(null);
+  // Where focus goes once the refreshed data has rendered (the control pressed may have moved
+  // or gone): a key's control by element id, else the "Add another key" button.
+  const refocus = useRef<{ after: KeyDto[]; elementId: string | null } | null>(null);
+  useEffect(() => {
+    const want = refocus.current;
+    if (!want || want.after === others) return;
+    const el = (want.elementId && document.getElementById(want.elementId)) || addButton.current;
+    if (!el) return;
+    refocus.current = null;
+    el.focus();
+  });
+  const focusLater = (elementId: string | null) => {
+    refocus.current = { after: others, elementId };
+  };
   const compat = info.requiresBaseUrl;
   const id = (f: string) => `${info.id}-more-${f}`;
 
@@ -55,11 +69,9 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
       if (c.move === "up" && n === 2) toast.success(`${keyName(k, n)} is now your first ${info.label} key.`);
       else if (c.move) toast.success(`${keyName(k, n)} moved ${c.move}.`);
       else toast.success(c.enabled ? `${keyName(k, n)} is on.` : `${keyName(k, n)} is off (still stored).`);
-      // The row moved: keep focus on the same control of the same key.
-      if (c.move) {
-        const control = c.move === "up" ? "up" : "down";
-        requestAnimationFrame(() => document.getElementById(`key-${k.id}-${control}`)?.focus());
-      }
+      // The row moved: keep focus on the same control of the same key (or, when it became the
+      // first key and left this list, on "Add another key").
+      if (c.move) focusLater(`key-${k.id}-${c.move}`);
     });
 
   const test = (k: KeyDto) =>
@@ -76,7 +88,7 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
       setRemoving(null);
       if (!r.ok) return void toast.error(r.message);
       toast.success(`${info.label} key …${k.last4 ?? ""} removed.`);
-      addButton.current?.focus();
+      focusLater(null);
     });
   };
 
@@ -100,7 +112,7 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
       toast.success(
         `${info.label} key added as number ${(r.key.position ?? 0) + 1}. Press Test to check it.`,
       );
-      requestAnimationFrame(() => addButton.current?.focus());
+      focusLater(null);
     });
   };
 
