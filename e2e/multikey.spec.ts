@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
@@ -42,6 +43,15 @@ test("a rate-limited key hands the turn to the next key: one answer, the right k
   await expect(list.getByRole("listitem").first()).toContainText("…mk02");
   await expect(more.getByRole("button", { name: "Add another key" })).toBeFocused();
 
+  // The card with a second key: no critical or serious axe finding (the a11y spec's rules).
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
+  const axe = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
+  const blocking = axe.violations.filter((v) => v.impact === "critical" || v.impact === "serious");
+  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+
   // GET /api/keys lists both, each with its id, in order; one key is addressed by its id.
   const listed = (await (await page.request.get("/api/keys")).json()) as {
     keys: { id: string | null; provider: string; position: number | null; last4: string | null }[];
@@ -81,8 +91,10 @@ test("a rate-limited key hands the turn to the next key: one answer, the right k
     "Next key took over",
   );
   const again = settings.card("OpenAI").root.getByRole("region", { name: "More OpenAI keys" });
-  await again.getByRole("button", { name: "Make Spare the first key" }).click();
+  await again.getByRole("button", { name: "Make first: Spare" }).click();
   await expect(page.getByText("Spare is now your first OpenAI key.")).toBeVisible();
+  // It left the list of further keys: focus is on "Add another key", not lost to the page.
+  await expect(again.getByRole("button", { name: "Add another key" })).toBeFocused();
   await expect(settings.card("OpenAI").preview).toContainText("mk02");
   await expect(again.getByRole("listitem").first()).toContainText("…mk01");
 });

@@ -159,7 +159,7 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
                     aria-disabled={busy || undefined}
                     onClick={() => !busy && change(k, n, { move: "up" })}
                     className={`${button.base} ${button.secondary} ${small}`}
-                    aria-label={n === 2 ? `Make ${keyName(k, n)} the first key` : `Move ${keyName(k, n)} up`}
+                    aria-label={n === 2 ? `Make first: ${keyName(k, n)}` : `Up: ${keyName(k, n)}`}
                   >
                     <ArrowUp className="size-4" aria-hidden />
                     {n === 2 ? "Make first" : "Up"}
@@ -171,7 +171,7 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
                       aria-disabled={busy || undefined}
                       onClick={() => !busy && change(k, n, { move: "down" })}
                       className={`${button.base} ${button.secondary} ${small}`}
-                      aria-label={`Move ${keyName(k, n)} down`}
+                      aria-label={`Down: ${keyName(k, n)}`}
                     >
                       <ArrowDown className="size-4" aria-hidden />
                       Down
@@ -183,7 +183,7 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
                     aria-busy={pending === `test-${k.id}` || undefined}
                     onClick={() => !busy && test(k)}
                     className={`${button.base} ${button.secondary} ${small}`}
-                    aria-label={`Test ${keyName(k, n)}`}
+                    aria-label={`Test: ${keyName(k, n)}`}
                   >
                     {pending === `test-${k.id}` ? (
                       <LoaderCircle className="size-4 animate-spin" aria-hidden />
@@ -199,16 +199,20 @@ export function MoreKeys({ info, first, others }: { info: ProviderInfo; first: K
                     aria-disabled={busy || undefined}
                     onClick={() => !busy && change(k, n, { enabled: !k.enabled })}
                     className={`${button.base} ${button.secondary} ${small}`}
-                    aria-label={`Use ${keyName(k, n)}`}
+                    aria-label={`Use this key: ${keyName(k, n)}`}
                   >
-                    {k.enabled ? "On" : "Off"}
+                    <span
+                      aria-hidden
+                      className={`size-2 rounded-full ${k.enabled ? "bg-success" : "bg-muted-foreground/50"}`}
+                    />
+                    Use this key
                   </button>
                   <button
                     type="button"
                     aria-disabled={busy || undefined}
                     onClick={() => !busy && setRemoving(k)}
                     className={`${button.base} ${button.danger} ${small}`}
-                    aria-label={`Remove ${keyName(k, n)}`}
+                    aria-label={`Remove: ${keyName(k, n)}`}
                   >
                     <Trash2 className="size-4" aria-hidden />
                     Remove
