@@ -7,7 +7,7 @@ import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { storedApiKey } from "./keyless";
-import { KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
+import { chatCandidates, KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
 
 // The models each stored key may use, as its provider listed them, cached on the key's row.
 // Refreshed when the key is saved, when it is tested, and when the user asks; a list older than
@@ -137,12 +137,26 @@ export async function cachedModels(
   now = new Date(),
 ): Promise<Partial<Record<ProviderId, ModelCache>>> {
   const rows = await deps.db.providerKey.findMany({
-    where: { userId, modelsFetchedAt: { not: null } },
-    select: { provider: true, models: true, modelsFetchedAt: true },
+    where: { userId },
+    select: {
+      id: true,
+      provider: true,
+      models: true,
+      modelsFetchedAt: true,
+      baseUrl: true,
+      enabled: true,
+      status: true,
+    },
     orderBy: [...KEY_ORDER],
   });
   const out: Partial<Record<ProviderId, ModelCache>> = {};
+  // A chat on `compatible` runs on the first endpoint's keys (order.chatCandidates): only its
+  // models are offered, never one another server listed.
+  const compatible = rows.filter((r) => r.provider === "compatible");
+  const firstEndpoint = (chatCandidates("compatible", compatible)[0] ?? compatible[0])?.baseUrl ?? null;
   for (const r of rows) {
+    if (!r.modelsFetchedAt) continue;
+    if (r.provider === "compatible" && (r.baseUrl ?? null) !== firstEndpoint) continue;
     const cache = toCache(r.models, r.modelsFetchedAt, now);
     const prev = out[r.provider as ProviderId];
     if (!prev) {

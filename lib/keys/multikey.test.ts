@@ -4,7 +4,8 @@ import { AppError } from "@/lib/errors";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
 import { type Harness, startHarness } from "@/test/harness";
 import { getKey, listKeys, removeKey, updateKey } from "./manage";
-import { parseKeySegment } from "./order";
+import { cachedModels } from "./models";
+import { chatCandidates, keyDisplayName, parseKeySegment, representative } from "./order";
 import { resolveKey } from "./resolve";
 import { addKey, saveKey } from "./save";
 
@@ -237,5 +238,61 @@ describe("several keys per provider", () => {
     expect(generations("0012")).toHaveLength(1);
     expect(generations("0013")).toHaveLength(1);
     expect(await h.handle.prisma.message.count({ where: { userId: other } })).toBe(0);
+  });
+
+  it("orders candidates: enabled and not invalid, one endpoint for compatible; the source rule reads the best", () => {
+    const k = (
+      id: string,
+      status: "UNTESTED" | "INVALID" | "NEEDS_REENTRY",
+      enabled = true,
+      baseUrl?: string,
+    ) => ({
+      id,
+      status,
+      enabled,
+      baseUrl: baseUrl ?? null,
+    });
+    const rows = [k("a", "INVALID"), k("b", "UNTESTED", false), k("c", "NEEDS_REENTRY"), k("d", "UNTESTED")];
+    expect(chatCandidates("openai", rows).map((r) => r.id)).toEqual(["c", "d"]);
+    expect(representative(rows)?.id).toBe("d");
+    expect(representative([k("a", "INVALID"), k("b", "UNTESTED", false)])?.id).toBe("a");
+    expect(representative([k("b", "UNTESTED", false)])?.id).toBe("b");
+    expect(representative([])).toBeNull();
+    const endpoints = [
+      k("x", "UNTESTED", false, "https://one.example/v1"),
+      k("y", "UNTESTED", true, "https://two.example/v1"),
+      k("z", "UNTESTED", true, "https://one.example/v1"),
+      k("w", "UNTESTED", true, "https://two.example/v1"),
+    ];
+    expect(chatCandidates("compatible", endpoints).map((r) => r.id)).toEqual(["y", "w"]);
+    expect(keyDisplayName({ label: "Work", last4: "x9Qa" })).toBe("Work …x9Qa");
+    expect(keyDisplayName({ label: null, last4: "x9Qa" })).toBe("…x9Qa");
+    expect(keyDisplayName({ label: null, last4: "", keyless: true })).toBe("Keyless endpoint");
+  });
+
+  it("the picker offers the models of the endpoint a compatible chat runs on, not another server's", async () => {
+    const user = await h.newUser();
+    const base = h.mock.baseUrls.compatible;
+    await saveKey(
+      user,
+      "compatible",
+      { apiKey: "firstEndpointKey0014", baseUrl: base, label: "Mock" },
+      undefined,
+      h.deps,
+    );
+    const other = await addKey(
+      user,
+      "compatible",
+      { apiKey: "otherEndpointKey0015", baseUrl: `${base.replace(/\/$/, "")}/other`, label: "Other" },
+      undefined,
+      h.deps,
+    );
+    await h.handle.prisma.providerKey.update({
+      where: { id: other.id as string },
+      data: { models: [{ id: "only-on-other" }], modelsFetchedAt: new Date() },
+    });
+    const cache = (await cachedModels(user, h.deps)).compatible;
+    expect(cache?.models.length).toBeGreaterThan(0);
+    expect(cache?.models.map((m) => m.id)).not.toContain("only-on-other");
   });
 });

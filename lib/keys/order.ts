@@ -64,12 +64,17 @@ export function chatCandidates<T extends OrderedKeyState>(provider: string, rows
 
 /**
  * The one state the source rule (policy.decideSource) reads for a provider with several keys:
- * the first candidate when there is one; else an enabled key (all invalid → the chat says so);
- * else the first (switched-off) key; null without keys.
+ * the first candidate that decrypts as far as we know, else one needing re-entry (the chat says
+ * so), else an enabled key (all invalid → the chat says so); else the first (switched-off) key;
+ * null without keys.
  */
 export function representative<T extends OrderedKeyState>(rows: T[]): T | null {
   return (
-    rows.find((r) => r.enabled && r.status !== "INVALID") ?? rows.find((r) => r.enabled) ?? rows[0] ?? null
+    rows.find((r) => r.enabled && r.status !== "INVALID" && r.status !== "NEEDS_REENTRY") ??
+    rows.find((r) => r.enabled && r.status !== "INVALID") ??
+    rows.find((r) => r.enabled) ??
+    rows[0] ??
+    null
   );
 }
 
