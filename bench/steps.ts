@@ -107,17 +107,17 @@ try {
   await time("key: resolveKey with its own row lookup (before)", 0, () =>
     resolveKey(userId, "openai", undefined, vaultDeps),
   );
-  let keyRow: Awaited<ReturnType<typeof loadTurnContext>>["keyRow"] = null;
+  let keyRows: Awaited<ReturnType<typeof loadTurnContext>>["keyRows"] = [];
   await time("db: loadTurnContext, new chat (chat + message + key row: 1 query)", 1, async () => {
     const ctx = await loadTurnContext(
       db,
       { userId, chatId: randomUUID(), message: { id: randomUUID(), text: "hi" }, provider: "openai" },
       48_000,
     );
-    keyRow = ctx.keyRow;
+    keyRows = ctx.keyRows;
   });
-  await time("key: resolveKey on the loaded row (HKDF + AES-GCM)", 1, () =>
-    resolveKey(userId, "openai", { row: keyRow }, vaultDeps),
+  await time("key: resolveKey on the loaded rows (HKDF + AES-GCM)", 1, () =>
+    resolveKey(userId, "openai", { rows: keyRows }, vaultDeps),
   );
   await time("key: decrypt alone (HKDF + AES-GCM)", 0, () =>
     decryptSecret({ ciphertext: row.ciphertext, userId, provider: "openai" }, keyring),

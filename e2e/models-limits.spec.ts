@@ -74,10 +74,11 @@ test("the picker offers the models the provider lists for the key, searchable, w
   await expect(chat.composer).toBeDisabled();
 });
 
-// fixme: in the integration run the meter showed 27% after the first turn where the spec expects
-// "limit reached" (written before the per-chat max output and reasoning tokens landed); the
-// refusal before any provider call is covered by lib/keys/models-limits.test.ts.
-test.fixme("a tiny spending limit stops the next message with BUDGET_EXCEEDED and no provider call", async ({
+// The limit must be below what ONE short turn costs: on the default model (gpt-5-mini, $0.25 /
+// $2 per million tokens) the mock's short echo costs about $0.000027, so a $0.0001 limit was
+// only 27% used after it (the meter was right; the spec assumed a dearer turn). $0.00001 is
+// below any turn's cost, so the first turn reaches it and the next message is refused.
+test("a tiny spending limit stops the next message with BUDGET_EXCEEDED and no provider call", async ({
   page,
   settings,
   chat,
@@ -94,18 +95,18 @@ test.fixme("a tiny spending limit stops the next message with BUDGET_EXCEEDED an
   expect(await generationsFor(key)).toHaveLength(1);
 
   await settings.goto();
-  await settings.card("OpenAI").setLimits({ "Daily limit ($)": "0.0001" });
-  await expect(settings.card("OpenAI").limits).toContainText(/Today: \$0\.\d+ of \$0\.0001/);
+  await settings.card("OpenAI").setLimits({ "Daily limit ($)": "0.00001" });
+  await expect(settings.card("OpenAI").limits).toContainText(/Today: \$0\.0000\d+ of \$0\.000010/);
   await expect(settings.card("OpenAI").limits).toContainText("limit reached");
 
   await chat.goto();
   await expect(page.getByText(/You reached your daily OpenAI limit/)).toBeVisible();
   await chat.send("Hello after the limit");
-  await expect(chat.errorBanner(/limit of \$0\.0001/)).toBeVisible();
+  await expect(chat.errorBanner(/limit of \$0\.000010/)).toBeVisible();
   expect(await generationsFor(key)).toHaveLength(1); // no provider call for the refused message
   await chat.followBanner("Spending limits");
   await expect(page).toHaveURL(/\/settings\/ai#limits-openai$/);
-  await expect(settings.card("OpenAI").limits.getByLabel("Daily limit ($)")).toHaveValue("0.0001");
+  await expect(settings.card("OpenAI").limits.getByLabel("Daily limit ($)")).toHaveValue("0.00001");
 });
 
 test("a keyless local endpoint: saved with No key, its models offered, it chats without a key", async ({

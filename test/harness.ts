@@ -10,7 +10,7 @@ import { generateKeyringSpec, type Keyring, parseKeyring } from "@/lib/crypto";
 import { createDbClient, type DbHandle } from "@/lib/db";
 import type { VaultDeps } from "@/lib/keys/deps";
 import type { KeyDto } from "@/lib/keys/dto";
-import { markKeyInvalid, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
+import { markKeyInvalid, nextPersonalKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
 import { saveKey } from "@/lib/keys/save";
 import type { RequestContext } from "@/lib/keys/schemas";
 import { migrate } from "@/scripts/migrate.mjs";
@@ -80,6 +80,8 @@ export async function startHarness(
     turnDeps: (overrides = {}) => ({
       db: handle.prisma,
       resolveKey: (userId, provider, preloaded) => resolveKey(userId, provider, preloaded, deps),
+      nextKey: (userId, provider, preloaded, tried) =>
+        nextPersonalKey(userId, provider, preloaded, tried, deps),
       markKeyInvalid: (userId, provider, o) => markKeyInvalid(userId, provider, o, deps),
       touchKeyUsed: (userId, provider, o) => touchKeyUsed(userId, provider, o, deps),
       createModel: createLanguageModel,

@@ -67,14 +67,18 @@ describe("the manifest of this app", () => {
         .map((a) => a.name)
         .sort();
     expect(names("app/(app)/settings/ai/actions.ts")).toEqual([
+      "addKeyAction",
       "refreshModelsAction",
       "removeKeyAction",
+      "removeKeyByIdAction",
       "saveKeyAction",
       "setDefaultsAction",
       "setLimitsAction",
       "setSystemPromptAction",
       "testKeyAction",
+      "testKeyByIdAction",
       "toggleKeyAction",
+      "updateKeyAction",
     ]);
     expect(names("app/(auth)/actions.ts")).toEqual([
       "oauthSignInAction",

@@ -135,9 +135,7 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string; api
   await db.passwordResetToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
   await db.emailVerificationToken.create({ data: { userId, tokenHash: hash(), expiresAt: inAnHour } });
   await db.invite.create({ data: { tokenHash: hash(), createdById: userId, expiresAt: inAnHour } });
-  const key = await db.providerKey.findUniqueOrThrow({
-    where: { userId_provider: { userId, provider: "openai" } },
-  });
+  const key = await db.providerKey.findFirstOrThrow({ where: { userId, provider: "openai" } });
   return { ciphertext: key.ciphertext, apiToken };
 }
 

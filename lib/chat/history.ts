@@ -120,6 +120,7 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
       ...(m.provider ? { provider: m.provider } : {}),
       ...(m.model ? { model: m.model } : {}),
       ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
+      ...(m.keyLabel ? { keyLabel: m.keyLabel } : {}),
       ...(m.inputTokens !== null || m.outputTokens !== null
         ? {
             usage: {

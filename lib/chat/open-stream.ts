@@ -33,6 +33,11 @@ export type OpenStreamOptions = {
   temperature?: number;
   onRetry?: (info: { attempt: number; delayMs: number; code: string }) => void;
   /**
+   * True when another key would take this failure over (several keys per provider): the error
+   * is thrown at once instead of retrying the same key.
+   */
+  failover?: (error: AppError) => boolean;
+  /**
    * Called once, when the upstream's response headers have arrived (or the first attempt
    * failed): the moment the caller's own writes can run without delaying the request.
    */
@@ -232,6 +237,7 @@ export async function openStream(opts: OpenStreamOptions): Promise<OpenedStream>
       failure === undefined
         ? new AppError("PROVIDER_UNAVAILABLE", "The provider ended the answer before it started. Try again.")
         : opts.mapError(failure, opts.provider);
+    if (failure !== undefined && opts.failover?.(error)) throw error;
     const delay = nextDelayMs(
       attempt,
       error,

@@ -129,6 +129,8 @@ export type AnswerRow = {
   provider: string | null;
   model: string | null;
   keySource: string | null;
+  /** How the answer names the personal key that answered (absent in rows older than it). */
+  keyLabel?: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   reasoningTokens: number | null;
@@ -157,7 +159,7 @@ export async function readAnswer(db: Db, userId: string, answerId: string): Prom
   const rows = await db.$queryRaw<{ answer: unknown }[]>`
     SELECT json_build_object('id', a."id", 'chatId', a."chatId", 'role', a."role", 'replyToId', a."replyToId",
       'content', a."content", 'parts', a."parts", 'status', a."status", 'errorCode', a."errorCode",
-      'provider', a."provider", 'model', a."model", 'keySource', a."keySource",
+      'provider', a."provider", 'model', a."model", 'keySource', a."keySource", 'keyLabel', a."keyLabel",
       'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens", 'reasoningTokens', a."reasoningTokens",
       'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC',
       'stale', ${staleSql("a")}) AS "answer"
@@ -191,6 +193,9 @@ export type AnswerEnd = {
   provider: string;
   model: string;
   keySource: KeySource;
+  /** The personal key that answered (several keys per provider), and how the answer names it. */
+  keyId?: string;
+  keyLabel?: string;
   /** reasoningTokens: of outputTokens, the thinking (when the provider reports it). */
   usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** What the answer was asked with (system prompt used, temperature, max output). */
@@ -219,15 +224,16 @@ export async function finishAnswer(db: Db, a: AnswerEnd): Promise<void> {
         "status" = ${a.status}::"MessageStatus", "errorCode" = ${a.errorCode ?? null},
         "inputTokens" = ${usage?.inputTokens ?? null}::int, "outputTokens" = ${usage?.outputTokens ?? null}::int,
         "reasoningTokens" = ${usage?.reasoningTokens ?? null}::int,
-        "params" = COALESCE(${params}::jsonb, "params"), "heartbeatAt" = NULL
+        "params" = COALESCE(${params}::jsonb, "params"), "heartbeatAt" = NULL,
+        "keyId" = ${a.keyId ?? null}, "keyLabel" = ${a.keyLabel ?? null}
       WHERE "userId" = ${a.userId} AND "id" = ${a.id}
       RETURNING "id"
     ), bumped AS (
       UPDATE "Chat" SET "updatedAt" = now() WHERE "userId" = ${a.userId} AND "id" = ${a.chatId}
     )
-    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "model", "messageId",
+    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "keyId", "model", "messageId",
       "inputTokens", "outputTokens", "reasoningTokens", "costMicros", "createdAt")
-    SELECT ${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.model}, "id",
+    SELECT ${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.keyId ?? null}, ${a.model}, "id",
       ${usage?.inputTokens ?? 0}::int, ${usage?.outputTokens ?? 0}::int, ${usage?.reasoningTokens ?? 0}::int,
       ${cost}::int, now()
     FROM answer

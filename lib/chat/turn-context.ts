@@ -26,8 +26,8 @@ export type TurnContext = {
   /** The text the turn answers: the stored one for an existing message. */
   userText: string;
   messages: ModelMessage[];
-  /** This user's stored key for the provider (null: none), for resolveKey. */
-  keyRow: KeyRow | null;
+  /** This user's stored keys for the provider, in the order they are tried, for resolveKey. */
+  keyRows: KeyRow[];
   /** The chat's stored settings (all null for a new chat). */
   settings: ChatSettings;
   /** The user's default instructions (AI settings), null when none. */
@@ -54,14 +54,8 @@ type LookupRow = {
   editParent: string | null;
   /** The chat's latest answer (when the request names no parent). */
   latestAnswer: string | null;
-  keyId: string | null;
-  keyEnabled: boolean | null;
-  keyStatus: string | null;
-  keyCiphertext: string | null;
-  keyBaseUrl: string | null;
-  keyVersion: number | null;
-  keyLast4: string | null;
-  keyUpdatedAt: Date | null;
+  /** The user's keys for the provider in order (JSON), null when none. */
+  keys: (Omit<KeyRow, "updatedAt" | "status"> & { status: string; updatedAt: string })[] | null;
   chatSystemPrompt: string | null;
   chatTemperature: number | null;
   chatMaxOutputTokens: number | null;
@@ -97,21 +91,22 @@ async function lookup(
            CASE WHEN ${parentId === undefined && editOf === undefined}::boolean THEN (SELECT l."id" FROM "Message" l
              WHERE l."userId" = ${userId} AND l."chatId" = ${chatId} AND l."role" = 'assistant'
              ORDER BY l."seq" DESC, l."id" DESC LIMIT 1) END AS "latestAnswer",
-           k."id" AS "keyId", k."enabled" AS "keyEnabled", k."status"::text AS "keyStatus",
-           k."ciphertext" AS "keyCiphertext", k."baseUrl" AS "keyBaseUrl", k."version" AS "keyVersion",
-           k."last4" AS "keyLast4", k."updatedAt" AS "keyUpdatedAt",
+           (SELECT json_agg(json_build_object('id', k."id", 'enabled', k."enabled", 'status', k."status",
+              'ciphertext', k."ciphertext", 'baseUrl', k."baseUrl", 'version', k."version", 'last4', k."last4",
+              'updatedAt', k."updatedAt" AT TIME ZONE 'UTC', 'label', k."label", 'keyless', k."keyless")
+              ORDER BY k."position", k."createdAt", k."id")
+            FROM "ProviderKey" k WHERE k."userId" = ${userId} AND k."provider" = ${provider}) AS "keys",
            c."systemPrompt" AS "chatSystemPrompt", c."temperature" AS "chatTemperature",
            c."maxOutputTokens" AS "chatMaxOutputTokens", s."systemPrompt" AS "defaultSystemPrompt",
            CASE WHEN a."id" IS NULL THEN NULL ELSE json_build_object('id', a."id", 'chatId', a."chatId",
              'role', a."role", 'replyToId', a."replyToId", 'content', a."content", 'parts', a."parts",
              'status', a."status", 'errorCode', a."errorCode", 'provider', a."provider", 'model', a."model",
-             'keySource', a."keySource", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
+             'keySource', a."keySource", 'keyLabel', a."keyLabel", 'inputTokens', a."inputTokens", 'outputTokens', a."outputTokens",
              'reasoningTokens', a."reasoningTokens", 'params', a."params", 'createdAt', a."createdAt" AT TIME ZONE 'UTC', 'stale', ${staleSql("a")}) END AS "answer"
     FROM (SELECT 1) AS one
     LEFT JOIN "Chat" c ON c."userId" = ${userId} AND c."id" = ${chatId}
     LEFT JOIN "Message" m ON m."userId" = ${userId} AND m."id" = ${messageId}
     LEFT JOIN "AiSettings" s ON s."userId" = ${userId}
-    LEFT JOIN "ProviderKey" k ON k."userId" = ${userId} AND k."provider" = ${provider}
     LEFT JOIN "Message" a ON a."userId" = ${userId} AND a."id" = ${answerId}
     LEFT JOIN "Message" pa ON pa."userId" = ${userId} AND pa."id" = ${parentId ?? ""}
     LEFT JOIN "Message" eo ON eo."userId" = ${userId} AND eo."id" = ${editOf ?? ""}`;
@@ -120,19 +115,11 @@ async function lookup(
     row.msgUsable && row.msgContent !== null && row.msgSeq !== null
       ? { content: row.msgContent, seq: row.msgSeq, parent: row.msgParent }
       : null;
-  const keyRow: KeyRow | null =
-    row.keyId === null
-      ? null
-      : {
-          id: row.keyId,
-          enabled: row.keyEnabled as boolean,
-          status: row.keyStatus as KeyStatus,
-          ciphertext: row.keyCiphertext as string,
-          baseUrl: row.keyBaseUrl,
-          version: row.keyVersion as number,
-          last4: row.keyLast4 as string,
-          updatedAt: row.keyUpdatedAt as Date,
-        };
+  const keyRows: KeyRow[] = (row.keys ?? []).map((k) => ({
+    ...k,
+    status: k.status as KeyStatus,
+    updatedAt: new Date(k.updatedAt),
+  }));
   const answer = parseAnswer(row.answer);
   const settings: ChatSettings = {
     systemPrompt: row.chatSystemPrompt,
@@ -143,7 +130,7 @@ async function lookup(
     chatExists: row.chatExists,
     msgTaken: row.msgExists && prior === null,
     prior,
-    keyRow,
+    keyRows,
     answer,
     settings,
     defaultSystemPrompt: row.defaultSystemPrompt,
@@ -181,7 +168,7 @@ export async function loadTurnContext(
     input.parentId,
     input.editOf,
   );
-  const { prior, keyRow, answer, defaultSystemPrompt, hasSpendingLimits } = found;
+  const { prior, keyRows, answer, defaultSystemPrompt, hasSpendingLimits } = found;
   if (found.msgTaken) throw new AppError("CONFLICT", "This message id is already in use.");
   // A duplicate of a request whose answer exists: replayed (or refused while it streams) by the
   // caller, before anything else is checked or spent.
@@ -191,7 +178,7 @@ export async function loadTurnContext(
       parentId: null,
       userText: "",
       messages: [],
-      keyRow,
+      keyRows,
       settings: found.settings,
       defaultSystemPrompt,
       hasSpendingLimits,
@@ -222,7 +209,7 @@ export async function loadTurnContext(
     parentId,
     userText,
     messages: buildContext([...history.reverse(), { role: "user", content: userText }], budgetChars),
-    keyRow,
+    keyRows,
     settings: chat ? found.settings : DEFAULT_CHAT_SETTINGS,
     defaultSystemPrompt,
     hasSpendingLimits,

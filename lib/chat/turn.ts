@@ -6,9 +6,18 @@ import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
+import { writeAudit } from "@/lib/keys/audit";
 import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
+import { chatCandidates } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
-import { type KeyRow, markKeyInvalid, type ResolvedKey, resolveKey, touchKeyUsed } from "@/lib/keys/resolve";
+import {
+  markKeyInvalid,
+  nextPersonalKey,
+  type PreloadedKeys,
+  type ResolvedKey,
+  resolveKey,
+  touchKeyUsed,
+} from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
 import { sameSettings } from "./chat-settings";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
@@ -39,14 +48,20 @@ import { replayStream, retryingStream, uiStream } from "./ui-stream";
 
 export type TurnDeps = {
   db: Db;
-  /** `preloaded`: the user's key row as the turn's lookup read it (null: none). */
-  resolveKey: (
+  /** `preloaded`: the user's key rows as the turn's lookup read them. */
+  resolveKey: (userId: string, provider: ProviderId, preloaded?: PreloadedKeys) => Promise<ResolvedKey>;
+  /**
+   * The user's next key after the ones `tried` (several keys per provider), or null: a personal
+   * key refused before the first token (invalid, quota, rate limit) passes the turn on to it.
+   */
+  nextKey?: (
     userId: string,
     provider: ProviderId,
-    preloaded?: { row: KeyRow | null },
-  ) => Promise<ResolvedKey>;
-  markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
-  touchKeyUsed?: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+    preloaded: PreloadedKeys,
+    tried: readonly string[],
+  ) => Promise<ResolvedKey | null>;
+  markKeyInvalid: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
+  touchKeyUsed?: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
   createModel: (input: CreateModelInput) => LanguageModelV4;
   mapError: (error: unknown, provider: string) => AppError;
   isRetryable: (error: unknown) => boolean;
@@ -61,11 +76,17 @@ export type TurnDeps = {
   log?: (event: string, data: Record<string, unknown>) => void;
 };
 
+type KeyOpts = { keyVersion?: number; keyId?: string };
+
+/** Failures of one key that another key of the same provider may not have. */
+const FAILOVER_CODES: ReadonlySet<string> = new Set(["INVALID_API_KEY", "QUOTA_EXCEEDED", "RATE_LIMITED"]);
+
 /** The process's: its database, key vault, provider SDKs, rate limits and logger. */
 export function turnDeps(): TurnDeps {
   return {
     db: processDb(),
     resolveKey,
+    nextKey: nextPersonalKey,
     markKeyInvalid,
     touchKeyUsed,
     createModel: createLanguageModel,
@@ -142,16 +163,20 @@ export async function startTurn(
   const { userText, messages } = ctx;
   await checkModelOffered(db, userId, input.provider, input.model);
 
-  const key = await deps.resolveKey(userId, input.provider, { row: ctx.keyRow });
+  const keys: PreloadedKeys = { rows: ctx.keyRows };
+  // `let`: a key refused before the first token hands the turn to the user's next key.
+  let key = await deps.resolveKey(userId, input.provider, keys);
   await deps.checkRateLimit?.(userId, key.source);
 
   // Built per request from this request's key; may still refuse (e.g. a bad base URL).
-  const model = deps.createModel({
-    provider: input.provider,
-    apiKey: key.apiKey,
-    baseUrl: key.baseUrl,
-    modelId: input.model,
-  });
+  const modelFor = (k: ResolvedKey) =>
+    deps.createModel({
+      provider: input.provider,
+      apiKey: k.apiKey,
+      baseUrl: k.baseUrl,
+      modelId: input.model,
+    });
+  let model = modelFor(key);
   // Instructions and parameters: the request's settings (the dialog's), else the chat's stored ones.
   const settings = input.settings ?? ctx.settings;
   const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
@@ -237,6 +262,8 @@ export async function startTurn(
           provider: input.provider,
           model: input.model,
           keySource: key.source,
+          ...(key.keyId ? { keyId: key.keyId } : {}),
+          ...(key.keyLabel ? { keyLabel: key.keyLabel } : {}),
           usage,
           params: params.record,
         });
@@ -251,7 +278,7 @@ export async function startTurn(
           : Promise.resolve(undefined);
       if (status === "COMPLETE" && key.source === "personal") {
         void deps
-          .touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion })
+          .touchKeyUsed?.(userId, input.provider, { keyVersion: key.keyVersion, keyId: key.keyId })
           ?.catch(() => undefined);
       }
       const result = {
@@ -309,7 +336,7 @@ export async function startTurn(
     const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, input.provider), key.source);
     if (err.code === "INVALID_API_KEY" && key.source === "personal") {
       await deps
-        .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion })
+        .markKeyInvalid(userId, input.provider, { keyVersion: key.keyVersion, keyId: key.keyId })
         .catch(() => undefined);
     }
     if (claim.createdMessage) await discard(err.code);
@@ -323,23 +350,63 @@ export async function startTurn(
   const retried = new Promise<null>((resolve) => {
     retrying = () => resolve(null);
   });
-  const opening = openStream({
-    model,
-    messages,
-    ...params.call,
-    provider: input.provider,
-    signal,
-    mapError: deps.mapError,
-    isRetryable: deps.isRetryable,
-    policy: deps.retryPolicy,
-    firstChunkTimeoutMs: deps.firstChunkTimeoutMs,
-    idleTimeoutMs: deps.idleTimeoutMs,
-    onRetry: (r) => {
-      deps.log?.("chat.retry", { provider: input.provider, ...r });
-      retrying();
-    },
-  }).then((opened) => toUiStream(opened), refuse);
+  // Several keys: the ones this turn has run on, so the next is one not yet tried.
+  const tried: string[] = key.keyId ? [key.keyId] : [];
+  const anotherKey = () =>
+    key.source === "personal" &&
+    !!deps.nextKey &&
+    chatCandidates(input.provider, ctx.keyRows).some((r) => !tried.includes(r.id));
+  const openOnce = () =>
+    openStream({
+      model,
+      messages,
+      ...params.call,
+      provider: input.provider,
+      signal,
+      mapError: deps.mapError,
+      isRetryable: deps.isRetryable,
+      policy: deps.retryPolicy,
+      firstChunkTimeoutMs: deps.firstChunkTimeoutMs,
+      idleTimeoutMs: deps.idleTimeoutMs,
+      // A rate-limited key with another behind it: the next key now, not a backoff on this one.
+      failover: (err) => FAILOVER_CODES.has(err.code) && anotherKey(),
+      onRetry: (r) => {
+        deps.log?.("chat.retry", { provider: input.provider, ...r });
+        retrying();
+      },
+    });
+  // Before the first token only (openStream returns at the first token): failover never
+  // replays part of an answer, and never leaves the user's keys for the system key.
+  const openWithFailover = async (): Promise<OpenedStream> => {
+    for (;;) {
+      try {
+        return await openOnce();
+      } catch (e) {
+        if (!(e instanceof AppError) || !FAILOVER_CODES.has(e.code) || !anotherKey() || !deps.nextKey)
+          throw e;
+        const next = await deps.nextKey(userId, input.provider, keys, tried);
+        if (!next) throw e;
+        const from = key;
+        if (e.code === "INVALID_API_KEY")
+          await deps
+            .markKeyInvalid(userId, input.provider, { keyVersion: from.keyVersion, keyId: from.keyId })
+            .catch(() => undefined);
+        deps.log?.("chat.key_failover", { provider: input.provider, code: e.code });
+        await writeAudit(db, userId, {
+          action: "key.failover",
+          provider: input.provider,
+          last4: ctx.keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
+          detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: e.code },
+        }).catch(() => undefined);
+        if (next.keyId) tried.push(next.keyId);
+        key = next;
+        model = modelFor(next);
+      }
+    }
+  };
+  const opening = openWithFailover().then((opened) => toUiStream(opened), refuse);
   const toUiStream = (opened: OpenedStream) => {
+    if (key.source === "personal" && key.keyLabel) meta.keyLabel = key.keyLabel;
     // The provider SDK drops what the model does not take (temperature on a reasoning model)
     // and says so in its warnings: the answer records what was really sent.
     if (params.call.temperature !== undefined && ignoredFeatures(opened).has("temperature"))
@@ -422,6 +489,7 @@ async function duplicate(db: Db, userId: string, input: TurnInput, row: AnswerRo
         ...(row.provider ? { provider: row.provider } : {}),
         ...(row.model ? { model: row.model } : {}),
         ...(row.keySource ? { keySource: row.keySource as KeySource } : {}),
+        ...(row.keyLabel ? { keyLabel: row.keyLabel } : {}),
         ...(row.params && typeof row.params === "object" ? { params: row.params as AnswerParams } : {}),
         createdAt: row.createdAt.toISOString(),
       },

@@ -13,6 +13,8 @@ export type ChatMessageMetadata = {
   provider?: string;
   model?: string;
   keySource?: KeySource;
+  /** Which of the user's keys answered ("Work …x9Qa"), when the provider has several. */
+  keyLabel?: string;
   /** reasoningTokens: of outputTokens, the ones spent thinking (when the provider says). */
   usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** What the answer was asked with: system prompt used, temperature, max output. */

@@ -13,6 +13,9 @@ export type AuditAction =
   | "key.enabled"
   | "key.disabled"
   | "key.removed"
+  | "key.renamed"
+  | "key.reordered"
+  | "key.failover"
   | "key.needs_reentry"
   | "limits.changed";
 

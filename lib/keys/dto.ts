@@ -7,7 +7,9 @@ import { decideSource, displayStatus, type KeyDisplayStatus, type KeySource } fr
 // ciphertext, so a careless spread can never put it on the wire.
 
 export const PUBLIC_KEY_COLUMNS = {
+  id: true,
   provider: true,
+  position: true,
   label: true,
   baseUrl: true,
   prefix: true,
@@ -24,7 +26,9 @@ export const PUBLIC_KEY_COLUMNS = {
 } as const;
 
 export type PublicKeyRow = {
+  id: string;
   provider: string;
+  position: number;
   label: string | null;
   baseUrl: string | null;
   prefix: string;
@@ -41,7 +45,11 @@ export type PublicKeyRow = {
 };
 
 export type KeyDto = {
+  /** The stored key's id (address it at /api/keys/{id}); null when none is stored. */
+  id: string | null;
   provider: ProviderId;
+  /** 0-based place among the provider's keys (tried in this order); null when none is stored. */
+  position: number | null;
   providerLabel: string;
   hasKey: boolean;
   status: KeyDisplayStatus;
@@ -50,8 +58,9 @@ export type KeyDto = {
   /** An OpenAI-compatible endpoint saved without a key (a local server). */
   keyless: boolean;
   last4: string | null;
-  /** `compatible` only: the user's name for the service, and its base URL. */
+  /** The user's name for the key ("Work"); for `compatible` the endpoint's name. */
   label: string | null;
+  /** `compatible` only: the endpoint's base URL. */
   baseUrl: string | null;
   enabled: boolean;
   createdAt: string | null;
@@ -66,19 +75,28 @@ export type KeyDto = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * `providerState`: the state the source rule reads for the provider as a whole (see
+ * order.representative), when the provider has several keys; by default this key's own.
+ * `index`: the key's place in its provider's order (the stored position may have gaps).
+ */
 export function toKeyDto(
   provider: ProviderId,
   row: PublicKeyRow | null,
   systemKeyAvailable: boolean,
+  opts: { providerState?: { enabled: boolean; status: KeyStatus } | null; index?: number } = {},
 ): KeyDto {
   const stored = row ? { enabled: row.enabled, status: row.status } : null;
-  const decision = decideSource({ provider, stored, systemKeyConfigured: systemKeyAvailable });
+  const ruling = opts.providerState !== undefined ? opts.providerState : stored;
+  const decision = decideSource({ provider, stored: ruling, systemKeyConfigured: systemKeyAvailable });
   const chatSource =
-    decision.kind === "system" || (decision.kind === "personal" && row?.status !== "NEEDS_REENTRY")
+    decision.kind === "system" || (decision.kind === "personal" && ruling?.status !== "NEEDS_REENTRY")
       ? decision.kind
       : null;
   return {
+    id: row?.id ?? null,
     provider,
+    position: row ? (opts.index ?? row.position) : null,
     providerLabel: getProvider(provider).label,
     hasKey: !!row,
     status: displayStatus(stored),

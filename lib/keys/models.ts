@@ -6,8 +6,8 @@ import { AppError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
-import { noKey } from "./dto";
 import { storedApiKey } from "./keyless";
+import { chatCandidates, KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
 
 // The models each stored key may use, as its provider listed them, cached on the key's row.
 // Refreshed when the key is saved, when it is tested, and when the user asks; a list older than
@@ -62,15 +62,18 @@ export type RefreshResult = { ok: true; cache: ModelCache } | { ok: false; failu
  */
 export async function refreshKeyModels(
   userId: string,
-  provider: ProviderId,
+  target: ProviderId | KeyTarget,
   deps: VaultDeps = vaultDeps(),
   opts: { throttle?: boolean; now?: Date; signal?: AbortSignal } = {},
 ): Promise<RefreshResult> {
-  const row = await deps.db.providerKey.findUnique({
-    where: { userId_provider: { userId, provider } },
+  const t = toTarget(target);
+  const provider = t.provider;
+  const row = await deps.db.providerKey.findFirst({
+    where: targetWhere(userId, t),
+    orderBy: [...KEY_ORDER],
     select: { id: true, ciphertext: true, baseUrl: true, version: true, models: true },
   });
-  if (!row) throw noKey(provider);
+  if (!row) throw noKeyFor(t);
   if (opts.throttle !== false) {
     limiter("model-list", REFRESH_LIMIT);
     const r = await consume("model-list", userId);
@@ -109,12 +112,12 @@ export async function refreshKeyModels(
 /** Best effort (after a save or a test): never fails the action that triggered it. */
 export async function refreshQuietly(
   userId: string,
-  provider: ProviderId,
+  target: ProviderId | KeyTarget,
   deps?: VaultDeps,
   timeoutMs = QUIET_TIMEOUT_MS,
 ): Promise<void> {
   try {
-    await refreshKeyModels(userId, provider, deps, {
+    await refreshKeyModels(userId, target, deps, {
       throttle: false,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -123,17 +126,59 @@ export async function refreshQuietly(
   }
 }
 
-/** Every stored key's cached list, by provider (no decryption, no network). */
+/**
+ * Every provider's cached list (no decryption, no network): with several keys, what any of them
+ * lists (first key's order first; a model one key lists is not gone because another lost it),
+ * stale when the oldest list is.
+ */
 export async function cachedModels(
   userId: string,
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
   now = new Date(),
 ): Promise<Partial<Record<ProviderId, ModelCache>>> {
   const rows = await deps.db.providerKey.findMany({
-    where: { userId, modelsFetchedAt: { not: null } },
-    select: { provider: true, models: true, modelsFetchedAt: true },
+    where: { userId },
+    select: {
+      id: true,
+      provider: true,
+      models: true,
+      modelsFetchedAt: true,
+      baseUrl: true,
+      enabled: true,
+      status: true,
+    },
+    orderBy: [...KEY_ORDER],
   });
-  return Object.fromEntries(rows.map((r) => [r.provider, toCache(r.models, r.modelsFetchedAt, now)]));
+  const out: Partial<Record<ProviderId, ModelCache>> = {};
+  // A chat on `compatible` runs on the first endpoint's keys (order.chatCandidates): only its
+  // models are offered, never one another server listed.
+  const compatible = rows.filter((r) => r.provider === "compatible");
+  const firstEndpoint = (chatCandidates("compatible", compatible)[0] ?? compatible[0])?.baseUrl ?? null;
+  for (const r of rows) {
+    if (!r.modelsFetchedAt) continue;
+    if (r.provider === "compatible" && (r.baseUrl ?? null) !== firstEndpoint) continue;
+    const cache = toCache(r.models, r.modelsFetchedAt, now);
+    const prev = out[r.provider as ProviderId];
+    if (!prev) {
+      out[r.provider as ProviderId] = cache;
+      continue;
+    }
+    const byId = new Map(prev.models.map((m) => [m.id, m]));
+    for (const m of cache.models) {
+      const seen = byId.get(m.id);
+      if (!seen) byId.set(m.id, m);
+      else if (seen.goneAt && !m.goneAt) byId.set(m.id, m);
+    }
+    out[r.provider as ProviderId] = {
+      models: [...byId.values()],
+      fetchedAt:
+        prev.fetchedAt && cache.fetchedAt && cache.fetchedAt < prev.fetchedAt
+          ? cache.fetchedAt
+          : prev.fetchedAt,
+      stale: prev.stale || cache.stale,
+    };
+  }
+  return out;
 }
 
 /** Stale lists (older than a day) of this user's keys, refreshed one after the other. */
@@ -141,9 +186,9 @@ export async function refreshStaleModels(userId: string, deps: VaultDeps = vault
   const cutoff = new Date(Date.now() - MODEL_CACHE_TTL_MS);
   const rows = await deps.db.providerKey.findMany({
     where: { userId, enabled: true, modelsFetchedAt: { lt: cutoff } },
-    select: { provider: true },
+    select: { provider: true, id: true },
   });
-  for (const r of rows) await refreshQuietly(userId, r.provider as ProviderId, deps);
+  for (const r of rows) await refreshQuietly(userId, { provider: r.provider as ProviderId, id: r.id }, deps);
 }
 
 /** True when `modelId` is in the cached list of the user's key for `provider` and not gone. */
@@ -165,13 +210,15 @@ export async function isListedModel(
 /** The stored key's cached list (NOT_FOUND without a key; an empty list before the first fetch). */
 export async function getKeyModels(
   userId: string,
-  provider: ProviderId,
+  target: ProviderId | KeyTarget,
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<ModelCache> {
-  const row = await deps.db.providerKey.findUnique({
-    where: { userId_provider: { userId, provider } },
+  const t = toTarget(target);
+  const row = await deps.db.providerKey.findFirst({
+    where: targetWhere(userId, t),
+    orderBy: [...KEY_ORDER],
     select: { models: true, modelsFetchedAt: true },
   });
-  if (!row) throw noKey(provider);
+  if (!row) throw noKeyFor(t);
   return toCache(row.models, row.modelsFetchedAt);
 }

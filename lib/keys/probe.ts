@@ -7,10 +7,10 @@ import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
-import { noKey } from "./dto";
 import { storedApiKey } from "./keyless";
 import { maskKey } from "./mask";
 import { refreshQuietly } from "./models";
+import { KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
 import { displayStatus, type KeyDisplayStatus, statusForTest } from "./policy";
 import { markNeedsReentry } from "./reentry";
 import { checkKeyInput } from "./save";
@@ -56,28 +56,31 @@ async function spendTestBudget(userId: string) {
  */
 export async function testKey(
   userId: string,
-  provider: ProviderId,
+  target: ProviderId | KeyTarget,
   input: TestKeyInput = {},
   ctx?: RequestContext,
   deps: VaultDeps = vaultDeps(),
 ): Promise<KeyTestReport> {
+  const t = toTarget(target);
   if (input.apiKey !== undefined || input.keyless)
-    return testSupplied(deps, userId, provider, input.apiKey, input.baseUrl, ctx);
-  return testStored(deps, userId, provider, ctx);
+    return testSupplied(deps, userId, t, input.apiKey, input.baseUrl, ctx);
+  return testStored(deps, userId, t, ctx);
 }
 
 async function testSupplied(
   deps: VaultDeps,
   userId: string,
-  provider: ProviderId,
+  t: KeyTarget,
   apiKey: string | undefined,
   typedBaseUrl: string | undefined,
   ctx?: RequestContext,
 ): Promise<KeyTestReport> {
+  const provider = t.provider;
   let baseUrlInput = typedBaseUrl;
   if (baseUrlInput === undefined && getProvider(provider).requiresBaseUrl) {
-    const stored = await deps.db.providerKey.findUnique({
-      where: { userId_provider: { userId, provider } },
+    const stored = await deps.db.providerKey.findFirst({
+      where: targetWhere(userId, t),
+      orderBy: [...KEY_ORDER],
       select: { baseUrl: true },
     });
     baseUrlInput = stored?.baseUrl ?? undefined;
@@ -113,11 +116,13 @@ async function testSupplied(
 async function testStored(
   deps: VaultDeps,
   userId: string,
-  provider: ProviderId,
+  t: KeyTarget,
   ctx?: RequestContext,
 ): Promise<KeyTestReport> {
-  const row = await deps.db.providerKey.findUnique({
-    where: { userId_provider: { userId, provider } },
+  const provider = t.provider;
+  const row = await deps.db.providerKey.findFirst({
+    where: targetWhere(userId, t),
+    orderBy: [...KEY_ORDER],
     select: {
       id: true,
       ciphertext: true,
@@ -128,7 +133,7 @@ async function testStored(
       updatedAt: true,
     },
   });
-  if (!row) throw noKey(provider);
+  if (!row) throw noKeyFor(t);
   const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
   if (!decrypted.ok) {
     await markNeedsReentry(userId, provider, row, decrypted.detail, ctx, deps);
@@ -146,7 +151,7 @@ async function testStored(
       apiKey: storedApiKey(decrypted.plaintext),
       ...(baseUrl ? { baseUrl } : {}),
     }),
-    refreshQuietly(userId, provider, deps),
+    refreshQuietly(userId, { provider, id: row.id }, deps),
   ]);
   const status = statusForTest(result);
   await deps.db.$transaction(async (tx) => {
@@ -164,7 +169,7 @@ async function testStored(
         action: "key.tested",
         provider,
         last4: row.last4,
-        detail: { result, ms: Math.round(ms), saved: true },
+        detail: { result, ms: Math.round(ms), saved: true, keyId: row.id },
       },
       ctx,
     );

@@ -68,6 +68,8 @@ describe("resolveKey", () => {
       source: "personal",
       apiKey: OPENAI_KEY,
       keyVersion: 1,
+      keyId: expect.any(String),
+      keyLabel: `…${OPENAI_KEY.slice(-4)}`,
     });
   });
 

@@ -6,6 +6,7 @@ import { checkSystemKeyPolicy } from "@/lib/operator/policy";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { storedApiKey } from "./keyless";
+import { chatCandidates, KEY_ORDER, keyDisplayName, representative } from "./order";
 import { decideSource, type KeySource } from "./policy";
 import { markNeedsReentry } from "./reentry";
 
@@ -19,6 +20,10 @@ export type ResolvedKey = {
   baseUrl?: string;
   /** The personal key's version, for markKeyInvalid/touchKeyUsed compare-and-set. */
   keyVersion?: number;
+  /** The personal key's id (several keys per provider: the one this call runs on). */
+  keyId?: string;
+  /** How the answer names the personal key: "Work …x9Qa" (order.keyDisplayName). */
+  keyLabel?: string;
 };
 
 function requiredMessage(provider: ProviderId, disabled: boolean): string {
@@ -38,37 +43,59 @@ export type KeyRow = {
   version: number;
   last4: string;
   updatedAt: Date;
+  label?: string | null;
+  keyless?: boolean;
 };
 
-function loadKeyRow(userId: string, provider: ProviderId, deps: Pick<VaultDeps, "db"> = vaultDeps()) {
-  return deps.db.providerKey.findUnique({
-    where: { userId_provider: { userId, provider } },
-    select: {
-      id: true,
-      enabled: true,
-      status: true,
-      ciphertext: true,
-      baseUrl: true,
-      version: true,
-      last4: true,
-      updatedAt: true,
-    },
-  }) satisfies Promise<KeyRow | null>;
+const KEY_ROW_COLUMNS = {
+  id: true,
+  enabled: true,
+  status: true,
+  ciphertext: true,
+  baseUrl: true,
+  version: true,
+  last4: true,
+  updatedAt: true,
+  label: true,
+  keyless: true,
+} as const;
+
+/** The user's keys for the provider, in the order they are tried. */
+export function loadKeyRows(
+  userId: string,
+  provider: ProviderId,
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
+): Promise<KeyRow[]> {
+  return deps.db.providerKey.findMany({
+    where: { userId, provider },
+    orderBy: [...KEY_ORDER],
+    select: KEY_ROW_COLUMNS,
+  });
+}
+
+/** `preloaded`: the user's rows as the caller already read them ({ row }: the one-key shape). */
+export type PreloadedKeys = { rows: KeyRow[] } | { row: KeyRow | null };
+
+function rowsOf(preloaded: PreloadedKeys): KeyRow[] {
+  if ("rows" in preloaded) return preloaded.rows;
+  return preloaded.row ? [preloaded.row] : [];
 }
 
 /**
- * The key this user's request to `provider` runs on. `preloaded` is the user's row as the
- * caller already read it (null: no row), saving the lookup; it must be this user's row.
+ * The key this user's request to `provider` runs on: the system key when the source rule says
+ * so, else the first of the user's keys that may be tried (order.chatCandidates) and decrypts.
+ * `preloaded` saves the lookup; it must be this user's rows, in order.
  */
 export async function resolveKey(
   userId: string,
   provider: ProviderId,
-  preloaded?: { row: KeyRow | null },
+  preloaded?: PreloadedKeys,
   deps: VaultDeps = vaultDeps(),
 ): Promise<ResolvedKey> {
-  const row = preloaded ? preloaded.row : await loadKeyRow(userId, provider, deps);
+  const rows = preloaded ? rowsOf(preloaded) : await loadKeyRows(userId, provider, deps);
   const systemKey = deps.systemKey(provider);
-  const decision = decideSource({ provider, stored: row, systemKeyConfigured: !!systemKey });
+  const stored = representative(rows);
+  const decision = decideSource({ provider, stored, systemKeyConfigured: !!systemKey });
 
   if (decision.kind === "system" && systemKey) {
     await checkSystemKeyPolicy(userId, provider, deps); // the operator's allow-list and daily budget
@@ -76,46 +103,70 @@ export async function resolveKey(
   }
   if (decision.kind === "error") {
     throw decision.code === "API_KEY_REQUIRED"
-      ? new AppError("API_KEY_REQUIRED", requiredMessage(provider, !!row))
+      ? new AppError("API_KEY_REQUIRED", requiredMessage(provider, !!stored))
       : new AppError(decision.code);
   }
-  if (!row) throw new AppError("API_KEY_REQUIRED", requiredMessage(provider, false));
-
-  const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
-  if (!decrypted.ok) {
-    await markNeedsReentry(userId, provider, row, decrypted.detail, undefined, deps);
-    throw new AppError("KEY_NEEDS_REENTRY");
-  }
-  if (row.status === "NEEDS_REENTRY") {
-    // It decrypts again (the operator restored the master key): back to a normal key.
-    await deps.db.providerKey.updateMany({
-      where: { id: row.id, userId, version: row.version, status: "NEEDS_REENTRY" },
-      data: { status: "UNTESTED", updatedAt: row.updatedAt },
-    });
-  }
-  const baseUrl = row.baseUrl
-    ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
-    : undefined;
-  return {
-    source: "personal",
-    apiKey: storedApiKey(decrypted.plaintext),
-    keyVersion: row.version,
-    ...(baseUrl ? { baseUrl } : {}),
-  };
+  if (!stored) throw new AppError("API_KEY_REQUIRED", requiredMessage(provider, false));
+  const key = await nextPersonalKey(userId, provider, { rows }, [], deps);
+  if (!key) throw new AppError("KEY_NEEDS_REENTRY");
+  return key;
 }
 
-type VersionOpt = { keyVersion?: number };
+/**
+ * The next personal key to try after the ones in `tried` (failover before the first token), or
+ * null when none is left. Never the system key: a turn that started on a personal key stays on
+ * the user's keys (policy.decideSource). A key that no longer decrypts is marked and skipped.
+ */
+export async function nextPersonalKey(
+  userId: string,
+  provider: ProviderId,
+  preloaded: PreloadedKeys | undefined,
+  tried: readonly string[],
+  deps: VaultDeps = vaultDeps(),
+): Promise<ResolvedKey | null> {
+  const rows = preloaded ? rowsOf(preloaded) : await loadKeyRows(userId, provider, deps);
+  for (const row of chatCandidates(provider, rows)) {
+    if (tried.includes(row.id)) continue;
+    const decrypted = await decryptSecret({ ciphertext: row.ciphertext, userId, provider }, deps.keyring);
+    if (!decrypted.ok) {
+      await markNeedsReentry(userId, provider, row, decrypted.detail, undefined, deps);
+      continue;
+    }
+    if (row.status === "NEEDS_REENTRY") {
+      // It decrypts again (the operator restored the master key): back to a normal key.
+      await deps.db.providerKey.updateMany({
+        where: { id: row.id, userId, version: row.version, status: "NEEDS_REENTRY" },
+        data: { status: "UNTESTED", updatedAt: row.updatedAt },
+      });
+    }
+    const baseUrl = row.baseUrl
+      ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
+      : undefined;
+    return {
+      source: "personal",
+      apiKey: storedApiKey(decrypted.plaintext),
+      keyVersion: row.version,
+      keyId: row.id,
+      keyLabel: keyDisplayName({ label: row.label ?? null, last4: row.last4, keyless: row.keyless }),
+      ...(baseUrl ? { baseUrl } : {}),
+    };
+  }
+  return null;
+}
+
+type KeyOpts = { keyVersion?: number; keyId?: string };
 
 /** The provider rejected the personal key during a chat: show it as invalid until re-tested or replaced. */
 export async function markKeyInvalid(
   userId: string,
   provider: ProviderId,
-  opts: VersionOpt = {},
+  opts: KeyOpts = {},
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<void> {
   await deps.db.$executeRaw`
     UPDATE "ProviderKey" SET "status" = 'INVALID'
     WHERE "userId" = ${userId} AND "provider" = ${provider}
+      AND (${opts.keyId ?? null}::text IS NULL OR "id" = ${opts.keyId ?? null})
       AND (${opts.keyVersion ?? null}::int IS NULL OR "version" = ${opts.keyVersion ?? null}::int)`;
 }
 
@@ -123,12 +174,13 @@ export async function markKeyInvalid(
 export async function touchKeyUsed(
   userId: string,
   provider: ProviderId,
-  opts: VersionOpt = {},
+  opts: KeyOpts = {},
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
 ): Promise<void> {
   await deps.db.$executeRaw`
     UPDATE "ProviderKey" SET "lastUsedAt" = now()
     WHERE "userId" = ${userId} AND "provider" = ${provider}
+      AND (${opts.keyId ?? null}::text IS NULL OR "id" = ${opts.keyId ?? null})
       AND (${opts.keyVersion ?? null}::int IS NULL OR "version" = ${opts.keyVersion ?? null}::int)`;
 }
 
@@ -147,11 +199,11 @@ export async function usableProviders(
 ): Promise<UsableProvider[]> {
   const rows = await deps.db.providerKey.findMany({
     where: { userId },
-    select: { provider: true, enabled: true, status: true },
+    select: { id: true, provider: true, enabled: true, status: true },
+    orderBy: [...KEY_ORDER],
   });
-  const byProvider = new Map(rows.map((r) => [r.provider, r]));
   return PROVIDER_IDS.map((provider) => {
-    const stored = byProvider.get(provider) ?? null;
+    const stored = representative(rows.filter((r) => r.provider === provider));
     const d = decideSource({ provider, stored, systemKeyConfigured: !!deps.systemKey(provider) });
     const label = getProvider(provider).label;
     if (d.kind === "error") return { provider, label, source: null, code: d.code };

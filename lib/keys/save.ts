@@ -5,10 +5,12 @@ import { invalidField } from "@/lib/errors";
 import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
-import { type KeyDto, PUBLIC_KEY_COLUMNS, toKeyDto } from "./dto";
+import type { KeyDto } from "./dto";
 import { KEYLESS_MARKER } from "./keyless";
+import { dtoFor } from "./manage";
 import { maskKey } from "./mask";
 import { refreshQuietly } from "./models";
+import { KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
 import type { RequestContext, SaveKeyInput } from "./schemas";
 
 // Add or replace a user's key for one provider. The plaintext is encrypted before the
@@ -30,7 +32,6 @@ export async function checkKeyInput(
   if (!getProvider(provider).requiresBaseUrl) {
     if (input.baseUrl !== undefined)
       throw invalidField("baseUrl", "Only OpenAI-compatible keys take a base URL.");
-    if (input.label !== undefined) throw invalidField("label", "Only OpenAI-compatible keys take a name.");
     return null;
   }
   if (input.baseUrl === undefined)
@@ -38,16 +39,24 @@ export async function checkKeyInput(
   return checkBaseUrl(input.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup });
 }
 
-/** `input` has passed saveKeySchema at the boundary; the rules that need the provider run here. */
+/**
+ * `input` has passed saveKeySchema at the boundary; the rules that need the provider run here.
+ * `target`: a provider replaces its first key (adds one when it has none), an id replaces that
+ * key; `mode: "add"` always adds another key, after the provider's others.
+ */
 export async function saveKey(
   userId: string,
-  provider: ProviderId,
+  target: ProviderId | KeyTarget,
   input: SaveKeyInput,
   ctx?: RequestContext,
   deps: VaultDeps = vaultDeps(),
+  mode: "replace" | "add" = "replace",
 ): Promise<KeyDto> {
+  const t = toTarget(target);
+  const provider = t.provider;
   const baseUrl = await checkKeyInput(provider, input, deps);
-  // A keyless endpoint stores the keyless marker, encrypted like a key (see keyless.ts).
+  // A keyless endpoint stores the keyless marker, encrypted like a key (see keyless.ts). The AAD
+  // stays (userId, provider): every key of a provider is bound to the same context.
   const apiKey = input.apiKey;
   const { prefix, last4 } = apiKey ? maskKey(apiKey, provider) : { prefix: "", last4: "" };
   const { ciphertext, kid } = await encryptSecret(
@@ -55,11 +64,16 @@ export async function saveKey(
     deps.keyring,
   );
 
-  const row = await deps.db.$transaction(async (tx) => {
-    const existing = await tx.providerKey.findUnique({
-      where: { userId_provider: { userId, provider } },
-      select: { id: true },
-    });
+  const saved = await deps.db.$transaction(async (tx) => {
+    const existing =
+      mode === "add"
+        ? null
+        : await tx.providerKey.findFirst({
+            where: targetWhere(userId, t),
+            orderBy: [...KEY_ORDER],
+            select: { id: true, label: true },
+          });
+    if (!existing && t.id) throw noKeyFor(t);
     const material = {
       ciphertext,
       kid,
@@ -67,7 +81,8 @@ export async function saveKey(
       last4,
       keyless: apiKey === undefined,
       baseUrl,
-      label: baseUrl ? (input.label ?? null) : null,
+      // A compatible endpoint is saved with its name each time; another key keeps its name.
+      label: input.label ?? (baseUrl ? null : (existing?.label ?? null)),
     };
     // A replaced key is a new key: its test results and usage belong to the old one.
     const fresh = {
@@ -78,17 +93,36 @@ export async function saveKey(
       models: Prisma.DbNull,
       modelsFetchedAt: null,
     };
-    const saved = await tx.providerKey.upsert({
-      where: { userId_provider: { userId, provider } },
-      create: { userId, provider, ...material, ...fresh, enabled: input.enabled ?? true },
-      update: {
-        ...material,
-        ...fresh,
-        version: { increment: 1 },
-        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-      },
-      select: PUBLIC_KEY_COLUMNS,
-    });
+    let row: { id: string; version: number };
+    if (existing) {
+      row = await tx.providerKey.update({
+        where: { id: existing.id, userId },
+        data: {
+          ...material,
+          ...fresh,
+          version: { increment: 1 },
+          ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+        },
+        select: { id: true, version: true },
+      });
+    } else {
+      const last = await tx.providerKey.findFirst({
+        where: { userId, provider },
+        orderBy: { position: "desc" },
+        select: { position: true },
+      });
+      row = await tx.providerKey.create({
+        data: {
+          userId,
+          provider,
+          ...material,
+          ...fresh,
+          position: last ? last.position + 1 : 0,
+          enabled: input.enabled ?? true,
+        },
+        select: { id: true, version: true },
+      });
+    }
     await writeAudit(
       tx,
       userId,
@@ -97,16 +131,29 @@ export async function saveKey(
         provider,
         last4,
         detail: {
-          version: saved.version,
+          keyId: row.id,
+          version: row.version,
           ...(baseUrl ? { host: new URL(baseUrl).host } : {}),
           ...(apiKey ? {} : { keyless: true }),
         },
       },
       ctx,
     );
-    return saved;
+    return row;
   });
+  const savedKey = { provider, id: saved.id };
   // The picker offers what the new key may use; the old key's list went with the old key.
-  await refreshQuietly(userId, provider, deps);
-  return toKeyDto(provider, row, !!deps.systemKey(provider));
+  await refreshQuietly(userId, savedKey, deps);
+  return dtoFor(deps.db, userId, savedKey, !!deps.systemKey(provider));
+}
+
+/** Adds another key for the provider, tried after the ones already saved. */
+export function addKey(
+  userId: string,
+  provider: ProviderId,
+  input: SaveKeyInput,
+  ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
+): Promise<KeyDto> {
+  return saveKey(userId, provider, input, ctx, deps, "add");
 }

@@ -72,6 +72,21 @@ export const testKeyActionSchema = z
 
 export const toggleKeySchema = z.strictObject({ enabled: z.boolean() });
 
+/** POST /api/keys: another key for the provider (tried after the ones already saved). */
+export const addKeySchema = saveKeySchema.extend({ provider: text().trim().min(1).max(40) });
+
+/** PATCH one key: switch on/off, rename (null clears the name), move one place earlier or later. */
+export const updateKeySchema = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    label: labelSchema.nullable().optional(),
+    move: z.enum(["up", "down"]).optional(),
+  })
+  .refine((b) => b.enabled !== undefined || b.label !== undefined || b.move !== undefined, {
+    message: "Send enabled, label or move.",
+  });
+export type UpdateKeyInput = z.infer<typeof updateKeySchema>;
+
 export const defaultsSchema = z
   .strictObject({
     provider: providerSchema,

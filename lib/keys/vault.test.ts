@@ -196,7 +196,6 @@ describe("key lifecycle", () => {
     expect(await save("openai", { apiKey: OK_KEY, baseUrl: "https://evil.example/v1" })).toBe(
       "VALIDATION_FAILED",
     );
-    expect(await save("openai", { apiKey: OK_KEY, label: "mine" })).toBe("VALIDATION_FAILED");
     expect(await save("compatible", { apiKey: "abc12345" })).toBe("VALIDATION_FAILED");
     expect(await save("compatible", { apiKey: "abc12345", baseUrl: "ftp://x.example" })).toBe(
       "VALIDATION_FAILED",

@@ -73,9 +73,12 @@ export async function startCompletion(
 
   const stream = body.stream === true;
   const record = (o: Omit<V1Outcome, "provider" | "model" | "keySource" | "stream">) =>
-    recordV1Turn(deps.db, caller, { provider, model, keySource: key.source, stream, ...o }, ctx).catch((e) =>
-      deps.log?.("v1.record_failed", { error: e instanceof Error ? e.name : typeof e }),
-    );
+    recordV1Turn(
+      deps.db,
+      caller,
+      { provider, model, keySource: key.source, keyId: key.keyId, stream, ...o },
+      ctx,
+    ).catch((e) => deps.log?.("v1.record_failed", { error: e instanceof Error ? e.name : typeof e }));
 
   let opened: OpenedStream;
   try {
@@ -98,7 +101,7 @@ export async function startCompletion(
     const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, provider), key.source);
     if (err.code === "INVALID_API_KEY" && key.source === "personal") {
       await deps
-        .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion })
+        .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
         .catch(() => undefined);
     }
     await record({ status: "error", errorCode: err.code });
@@ -111,7 +114,9 @@ export async function startCompletion(
   const finished = async (usage: Usage) => {
     await record({ status: "complete", usage });
     if (key.source === "personal") {
-      void deps.touchKeyUsed(caller.userId, provider, { keyVersion: key.keyVersion }).catch(() => undefined);
+      void deps
+        .touchKeyUsed(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
+        .catch(() => undefined);
     }
   };
   const failedMidway = (e: unknown) =>

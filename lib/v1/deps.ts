@@ -32,8 +32,16 @@ export type V1Deps = {
   createModel: (input: CreateModelInput) => LanguageModelV4;
   mapError: (error: unknown, provider: string) => AppError;
   isRetryable: (error: unknown) => boolean;
-  markKeyInvalid: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
-  touchKeyUsed: (userId: string, provider: ProviderId, opts?: { keyVersion?: number }) => Promise<unknown>;
+  markKeyInvalid: (
+    userId: string,
+    provider: ProviderId,
+    opts?: { keyVersion?: number; keyId?: string },
+  ) => Promise<unknown>;
+  touchKeyUsed: (
+    userId: string,
+    provider: ProviderId,
+    opts?: { keyVersion?: number; keyId?: string },
+  ) => Promise<unknown>;
   /** The chat's per-user limits (and the stricter one on system keys). */
   checkUserRateLimit: (userId: string, source: KeySource) => Promise<void>;
   /** Each token's own budget: a runaway script stops before it spends the user's whole limit. */

@@ -13,6 +13,8 @@ export type V1Outcome = {
   provider: string;
   model: string;
   keySource: KeySource | null;
+  /** The personal key the request ran on (null/absent: the system key, or none). */
+  keyId?: string | undefined;
   status: "complete" | "error" | "aborted";
   errorCode?: string;
   usage?: { inputTokens: number; outputTokens: number };
@@ -32,6 +34,7 @@ export async function recordV1Turn(
           userId: caller.userId,
           provider: o.provider,
           keySource: o.keySource,
+          keyId: o.keyId ?? null,
           model: o.model,
           inputTokens: o.usage.inputTokens,
           outputTokens: o.usage.outputTokens,
@@ -53,6 +56,7 @@ export async function recordV1Turn(
           stream: o.stream,
           ...(o.errorCode ? { code: o.errorCode } : {}),
           ...(o.keySource ? { keySource: o.keySource } : {}),
+          ...(o.keyId ? { keyId: o.keyId } : {}),
           ...(o.usage ? { inputTokens: o.usage.inputTokens, outputTokens: o.usage.outputTokens } : {}),
         },
       },

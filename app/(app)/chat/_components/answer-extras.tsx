@@ -48,7 +48,15 @@ export function AnswerDetails({ meta, modelLabel }: { meta: ChatMessageMetadata;
   const u = meta.usage;
   const rows: [string, string][] = [];
   if (modelLabel) rows.push(["Model", modelLabel]);
-  if (meta.keySource) rows.push(["Key", meta.keySource === "personal" ? "Your personal key" : "System key"]);
+  if (meta.keySource)
+    rows.push([
+      "Key",
+      meta.keySource === "system"
+        ? "System key"
+        : meta.keyLabel
+          ? `Your personal key · ${meta.keyLabel}`
+          : "Your personal key",
+    ]);
   if (u) {
     rows.push(["Tokens in", fmt(u.inputTokens)]);
     rows.push([

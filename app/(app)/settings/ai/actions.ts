@@ -7,10 +7,10 @@ import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
 import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
-import { removeKey, setKeyEnabled } from "@/lib/keys/manage";
+import { keyTarget, removeKey, setKeyEnabled, updateKey } from "@/lib/keys/manage";
 import { refreshKeyModels } from "@/lib/keys/models";
 import { testKey } from "@/lib/keys/probe";
-import { saveKey } from "@/lib/keys/save";
+import { addKey, saveKey } from "@/lib/keys/save";
 import {
   apiKeySchema,
   baseUrlSchema,
@@ -18,6 +18,7 @@ import {
   labelSchema,
   parseProvider,
   testKeyActionSchema,
+  updateKeySchema,
 } from "@/lib/keys/schemas";
 import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
 import { text } from "@/lib/text";
@@ -45,7 +46,10 @@ const saveInput = z.strictObject({
   baseUrl: baseUrlSchema.optional(),
   label: labelSchema.optional(),
 });
+const keyId = text().trim().min(1).max(64);
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
+const updateInput = z.strictObject({ id: keyId, change: updateKeySchema });
+const byIdInput = z.strictObject({ id: keyId });
 const removeInput = z.strictObject({ provider });
 const refreshInput = z.strictObject({ provider });
 const limitsInput = limitsInputSchema.extend({ provider });
@@ -66,6 +70,70 @@ export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
     return { ok: true, key };
   } catch (e) {
     return failed(e, "save");
+  }
+}
+
+/** Another key for the provider, tried after the ones already saved. */
+export async function addKeyAction(input: unknown): Promise<SaveKeyResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = saveInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { provider: p, ...body } = parsed.data;
+  try {
+    const key = await addKey(user.id, parseProvider(p), body, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, key };
+  } catch (e) {
+    return failed(e, "add");
+  }
+}
+
+/** One key by id: switch, rename, move up/down. */
+export async function updateKeyAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = updateInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const target = await keyTarget(user.id, parsed.data.id);
+    const key = await updateKey(user.id, target, parsed.data.change, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, key };
+  } catch (e) {
+    return failed(e, "update");
+  }
+}
+
+export async function removeKeyByIdAction(input: unknown): Promise<KeyResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = byIdInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const target = await keyTarget(user.id, parsed.data.id);
+    const key = await removeKey(user.id, target, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, key };
+  } catch (e) {
+    return failed(e, "remove");
+  }
+}
+
+/** Tests one stored key by id (and records the outcome on it). */
+export async function testKeyByIdAction(input: unknown): Promise<TestKeyResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = byIdInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    const target = await keyTarget(user.id, parsed.data.id);
+    const test = await testKey(user.id, target, {}, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, test };
+  } catch (e) {
+    if (isAppError(e) && e.code === "KEY_NEEDS_REENTRY") revalidatePath(PATH);
+    return failed(e, "test");
   }
 }
 

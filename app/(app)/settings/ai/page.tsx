@@ -6,6 +6,7 @@ import { listApiTokens } from "@/lib/api-tokens/tokens";
 import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
+import type { KeyDto } from "@/lib/keys/dto";
 import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
 import { cachedModels } from "@/lib/keys/models";
@@ -28,6 +29,17 @@ async function activityPage(userId: string, cursor: string | undefined) {
     if (isAppError(e) && e.code === "VALIDATION_FAILED") return listAudit(userId, { limit: 20 });
     throw e;
   }
+}
+
+/** One card per provider: its first key (or "not_set") and the keys after it. */
+function firstKeys(keys: KeyDto[]): { dto: KeyDto; others: KeyDto[] }[] {
+  const cards: { dto: KeyDto; others: KeyDto[] }[] = [];
+  for (const k of keys) {
+    const card = cards.find((c) => c.dto.provider === k.provider);
+    if (card) card.others.push(k);
+    else cards.push({ dto: k, others: [] });
+  }
+  return cards;
 }
 
 export default async function AiSettingsPage({ searchParams }: Props) {
@@ -65,7 +77,8 @@ export default async function AiSettingsPage({ searchParams }: Props) {
         <ol className="mt-2 list-decimal space-y-1 pl-9 text-foreground/90">
           <li>
             <strong className="font-medium">Your personal key</strong>, when one is saved for the provider and
-            “Use my personal key” is on.
+            “Use my personal key” is on. With several keys, the first one that is on; if it is refused before
+            the answer starts (invalid, out of credit, rate limited), the next one takes over.
           </li>
           <li>
             Otherwise <strong className="font-medium">this server’s system key</strong>, only if the operator
@@ -81,12 +94,13 @@ export default async function AiSettingsPage({ searchParams }: Props) {
       </section>
 
       <div className="space-y-4">
-        {keys.map((dto) => (
+        {firstKeys(keys).map(({ dto, others }) => (
           // Keyed by provider only: a card that remounted when its first key was saved would
           // drop a Test started in the meantime (and its result) along with its state.
           <ProviderCard
             key={dto.provider}
             dto={dto}
+            others={others}
             models={models[dto.provider] ?? null}
             limits={limits.find((l) => l.provider === dto.provider) ?? null}
           />

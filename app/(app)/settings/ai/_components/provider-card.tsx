@@ -9,6 +9,7 @@ import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
 import { LimitsForm, ModelList } from "./lazy";
+import { MoreKeys } from "./more-keys";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
@@ -22,10 +23,14 @@ import type { KeyDto, ModelCache, ProviderLimits } from "./types";
 
 export function ProviderCard({
   dto,
+  others = [],
   models = null,
   limits = null,
 }: {
+  /** The provider's first key ("not_set" when none). */
   dto: KeyDto;
+  /** Its further keys, in the order chats try them. */
+  others?: KeyDto[];
   models?: ModelCache | null;
   limits?: ProviderLimits | null;
 }) {
@@ -190,14 +195,18 @@ export function ProviderCard({
         </div>
       ) : null}
 
+      {dto.hasKey ? <MoreKeys info={info} first={dto} others={others} /> : null}
+
       <SetupGuide info={info} />
       <RemoveDialog
         open={confirming}
         providerLabel={info.label}
         afterRemoval={
-          dto.systemKeyAvailable && info.systemKeyEnv
-            ? `Chats with ${info.label} will then use this server's key.`
-            : `Chats with ${info.label} will then ask you to add a key.`
+          others.length > 0
+            ? `Your next ${info.label} key${others[0]?.label ? `, “${others[0].label}”,` : ""} becomes the first.`
+            : dto.systemKeyAvailable && info.systemKeyEnv
+              ? `Chats with ${info.label} will then use this server's key.`
+              : `Chats with ${info.label} will then ask you to add a key.`
         }
         pending={pending === "remove"}
         onConfirm={remove}
