@@ -6,6 +6,7 @@ import { expect, type Pages, test } from "./fixtures";
 // the draft kept across the banner's own fix, the rejected key's state, a live title, a
 // countdown that ends, and a retry that says it is one.
 
+const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 const BAD_KEY = "sk-proj-chatE2E-invalid-7777abcd1234";
 const GOOD_KEY = "sk-proj-chatE2Efixed0000abcd5678";
 
@@ -276,10 +277,12 @@ test("a refused message in an existing chat is gone after a reload too, and its 
   await expect(chat.composer).toHaveValue("");
 });
 
-// FIXME (h22): fails in the browser (the chat stays in the history after a reload) although
-// lib/chat/turn.test.ts shows the turn discarding on an abort before the first token: the
-// browser's Stop may not reach the route's request.signal before the handler has returned.
-test.fixme("stopping before the first token leaves nothing behind: the draft is back, no chat", async ({
+// A Stop before the first token, once the server has taken the turn (the provider was called):
+// the server keeps the message with its stopped answer (exactly once: a duplicate must replay it,
+// never call the provider again), and the view shows the same, before and after a reload. (This
+// test also caught Stop re-sending the message: the Stop button became the submit button under
+// the pointer.)
+test("stopping before the first token: the message stays with its stopped answer, the same after a reload", async ({
   page,
   auth,
   settings,
@@ -287,18 +290,32 @@ test.fixme("stopping before the first token leaves nothing behind: the draft is 
 }) => {
   await auth.signUp();
   // The mock answers its headers and then nothing: the answer never starts.
-  await settings.addKey("OpenAI", "sk-proj-chatE2E-stall-5656efef");
+  const key = "sk-proj-chatE2E-stall-5656efef";
+  await settings.addKey("OpenAI", key);
   await chat.goto();
   await chat.send("Never mind");
   await expect(chat.waitingStatus).toBeVisible();
+  // The server took the turn once it called the provider.
+  await expect
+    .poll(async () => {
+      const log = (await (await page.request.get(`${MOCK}/__mock/requests`)).json()) as {
+        requests: { kind: string; stream?: boolean; keyLast4?: string }[];
+      };
+      return log.requests.filter((r) => r.kind === "generate" && r.stream && r.keyLast4 === key.slice(-4))
+        .length;
+    })
+    .toBe(1);
   await chat.stop();
-  await expect(chat.userMessages).toHaveCount(0);
-  await expect(chat.composer).toHaveValue("Never mind");
-  await expect(chat.sendButton).toBeEnabled();
-  await expect.poll(() => storedChats(page)).toHaveLength(0);
+  await expect(chat.stopButton).toHaveCount(0);
+  await expect(page.getByText("Stopped before the answer started.")).toBeVisible();
+  await expect(chat.userMessages).toHaveCount(1);
+  await expect(chat.composer).toHaveValue("");
+  await expect(page).toHaveURL(/\/chat\/[\w-]+$/);
+  await expect.poll(() => storedChats(page)).toHaveLength(1);
   await page.reload();
-  await expect(chat.history.links).toHaveCount(0);
-  await expect(chat.composer).toHaveValue("Never mind");
+  await expect(chat.userMessages).toHaveCount(1);
+  await expect(page.getByText("Stopped before the answer started.")).toBeVisible();
+  await expect(chat.composer).toHaveValue("");
 });
 
 test("a draft belongs to its user: the next account signed in in the same tab starts empty", async ({

@@ -14,6 +14,7 @@ const DefaultsFormImpl = lazy(() => import("./defaults-form").then((m) => ({ def
 const SystemPromptFormImpl = lazy(() =>
   import("./system-prompt-form").then((m) => ({ default: m.SystemPromptForm })),
 );
+const MoreKeysImpl = lazy(() => import("./more-keys").then((m) => ({ default: m.MoreKeys })));
 const ApiTokensImpl = lazy(() => import("./api-tokens").then((m) => ({ default: m.ApiTokensSection })));
 
 /** False on the server and until the window's load event has fired. */
@@ -100,6 +101,15 @@ export function ApiTokensSection(props: ComponentProps<typeof ApiTokensImpl>) {
   return (
     <Deferred placeholder="h-[36rem] rounded-xl">
       <ApiTokensImpl {...props} />
+    </Deferred>
+  );
+}
+
+export function MoreKeys(props: ComponentProps<typeof MoreKeysImpl>) {
+  // Sized for the usual case: no second key yet, only the "Add another key" control.
+  return (
+    <Deferred placeholder={props.others.length ? "h-40" : "h-16"}>
+      <MoreKeysImpl {...props} />
     </Deferred>
   );
 }

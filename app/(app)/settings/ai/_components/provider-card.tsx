@@ -8,8 +8,7 @@ import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
-import { LimitsForm, ModelList } from "./lazy";
-import { MoreKeys } from "./more-keys";
+import { LimitsForm, ModelList, MoreKeys } from "./lazy";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
