@@ -25,7 +25,9 @@ test("the chat header exports the chat as Markdown and as JSON with usage per an
   expect(md.name).toMatch(/\.md$/);
   expect(md.text).toMatch(/^# .+\n/);
   expect(md.text).toContain("## You\n\nTell me about kingfishers\n");
-  expect(md.text).toMatch(/## Assistant\n\n_openai · gpt[\w.-]+ · personal key · \d+ in · \d+ out tokens_/);
+  expect(md.text).toMatch(
+    /## Assistant\n\n_openai · gpt[\w.-]+ · personal key …\w{4} · \d+ in · \d+ out tokens_/,
+  );
   expect(md.text).toContain("Echo (turn 2): And about herons");
   // Focus came back to the menu's button after the download started.
   await expect(chat.exportButton).toBeFocused();

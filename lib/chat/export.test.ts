@@ -60,7 +60,12 @@ describe("chat export", () => {
     expect(doc.messages[0].text).toBe("First question about owls");
     expect(doc.messages[3].text).toContain("Echo (turn 2): Second about herons");
     for (const answer of [doc.messages[1], doc.messages[3]]) {
-      expect(answer).toMatchObject({ provider: "openai", model: "gpt-4o-mini", keySource: "personal" });
+      expect(answer).toMatchObject({
+        provider: "openai",
+        model: "gpt-4o-mini",
+        keySource: "personal",
+        keyLabel: "…0000", // which of the user's keys answered, never more of it
+      });
       expect(answer.status).toBe("COMPLETE");
       expect(answer.usage.inputTokens).toBeGreaterThan(0);
       expect(answer.usage.outputTokens).toBeGreaterThan(0);
@@ -80,7 +85,7 @@ describe("chat export", () => {
     expect(md.startsWith("# Stars / code: notes\n")).toBe(true);
     expect(md).toContain("## You\n\nTell me about `code` and *stars*\n");
     expect(md).toMatch(
-      /## Assistant\n\n_openai · gpt-4o-mini · personal key · \d+ in · \d+ out tokens_\n\nEcho \(turn 1\)/,
+      /## Assistant\n\n_openai · gpt-4o-mini · personal key …0000 · \d+ in · \d+ out tokens_\n\nEcho \(turn 1\)/,
     );
   });
 

@@ -31,6 +31,8 @@ export type ExportedMessage = {
   provider?: string;
   model?: string;
   keySource?: string;
+  /** Which of the user's keys answered (its name or …last4), when several are stored. */
+  keyLabel?: string;
   usage?: { inputTokens: number; outputTokens: number };
   /** The message this one follows (an answer: its user message; null: the chat's first). */
   parentId: string | null;
@@ -103,6 +105,7 @@ function exported(m: MessageRow): ExportedMessage {
     ...(m.provider ? { provider: m.provider } : {}),
     ...(m.model ? { model: m.model } : {}),
     ...(m.keySource ? { keySource: m.keySource } : {}),
+    ...(m.keyLabel ? { keyLabel: m.keyLabel } : {}),
     ...(m.inputTokens !== null || m.outputTokens !== null
       ? { usage: { inputTokens: m.inputTokens ?? 0, outputTokens: m.outputTokens ?? 0 } }
       : {}),
@@ -115,7 +118,9 @@ const KEY_SOURCE_LABEL: Record<string, string> = { personal: "personal key", sys
 function answerDetails(m: ExportedMessage): string {
   const parts = [
     m.model ? `${m.provider ? `${m.provider} · ` : ""}${m.model}` : undefined,
-    m.keySource ? (KEY_SOURCE_LABEL[m.keySource] ?? `${m.keySource} key`) : undefined,
+    m.keySource
+      ? `${KEY_SOURCE_LABEL[m.keySource] ?? `${m.keySource} key`}${m.keyLabel ? ` ${m.keyLabel}` : ""}`
+      : undefined,
     m.usage ? `${m.usage.inputTokens} in · ${m.usage.outputTokens} out tokens` : undefined,
     m.status && m.status !== "COMPLETE"
       ? `${m.status.toLowerCase()}${m.errorCode ? ` (${m.errorCode})` : ""}`
