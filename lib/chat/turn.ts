@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
 import { writeAudit } from "@/lib/keys/audit";
 import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
-import { chatCandidates } from "@/lib/keys/order";
+import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import {
   markKeyInvalid,
@@ -79,8 +79,6 @@ export type TurnDeps = {
 type KeyOpts = { keyVersion?: number; keyId?: string };
 
 /** Failures of one key that another key of the same provider may not have. */
-const FAILOVER_CODES: ReadonlySet<string> = new Set(["INVALID_API_KEY", "QUOTA_EXCEEDED", "RATE_LIMITED"]);
-
 /** The process's: its database, key vault, provider SDKs, rate limits and logger. */
 export function turnDeps(): TurnDeps {
   return {

@@ -47,6 +47,13 @@ export async function parseKeySegment(
   return { provider: row.provider, id: segment };
 }
 
+/** Refusals before the first token that pass a turn to the user's next key (chat and /v1). */
+export const FAILOVER_CODES: ReadonlySet<string> = new Set([
+  "INVALID_API_KEY",
+  "QUOTA_EXCEEDED",
+  "RATE_LIMITED",
+]);
+
 /** What choosing among a provider's keys reads of each. */
 export type OrderedKeyState = { id: string; enabled: boolean; status: KeyStatus; baseUrl?: string | null };
 

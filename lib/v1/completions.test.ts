@@ -3,8 +3,16 @@ import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { createLanguageModel } from "@/lib/ai/model";
 import { createApiToken, type TokenCaller, verifyApiToken } from "@/lib/api-tokens/tokens";
 import { AppError } from "@/lib/errors";
-import { markKeyInvalid, resolveKey, touchKeyUsed, usableProviders } from "@/lib/keys/resolve";
-import { saveKey } from "@/lib/keys/save";
+import { setLimits } from "@/lib/keys/limits";
+import {
+  loadKeyRows,
+  markKeyInvalid,
+  nextPersonalKey,
+  resolveKey,
+  touchKeyUsed,
+  usableProviders,
+} from "@/lib/keys/resolve";
+import { addKey, saveKey } from "@/lib/keys/save";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { startCompletion } from "./completions";
 import type { V1Deps } from "./deps";
@@ -26,7 +34,9 @@ afterAll(() => h?.close());
 function v1(over: Partial<V1Deps> = {}): V1Deps {
   return {
     db: h.handle.prisma,
-    resolveKey: (u, p) => resolveKey(u, p, undefined, h.deps),
+    resolveKey: (u, p, pre) => resolveKey(u, p, pre, h.deps),
+    loadKeys: (u, p) => loadKeyRows(u, p, h.deps),
+    nextKey: (u, p, pre, tried) => nextPersonalKey(u, p, pre, tried, h.deps),
     createModel: createLanguageModel,
     mapError: toAppError,
     isRetryable,
@@ -217,6 +227,41 @@ describe("POST /v1/chat/completions", () => {
       where: { userId: caller.userId, action: "api.completion" },
     });
     expect(audit.detail).toMatchObject({ status: "error", code: "INVALID_API_KEY" });
+  });
+
+  it("several keys: a rate-limited key passes the request to the next one (one answer, usage on that key)", async () => {
+    const caller = await callerWith({ groq: "gsk_v1ratelimitKey00009" });
+    const spare = await addKey(
+      caller.userId,
+      "groq",
+      { apiKey: "gsk_v1spareKeyAbcd0010", label: "Spare" },
+      undefined,
+      h.deps,
+    );
+    const turn = await startCompletion(caller, body(), never(), undefined, v1());
+    const json = (await turn.response.json()) as { choices: { message: { content: string } }[] };
+    expect(json.choices[0]?.message.content).toContain("Hello from a script");
+    const usage = await h.handle.prisma.usageEvent.findMany({ where: { userId: caller.userId } });
+    expect(usage.map((u) => [u.keySource, u.keyId])).toEqual([["personal", spare.id]]);
+    const failover = await h.handle.prisma.auditEvent.findFirstOrThrow({
+      where: { userId: caller.userId, action: "key.failover" },
+    });
+    expect(failover.detail).toMatchObject({ nextKeyId: spare.id, code: "RATE_LIMITED" });
+  });
+
+  it("the user's own spending limit holds for scripts: BUDGET_EXCEEDED (429) before any provider call", async () => {
+    const caller = await callerWith({ groq: "gsk_v1limitedKey000011" });
+    await setLimits(caller.userId, "groq", { dayTokens: 10 }, undefined, h.handle.prisma);
+    const before = h.mock.requests().length;
+    const err = await failure(startCompletion(caller, body(), never(), undefined, v1()));
+    expect([err.code, err.status]).toEqual(["BUDGET_EXCEEDED", 429]);
+    expect(err.message).toMatch(/10 tokens/);
+    expect(h.mock.requests().length).toBe(before);
+    // Refused before anything was held: with room again the next request runs.
+    await setLimits(caller.userId, "groq", { dayTokens: 100_000 }, undefined, h.handle.prisma);
+    const ok = await startCompletion(caller, body(), never(), undefined, v1());
+    expect(ok.response.status).toBe(200);
+    await ok.response.text();
   });
 
   it("a failure after the first token arrives as an error event in the stream", async () => {

@@ -2,6 +2,9 @@ import { generateId } from "ai";
 import { checkTokenScope, type TokenCaller } from "@/lib/api-tokens/tokens";
 import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "@/lib/chat/open-stream";
 import { AppError } from "@/lib/errors";
+import { writeAudit } from "@/lib/keys/audit";
+import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
+import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import type { ResolvedKey } from "@/lib/keys/resolve";
 import type { RequestContext } from "@/lib/keys/schemas";
@@ -62,50 +65,93 @@ export async function startCompletion(
   checkTokenScope(caller, provider, model);
   const messages = toModelMessages(body.messages);
   await deps.checkTokenRateLimit(caller.tokenId);
-  const key: ResolvedKey = await deps.resolveKey(caller.userId, provider);
+  // Read once: the first usable key, and the ones a refusal passes the request to (as in the chat).
+  const rows = deps.loadKeys ? await deps.loadKeys(caller.userId, provider) : undefined;
+  let key: ResolvedKey = await deps.resolveKey(caller.userId, provider, rows ? { rows } : undefined);
   await deps.checkUserRateLimit(caller.userId, key.source);
-  const languageModel = deps.createModel({
+  const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  // The user's own spending limits hold for scripts as for the chat: checked before the call
+  // (an estimate), released when the request ends (its usage event holds the real cost).
+  const spending = await checkTurnSpending(deps.db, {
+    userId: caller.userId,
     provider,
-    apiKey: key.apiKey,
-    baseUrl: key.baseUrl,
-    modelId: model,
+    model,
+    keySource: key.source,
+    promptChars: messages.reduce((n, m) => n + JSON.stringify(m.content).length, 0),
+    ...(maxOutputTokens ? { maxOutputTokens } : {}),
   });
+  const createModel = (k: ResolvedKey) =>
+    deps.createModel({ provider, apiKey: k.apiKey, baseUrl: k.baseUrl, modelId: model });
+  let languageModel = createModel(key);
 
   const stream = body.stream === true;
-  const record = (o: Omit<V1Outcome, "provider" | "model" | "keySource" | "stream">) =>
-    recordV1Turn(
+  const record = (o: Omit<V1Outcome, "provider" | "model" | "keySource" | "stream">) => {
+    settleTurnSpending(spending);
+    return recordV1Turn(
       deps.db,
       caller,
       { provider, model, keySource: key.source, keyId: key.keyId, stream, ...o },
       ctx,
     ).catch((e) => deps.log?.("v1.record_failed", { error: e instanceof Error ? e.name : typeof e }));
+  };
 
+  // Several keys: a key refused before the first token (invalid, quota, rate limit) passes the
+  // request to the next one of the user's keys, never to the system key.
+  const tried: string[] = key.keyId ? [key.keyId] : [];
+  const anotherKey = () =>
+    key.source === "personal" &&
+    !!deps.nextKey &&
+    !!rows &&
+    chatCandidates(provider, rows).some((r) => !tried.includes(r.id));
   let opened: OpenedStream;
-  try {
-    opened = await openStream({
-      model: languageModel,
-      messages,
-      provider,
-      signal,
-      mapError: deps.mapError,
-      isRetryable: deps.isRetryable,
-      policy: deps.retryPolicy,
-      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-      onRetry: (r) => deps.log?.("v1.retry", { provider, ...r }),
-    });
-  } catch (e) {
-    if (e instanceof ClientAbortError) {
-      await record({ status: "aborted" });
-      throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
+  for (;;) {
+    try {
+      opened = await openStream({
+        model: languageModel,
+        messages,
+        provider,
+        signal,
+        mapError: deps.mapError,
+        isRetryable: deps.isRetryable,
+        policy: deps.retryPolicy,
+        maxOutputTokens,
+        failover: (err) => FAILOVER_CODES.has(err.code) && anotherKey(),
+        onRetry: (r) => deps.log?.("v1.retry", { provider, ...r }),
+      });
+      break;
+    } catch (e) {
+      if (e instanceof ClientAbortError) {
+        await record({ status: "aborted" });
+        throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
+      }
+      const raw = e instanceof AppError ? e : deps.mapError(e, provider);
+      const next =
+        FAILOVER_CODES.has(raw.code) && anotherKey() && deps.nextKey && rows
+          ? await deps.nextKey(caller.userId, provider, { rows }, tried)
+          : null;
+      if (raw.code === "INVALID_API_KEY" && key.source === "personal") {
+        await deps
+          .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
+          .catch(() => undefined);
+      }
+      if (next) {
+        const from = key;
+        deps.log?.("v1.key_failover", { provider, code: raw.code });
+        await writeAudit(deps.db, caller.userId, {
+          action: "key.failover",
+          provider,
+          last4: rows?.find((r) => r.id === from.keyId)?.last4 ?? null,
+          detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: raw.code },
+        }).catch(() => undefined);
+        if (next.keyId) tried.push(next.keyId);
+        key = next;
+        languageModel = createModel(next);
+        continue;
+      }
+      const err = forKeySource(raw, key.source);
+      await record({ status: "error", errorCode: err.code });
+      throw err;
     }
-    const err = forKeySource(e instanceof AppError ? e : deps.mapError(e, provider), key.source);
-    if (err.code === "INVALID_API_KEY" && key.source === "personal") {
-      await deps
-        .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
-        .catch(() => undefined);
-    }
-    await record({ status: "error", errorCode: err.code });
-    throw err;
   }
 
   const id = `chatcmpl-${generateId()}`;

@@ -11,7 +11,11 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { KeySource } from "@/lib/keys/policy";
 import {
+  type KeyRow,
+  loadKeyRows,
   markKeyInvalid,
+  nextPersonalKey,
+  type PreloadedKeys,
   type ResolvedKey,
   resolveKey,
   touchKeyUsed,
@@ -28,7 +32,15 @@ import { log } from "@/lib/log";
 
 export type V1Deps = {
   db: PrismaClient;
-  resolveKey: (userId: string, provider: ProviderId) => Promise<ResolvedKey>;
+  resolveKey: (userId: string, provider: ProviderId, preloaded?: PreloadedKeys) => Promise<ResolvedKey>;
+  /** The user's keys for the provider in order; with nextKey, a refused key passes to the next. */
+  loadKeys?: (userId: string, provider: ProviderId) => Promise<KeyRow[]>;
+  nextKey?: (
+    userId: string,
+    provider: ProviderId,
+    preloaded: PreloadedKeys,
+    tried: readonly string[],
+  ) => Promise<ResolvedKey | null>;
   createModel: (input: CreateModelInput) => LanguageModelV4;
   mapError: (error: unknown, provider: string) => AppError;
   isRetryable: (error: unknown) => boolean;
@@ -66,7 +78,9 @@ export async function checkTokenRateLimit(tokenId: string): Promise<void> {
 export function v1Deps(): V1Deps {
   return {
     db: processDb(),
-    resolveKey: (userId, provider) => resolveKey(userId, provider),
+    resolveKey: (userId, provider, preloaded) => resolveKey(userId, provider, preloaded),
+    loadKeys: (userId, provider) => loadKeyRows(userId, provider),
+    nextKey: (userId, provider, preloaded, tried) => nextPersonalKey(userId, provider, preloaded, tried),
     createModel: createLanguageModel,
     mapError: toAppError,
     isRetryable,
