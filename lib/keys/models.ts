@@ -191,13 +191,24 @@ export async function refreshStaleModels(userId: string, deps: VaultDeps = vault
   for (const r of rows) await refreshQuietly(userId, { provider: r.provider as ProviderId, id: r.id }, deps);
 }
 
-/** True when `modelId` is in the cached list of the user's key for `provider` and not gone. */
+/**
+ * True when `modelId` is in the cached list of the user's key for `provider` and not gone.
+ * `keyIds`: only these keys' lists count (an OpenAI-compatible endpoint's keys).
+ */
 export async function isListedModel(
   userId: string,
   provider: ProviderId,
   modelId: string,
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
+  keyIds?: readonly string[],
 ): Promise<boolean> {
+  if (keyIds) {
+    const rows = await deps.db.providerKey.findMany({
+      where: { userId, provider, id: { in: [...keyIds] } },
+      select: { models: true },
+    });
+    return rows.some((r) => parseCache(r.models).some((m) => m.id === modelId && !m.goneAt));
+  }
   const rows = await deps.db.$queryRaw<{ listed: boolean }[]>`
     SELECT EXISTS (
       SELECT 1 FROM "ProviderKey" k, jsonb_array_elements(COALESCE(k."models", '[]'::jsonb)) m
