@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { initialSelection, pickerProviders } from "@/lib/chat/picker";
 import { startTurn, type TurnInput } from "@/lib/chat/turn";
 import { AppError } from "@/lib/errors";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
 import { type Harness, startHarness } from "@/test/harness";
 import { endpointName, groupEndpoints } from "./endpoints";
 import { listKeys } from "./manage";
+import { endpointModels } from "./models";
+import { usableProviders } from "./resolve";
 import { addKey, saveKey } from "./save";
 
 vi.mock("server-only", () => ({}));
@@ -168,5 +171,36 @@ describe("named OpenAI-compatible endpoints", () => {
     await readAll(handle.stream);
     expect((await handle.done).status).toBe("COMPLETE");
     expect(generationsUnder("/second/").map((r) => r.model)).toEqual(["only-on-beta"]);
+  });
+
+  it("the picker lists each endpoint's models under its name; an answer's key id selects its endpoint", async () => {
+    const { user, alpha, beta } = await twoEndpoints();
+    await h.handle.prisma.providerKey.update({
+      where: { id: beta },
+      data: { models: [{ id: "beta-model" }], modelsFetchedAt: new Date() },
+    });
+    const providers = pickerProviders(
+      await usableProviders(user, h.deps),
+      {},
+      await endpointModels(user, h.deps),
+    ).filter((p) => p.id === "compatible");
+    expect(providers.map((p) => [p.label, p.endpoint?.id, p.models.map((m) => m.id)])).toEqual([
+      ["Alpha", alpha, ["mock-model", "mock-model-large"]],
+      ["Beta", beta, ["beta-model"]],
+    ]);
+    expect(
+      initialSelection(providers, [{ provider: "compatible", model: "beta-model", keyId: beta }]),
+    ).toEqual({
+      provider: "compatible",
+      model: "beta-model",
+      keyId: beta,
+    });
+    // Without a key id (an older answer): the first endpoint.
+    expect(initialSelection(providers, [{ provider: "compatible", model: "mock-model" }])).toMatchObject({
+      keyId: alpha,
+    });
+    // A switched-off endpoint is not offered.
+    await h.handle.prisma.providerKey.update({ where: { id: beta }, data: { enabled: false } });
+    expect((await endpointModels(user, h.deps)).map((e) => e.name)).toEqual(["Alpha"]);
   });
 });

@@ -3,6 +3,7 @@
 import { Check, ChevronDown, KeyRound, Search, Server } from "lucide-react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { PickerModel } from "@/lib/chat/picker";
+import { entryFor, entryKey, selectionOf } from "@/lib/chat/picker-entry";
 import type { KeySource } from "@/lib/keys/policy";
 import type { PickerProvider, Selection } from "./types";
 
@@ -24,7 +25,7 @@ export function priceText(m: PickerModel): string {
 
 /** The selected model's label, or its id when the lists do not know it. */
 export function selectedLabel(providers: PickerProvider[], value: Selection): string {
-  const p = providers.find((x) => x.id === value.provider);
+  const p = entryFor(providers, value);
   return p?.models.find((m) => m.id === value.model)?.label ?? (value.model || "Choose a model");
 }
 
@@ -40,7 +41,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   const root = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const listId = useId();
-  const current = providers.find((p) => p.id === value.provider);
+  const current = entryFor(providers, value);
 
   const rows = useMemo<Row[]>(() => {
     const q = query.trim().toLowerCase();
@@ -69,7 +70,8 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   const choose = (r: Row) => {
     const model = r.model?.id ?? r.custom ?? "";
     if (!model || r.model?.gone) return;
-    onChange({ provider: r.provider.id, model });
+    // An OpenAI-compatible endpoint's model selects that endpoint too.
+    onChange(selectionOf(r.provider, model));
     setOpen(false);
     setQuery("");
   };
@@ -135,10 +137,10 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
               <p className="px-3 py-2 text-sm text-muted-foreground">No model matches.</p>
             ) : null}
             {rows.map((r, i) => {
-              const first = i === 0 || rows[i - 1]?.provider.id !== r.provider.id;
-              const selected = r.provider.id === value.provider && (r.model?.id ?? r.custom) === value.model;
+              const first = i === 0 || rows[i - 1]?.provider !== r.provider;
+              const selected = r.provider === current && (r.model?.id ?? r.custom) === value.model;
               return (
-                <div key={`${r.provider.id}:${r.model?.id ?? `custom:${r.custom}`}`}>
+                <div key={`${entryKey(r.provider)}:${r.model?.id ?? `custom:${r.custom}`}`}>
                   {first ? (
                     <div className="px-3 pt-2 pb-1 text-xs font-semibold text-muted-foreground" aria-hidden>
                       {r.provider.label}
