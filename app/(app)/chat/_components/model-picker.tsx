@@ -164,6 +164,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
                     <span className="min-w-0 flex-1">
                       <span className="block truncate">
                         {r.model ? r.model.label : `Use model id “${r.custom}”`}
+                        {r.provider.endpoint ? <span className="sr-only"> · {r.provider.label}</span> : null}
                       </span>
                       {r.model && r.model.label !== r.model.id ? (
                         <span className="block truncate font-mono text-[11px] text-muted-foreground">
