@@ -29,15 +29,6 @@ export function selectedLabel(providers: PickerProvider[], value: Selection): st
   return p?.models.find((m) => m.id === value.model)?.label ?? (value.model || "Choose a model");
 }
 
-/** Each provider's typed-id row right after its listed matches (one endpoint: as before). */
-function interleave(providers: PickerProvider[], out: Row[], custom: Row[]): Row[] {
-  if (custom.length === 0) return out;
-  return providers.flatMap((p) => [
-    ...out.filter((r) => r.provider === p),
-    ...custom.filter((r) => r.provider === p),
-  ]);
-}
-
 /**
  * A searchable list of the models the user can chat with, grouped by provider (the models each
  * key's provider listed, else our registry's), with prices where we know them and which key pays.
@@ -65,7 +56,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
         custom.push({ provider: p, model: null, custom: query.trim() });
     }
     // A typed id after every listed match: Enter takes the endpoint that lists it.
-    return out.length > 0 && custom.length > 1 ? [...out, ...custom] : interleave(providers, out, custom);
+    return [...out, ...custom];
   }, [providers, query]);
 
   useEffect(() => {
