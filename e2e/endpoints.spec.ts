@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
@@ -64,6 +65,15 @@ test("a second endpoint: added in settings, its model picked in the chat, answer
   await item.getByRole("button", { name: "Test: Beta" }).click();
   await expect(item).toContainText(/Valid/);
 
+  // The card with a second endpoint: no critical or serious axe finding (the a11y spec's rules).
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
+  const axe = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
+  const blocking = axe.violations.filter((v) => v.impact === "critical" || v.impact === "serious");
+  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+
   await chat.goto();
   await chat.chooseModel("beta-llama");
   await expect(chat.modelPicker).toHaveAccessibleName(/Beta.*beta-llama/);
@@ -71,7 +81,9 @@ test("a second endpoint: added in settings, its model picked in the chat, answer
   await chat.waitForAnswer(0, "Echo (turn 1): Hello second endpoint");
   await expect(await chat.details(0)).toContainText("Your personal key · Beta");
   const seen = await generations(page, "Hello second endpoint");
-  expect(seen.map((r) => [r.path.split("/")[1], r.keyLast4])).toEqual([["second", "ep02"]]);
+  // The answer (and the first turn's title) asked at the second base URL with its key, never the first.
+  expect(seen.length).toBeGreaterThanOrEqual(1);
+  expect([...new Set(seen.map((r) => `${r.path.split("/")[1]} ${r.keyLast4}`))]).toEqual(["second ep02"]);
 
   // Reload: the endpoint stays selected, and the next turn goes there too.
   await page.reload();
@@ -80,5 +92,6 @@ test("a second endpoint: added in settings, its model picked in the chat, answer
   await chat.send("Again on Beta");
   await chat.waitForAnswer(1, "Again on Beta");
   const again = await generations(page, "Again on Beta");
-  expect(again.map((r) => r.path.split("/")[1])).toEqual(["second"]);
+  expect(again.length).toBeGreaterThanOrEqual(1);
+  expect([...new Set(again.map((r) => r.path.split("/")[1]))]).toEqual(["second"]);
 });
