@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
 import { type Harness, startHarness } from "@/test/harness";
 import { endpointName, groupEndpoints } from "./endpoints";
-import { listKeys } from "./manage";
+import { listKeys, updateKey } from "./manage";
 import { endpointModels } from "./models";
 import { usableProviders } from "./resolve";
 import { addKey, saveKey } from "./save";
@@ -109,6 +109,39 @@ describe("named OpenAI-compatible endpoints", () => {
       "Alpha",
       "Beta",
     ]);
+    const slash = await failure(
+      addKey(user, "compatible", { baseUrl: `${h.mock.url}/third/v1`, label: "a/b" }, undefined, h.deps),
+    );
+    expect(slash).toMatchObject({ code: "VALIDATION_FAILED", issues: [{ path: "label" }] });
+    // Renaming an endpoint (its first key) follows the same rule; another key's name is free.
+    const [alphaKey, , betaSpare] = rows;
+    expect(
+      (
+        await failure(
+          updateKey(
+            user,
+            { provider: "compatible", id: alphaKey?.id as string },
+            { label: "BETA" },
+            undefined,
+            h.deps,
+          ),
+        )
+      ).code,
+    ).toBe("CONFLICT");
+    await updateKey(
+      user,
+      { provider: "compatible", id: betaSpare?.id as string },
+      { label: "Beta" },
+      undefined,
+      h.deps,
+    );
+    await updateKey(
+      user,
+      { provider: "compatible", id: alphaKey?.id as string },
+      { label: "Gamma" },
+      undefined,
+      h.deps,
+    );
     // Another user may use the same names.
     await twoEndpoints();
   });

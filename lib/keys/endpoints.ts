@@ -79,8 +79,17 @@ export function checkEndpointSave(
   if (endpoints.some((e) => e.baseUrl === input.baseUrl)) return; // another key of that endpoint
   if (input.adding && endpoints.length > 0 && !input.label)
     throw invalidField("label", "Name the endpoint (for example Ollama), so chats can tell it apart.");
-  const name = endpointName({ label: input.label ?? null, baseUrl: input.baseUrl }).toLowerCase();
-  const taken = endpoints.find((e) => e.name.toLowerCase() === name);
+  checkEndpointName(endpoints, endpointName({ label: input.label ?? null, baseUrl: input.baseUrl }));
+}
+
+/**
+ * A name an endpoint may take: no "/" (it ends the name in a /v1 model id,
+ * `compatible:<name>/<model>`), and not another of the user's endpoints' (case-insensitively).
+ */
+export function checkEndpointName(others: readonly Endpoint<EndpointKey>[], name: string): void {
+  if (name.includes("/"))
+    throw invalidField("label", "An endpoint name cannot contain “/” (API model ids use it after the name).");
+  const taken = others.find((e) => e.name.toLowerCase() === name.toLowerCase());
   if (taken)
     throw new AppError(
       "CONFLICT",

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { writeAudit } from "./audit";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { type KeyDto, PUBLIC_KEY_COLUMNS, type PublicKeyRow, toKeyDto } from "./dto";
-import { endpointOf } from "./endpoints";
+import { checkEndpointName, endpointName, endpointOf, groupEndpoints } from "./endpoints";
 import {
   KEY_ORDER,
   type KeyTarget,
@@ -127,6 +127,8 @@ export async function updateKey(
     const current = await findTarget(tx, userId, t);
     if (!current) throw noKeyFor(t);
     const id = current.id;
+    if (t.provider === "compatible" && change.label !== undefined)
+      await checkEndpointRename(tx, userId, id, change.label);
     const data: { enabled?: boolean; label?: string | null } = {};
     if (change.enabled !== undefined) data.enabled = change.enabled;
     if (change.label !== undefined) data.label = change.label;
@@ -156,6 +158,25 @@ export async function updateKey(
     }
     return dtoFor(tx, userId, { provider: t.provider, id }, !!deps.systemKey(t.provider));
   });
+}
+
+/**
+ * Renaming the first key of an OpenAI-compatible endpoint renames the endpoint: the new name
+ * follows the endpoint rules (unique among the user's endpoints, no "/"). Other keys' names are free.
+ */
+async function checkEndpointRename(tx: Tx, userId: string, id: string, label: string | null) {
+  const rows = await tx.providerKey.findMany({
+    where: { userId, provider: "compatible" },
+    orderBy: [...KEY_ORDER],
+    select: { id: true, label: true, baseUrl: true },
+  });
+  const endpoints = groupEndpoints(rows);
+  const mine = endpoints.find((e) => e.id === id);
+  if (!mine) return;
+  checkEndpointName(
+    endpoints.filter((e) => e !== mine),
+    endpointName({ label, baseUrl: mine.baseUrl }),
+  );
 }
 
 /** Renumbers the provider's keys 0..n-1 with `id` swapped with its neighbour; its new index, or null. */
