@@ -24,6 +24,8 @@ export type MessageRow = {
   keySource: string | null;
   /** Which of the user's keys answered (name or …last4), when it was a personal key. */
   keyLabel: string | null;
+  /** The key that answered (the picker reads an OpenAI-compatible answer's endpoint from it). */
+  keyId: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   /** Of outputTokens, the thinking (when the provider reported it). */
@@ -41,7 +43,7 @@ export type MessageRow = {
 
 /** The columns of a MessageRow for the Message row `m`. */
 const columns = Prisma.sql`m."id", m."role", m."content", m."parts", m."status"::text AS "status",
-  m."errorCode", m."provider", m."model", m."keySource", m."keyLabel", m."inputTokens", m."outputTokens",
+  m."errorCode", m."provider", m."model", m."keySource", m."keyLabel", m."keyId", m."inputTokens", m."outputTokens",
   m."reasoningTokens", m."params", m."createdAt", m."replyToId", m."seq",
   (SELECT string_agg(x."id", ' ' ORDER BY x."seq") FROM "Message" x
     WHERE x."userId" = m."userId" AND x."chatId" = m."chatId" AND x."role" = m."role"

@@ -121,6 +121,7 @@ function toUIMessage(m: MessageRow): ChatUIMessage {
       ...(m.model ? { model: m.model } : {}),
       ...(m.keySource ? { keySource: m.keySource as KeySource } : {}),
       ...(m.keyLabel ? { keyLabel: m.keyLabel } : {}),
+      ...(m.keyId && m.provider === "compatible" ? { keyId: m.keyId } : {}),
       ...(m.inputTokens !== null || m.outputTokens !== null
         ? {
             usage: {

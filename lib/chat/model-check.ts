@@ -14,8 +14,10 @@ export async function checkModelOffered(
   userId: string,
   provider: ProviderId,
   model: string,
+  /** Only these keys' lists count (the OpenAI-compatible endpoint the chat runs on). */
+  keyIds?: readonly string[],
 ): Promise<void> {
   if (isKnownModel(provider, model)) return;
-  if (await isListedModel(userId, provider, model, { db })) return;
+  if (await isListedModel(userId, provider, model, { db }, keyIds)) return;
   throw invalidField("model", MODEL_NOT_OFFERED);
 }

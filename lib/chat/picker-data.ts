@@ -2,7 +2,7 @@ import "server-only";
 import { after } from "next/server";
 import { getProvider } from "@/lib/ai/registry";
 import { listLimits } from "@/lib/keys/limits";
-import { cachedModels, refreshStaleModels } from "@/lib/keys/models";
+import { cachedModels, endpointModels, refreshStaleModels } from "@/lib/keys/models";
 import { usableProviders } from "@/lib/keys/resolve";
 import { getDefaults } from "@/lib/keys/settings";
 import { type BudgetWarning, pickerProviders, rejectedKeys } from "./picker";
@@ -12,11 +12,12 @@ import { type BudgetWarning, pickerProviders, rejectedKeys } from "./picker";
 // day is refreshed after the response (the page shows the cached one meanwhile).
 
 export async function loadPicker(userId: string) {
-  const [usable, defaults, live, limits] = await Promise.all([
+  const [usable, defaults, live, limits, endpoints] = await Promise.all([
     usableProviders(userId),
     getDefaults(userId),
     cachedModels(userId),
     listLimits(userId),
+    endpointModels(userId),
   ]);
   if (Object.values(live).some((c) => c?.stale)) after(() => refreshStaleModels(userId));
   const budgetWarnings: BudgetWarning[] = limits.flatMap((p) =>
@@ -25,7 +26,7 @@ export async function loadPicker(userId: string) {
       .map((l) => ({ provider: p.provider, label: getProvider(p.provider).label, ...l })),
   );
   return {
-    providers: pickerProviders(usable, live),
+    providers: pickerProviders(usable, live, endpoints),
     rejected: rejectedKeys(usable),
     defaults,
     budgetWarnings,

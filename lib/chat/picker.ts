@@ -2,6 +2,7 @@ import { type Price, priceOf } from "@/lib/ai/prices";
 import { isKnownModel, PROVIDERS, type ProviderId } from "@/lib/ai/registry";
 import type { ModelCache } from "@/lib/keys/models";
 import type { KeySource } from "@/lib/keys/policy";
+import { entryFor, selectionOf } from "./picker-entry";
 
 // What the model picker offers: only providers a chat would work with right now, and the
 // model a chat starts on (its last model, else the user's default, else the first usable).
@@ -25,8 +26,18 @@ export type PickerProvider = {
   listedAt: string | null;
   /** The cached list is older than a day. */
   stale?: boolean;
+  /**
+   * OpenAI-compatible with several endpoints: one entry per endpoint (lib/keys/endpoints.ts),
+   * labelled with its name. `id`: its first key's; `keyIds`: all its keys (an answer's keyId
+   * names the endpoint that answered).
+   */
+  endpoint?: { id: string; keyIds: string[] };
 };
-export type Selection = { provider: ProviderId; model: string };
+/** `keyId`: OpenAI-compatible, the endpoint the chat runs on (sent with every turn). */
+export type Selection = { provider: ProviderId; model: string; keyId?: string };
+/** One OpenAI-compatible endpoint a chat may run on, with its models as the server listed them. */
+export type EndpointModels = { id: string; name: string; keyIds: string[]; cache: ModelCache | null };
+
 /** A spending limit of the user's that is 80% used or more (the chat warns). */
 export type BudgetWarning = {
   provider: ProviderId;
@@ -72,9 +83,24 @@ function liveModels(provider: ProviderId, cache: ModelCache): PickerModel[] {
 export function pickerProviders(
   usable: { provider: ProviderId; label: string; source: KeySource | null }[],
   live: Partial<Record<ProviderId, ModelCache>> = {},
+  /** The user's usable OpenAI-compatible endpoints: with two or more, one entry each. */
+  endpoints: readonly EndpointModels[] = [],
 ): PickerProvider[] {
-  return usable.flatMap((u) => {
+  return usable.flatMap((u): PickerProvider[] => {
     if (!u.source) return [];
+    if (u.provider === "compatible" && u.source === "personal" && endpoints.length > 1)
+      return endpoints.map((e) => {
+        const listed = e.cache && e.cache.models.length > 0 ? e.cache : undefined;
+        return {
+          id: u.provider,
+          label: e.name,
+          source: u.source as KeySource,
+          models: listed ? liveModels(u.provider, listed) : registryModels(u.provider),
+          listedAt: listed?.fetchedAt ?? null,
+          ...(listed?.stale ? { stale: true } : {}),
+          endpoint: { id: e.id, keyIds: e.keyIds },
+        };
+      });
     // A list fetched with the user's key says nothing about the operator's key.
     const cache = u.source === "personal" ? live[u.provider] : undefined;
     const listed = cache && cache.models.length > 0 ? cache : undefined;
@@ -93,13 +119,13 @@ export function pickerProviders(
 
 export function initialSelection(
   providers: PickerProvider[],
-  candidates: { provider?: string | null; model?: string | null }[],
+  candidates: { provider?: string | null; model?: string | null; keyId?: string | null }[],
 ): Selection | null {
   for (const c of candidates) {
-    const p = providers.find((x) => x.id === c.provider);
+    const p = entryFor(providers, c);
     // A model the provider stopped listing stays selected (the picker marks it): never swapped.
     if (p && c.model && (p.models.some((m) => m.id === c.model) || isKnownModel(p.id, c.model)))
-      return { provider: p.id, model: c.model };
+      return selectionOf(p, c.model);
   }
   const first = providers[0];
   if (!first) return null;
@@ -109,5 +135,5 @@ export function initialSelection(
     preferred && (first.listedAt === null || usable.some((m) => m.id === preferred))
       ? preferred
       : (usable[0]?.id ?? preferred ?? "");
-  return { provider: first.id, model };
+  return selectionOf(first, model);
 }

@@ -6,6 +6,7 @@ import {
   type ProviderId,
   UNLISTED_MAX_OUTPUT_TOKENS,
 } from "@/lib/ai/registry";
+import { KEY_ID_PATTERN } from "@/lib/keys/order";
 import { text } from "@/lib/text";
 import { SYSTEM_PROMPT_MAX_CHARS, temperatureRange } from "./params";
 import { CLIENT_ID_PATTERN } from "./types";
@@ -103,12 +104,21 @@ function buildChatRequestSchema(maxChars: number) {
         answerId: clientId.optional(),
         /** The chat's settings as the browser shows them; stored with the chat when they changed. */
         settings: chatSettingsSchema.optional(),
+        /**
+         * OpenAI-compatible: one of the user's endpoints, by the id of any of its keys (the
+         * picker's selection); absent: the first endpoint. Another user's id is an unknown one.
+         */
+        keyId: text().regex(KEY_ID_PATTERN, "Unknown endpoint.").optional(),
       })
       // Well-formed only: whether the model is offered (our registry, or the list the provider
       // gave for the user's key) is checked server-side by the turn (lib/chat/model-check.ts).
       .refine((b) => MODEL_ID_PATTERN.test(b.model), {
         path: ["model"],
         message: "This model is not offered for the chosen provider.",
+      })
+      .refine((b) => b.keyId === undefined || b.provider === "compatible", {
+        path: ["keyId"],
+        message: "Only an OpenAI-compatible chat names an endpoint.",
       })
       .refine((b) => !(b.editOf && b.parentId !== undefined), {
         path: ["editOf"],

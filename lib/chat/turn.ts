@@ -5,12 +5,14 @@ import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { AppError, ERROR_CODES, type ErrorCode } from "@/lib/errors";
+import { AppError, ERROR_CODES, type ErrorCode, invalidField } from "@/lib/errors";
 import { writeAudit } from "@/lib/keys/audit";
+import { endpointOf } from "@/lib/keys/endpoints";
 import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import {
+  type KeyRow,
   markKeyInvalid,
   nextPersonalKey,
   type PreloadedKeys,
@@ -124,6 +126,11 @@ export type TurnInput = {
    * A new answer id for the same user message is a new version of its answer.
    */
   answerId?: string;
+  /**
+   * OpenAI-compatible: the endpoint to run on, by the id of one of its keys (lib/keys/endpoints.ts);
+   * absent: the first endpoint. Failover stays among that endpoint's keys.
+   */
+  keyId?: string;
 };
 
 export type TurnResult = {
@@ -159,9 +166,16 @@ export async function startTurn(
   const ctx = await loadTurnContext(db, input, deps.contextBudgetChars ?? DEFAULT_CONTEXT_BUDGET_CHARS);
   if (ctx.answer) return duplicate(db, userId, input, ctx.answer);
   const { userText, messages } = ctx;
-  await checkModelOffered(db, userId, input.provider, input.model);
+  const keyRows = endpointKeyRows(input, ctx.keyRows);
+  await checkModelOffered(
+    db,
+    userId,
+    input.provider,
+    input.model,
+    input.provider === "compatible" ? keyRows.map((r) => r.id) : undefined,
+  );
 
-  const keys: PreloadedKeys = { rows: ctx.keyRows };
+  const keys: PreloadedKeys = { rows: keyRows };
   // `let`: a key refused before the first token hands the turn to the user's next key.
   let key = await deps.resolveKey(userId, input.provider, keys);
   await deps.checkRateLimit?.(userId, key.source);
@@ -353,7 +367,7 @@ export async function startTurn(
   const anotherKey = () =>
     key.source === "personal" &&
     !!deps.nextKey &&
-    chatCandidates(input.provider, ctx.keyRows).some((r) => !tried.includes(r.id));
+    chatCandidates(input.provider, keyRows).some((r) => !tried.includes(r.id));
   const openOnce = () =>
     openStream({
       model,
@@ -393,7 +407,7 @@ export async function startTurn(
         await writeAudit(db, userId, {
           action: "key.failover",
           provider: input.provider,
-          last4: ctx.keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
+          last4: keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
           detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: e.code },
         }).catch(() => undefined);
         if (next.keyId) tried.push(next.keyId);
@@ -405,6 +419,7 @@ export async function startTurn(
   const opening = openWithFailover().then((opened) => toUiStream(opened), refuse);
   const toUiStream = (opened: OpenedStream) => {
     if (key.source === "personal" && key.keyLabel) meta.keyLabel = key.keyLabel;
+    if (key.source === "personal" && key.keyId && input.provider === "compatible") meta.keyId = key.keyId;
     // The provider SDK drops what the model does not take (temperature on a reasoning model)
     // and says so in its warnings: the answer records what was really sent.
     if (params.call.temperature !== undefined && ignoredFeatures(opened).has("temperature"))
@@ -420,6 +435,24 @@ export async function startTurn(
 
   const first = await Promise.race([opening, retried]);
   return { assistantMessageId, stream: first ?? retryingStream(opening), done };
+}
+
+/**
+ * The keys a turn may run on. OpenAI-compatible: those of the endpoint the request names (by
+ * one of its keys' ids; unknown or another user's → NOT_FOUND), else of the first endpoint a
+ * chat would use; the model check reads only their lists. Other providers: all their keys.
+ */
+function endpointKeyRows(input: TurnInput, rows: KeyRow[]): KeyRow[] {
+  if (input.keyId !== undefined) {
+    if (input.provider !== "compatible")
+      throw invalidField("keyId", "Only an OpenAI-compatible chat names an endpoint.");
+    const endpoint = endpointOf(rows, input.keyId);
+    if (!endpoint) throw new AppError("NOT_FOUND", "That endpoint is gone. Choose another model.");
+    return endpoint.rows;
+  }
+  if (input.provider !== "compatible") return rows;
+  const first = chatCandidates("compatible", rows)[0] ?? rows[0];
+  return (first && endpointOf(rows, first.id)?.rows) || rows;
 }
 
 function ignoredFeatures(opened: OpenedStream): Set<string> {

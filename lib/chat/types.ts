@@ -15,6 +15,8 @@ export type ChatMessageMetadata = {
   keySource?: KeySource;
   /** Which of the user's keys answered ("Work …x9Qa"), when the provider has several. */
   keyLabel?: string;
+  /** OpenAI-compatible: the id of the key that answered (its endpoint: the picker's selection). */
+  keyId?: string;
   /** reasoningTokens: of outputTokens, the ones spent thinking (when the provider says). */
   usage?: { inputTokens: number; outputTokens: number; reasoningTokens?: number };
   /** What the answer was asked with: system prompt used, temperature, max output. */

@@ -1,8 +1,10 @@
 import { PROVIDER_IDS, type ProviderId } from "@/lib/ai/registry";
 import type { Prisma, PrismaClient } from "@/lib/db/generated/client";
+import { AppError } from "@/lib/errors";
 import { writeAudit } from "./audit";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { type KeyDto, PUBLIC_KEY_COLUMNS, type PublicKeyRow, toKeyDto } from "./dto";
+import { checkEndpointName, endpointName, endpointOf, groupEndpoints } from "./endpoints";
 import {
   KEY_ORDER,
   type KeyTarget,
@@ -125,6 +127,8 @@ export async function updateKey(
     const current = await findTarget(tx, userId, t);
     if (!current) throw noKeyFor(t);
     const id = current.id;
+    if (t.provider === "compatible" && change.label !== undefined)
+      await checkEndpointRename(tx, userId, id, change.label);
     const data: { enabled?: boolean; label?: string | null } = {};
     if (change.enabled !== undefined) data.enabled = change.enabled;
     if (change.label !== undefined) data.label = change.label;
@@ -154,6 +158,25 @@ export async function updateKey(
     }
     return dtoFor(tx, userId, { provider: t.provider, id }, !!deps.systemKey(t.provider));
   });
+}
+
+/**
+ * Renaming the first key of an OpenAI-compatible endpoint renames the endpoint: the new name
+ * follows the endpoint rules (unique among the user's endpoints, no "/"). Other keys' names are free.
+ */
+async function checkEndpointRename(tx: Tx, userId: string, id: string, label: string | null) {
+  const rows = await tx.providerKey.findMany({
+    where: { userId, provider: "compatible" },
+    orderBy: [...KEY_ORDER],
+    select: { id: true, label: true, baseUrl: true },
+  });
+  const endpoints = groupEndpoints(rows);
+  const mine = endpoints.find((e) => e.id === id);
+  if (!mine) return;
+  checkEndpointName(
+    endpoints.filter((e) => e !== mine),
+    endpointName({ label, baseUrl: mine.baseUrl }),
+  );
 }
 
 /** Renumbers the provider's keys 0..n-1 with `id` swapped with its neighbour; its new index, or null. */
@@ -205,4 +228,45 @@ export async function removeKey(
     );
     return t.id ? toKeyDto(t.provider, null, system) : dtoFor(tx, userId, { provider: t.provider }, system);
   });
+}
+
+/** The ids of the keys of the OpenAI-compatible endpoint `keyId` belongs to (404 when not the caller's). */
+export async function endpointKeyIds(
+  userId: string,
+  keyId: string,
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
+): Promise<string[]> {
+  const rows = await deps.db.providerKey.findMany({
+    where: { userId, provider: "compatible" },
+    orderBy: [...KEY_ORDER],
+    select: { id: true, label: true, baseUrl: true },
+  });
+  const endpoint = endpointOf(rows, keyId);
+  if (!endpoint) throw new AppError("NOT_FOUND", "No such endpoint.");
+  return endpoint.rows.map((r) => r.id);
+}
+
+/** Removes an OpenAI-compatible endpoint: every key of it (each audited as a removed key). */
+export async function removeEndpoint(
+  userId: string,
+  keyId: string,
+  ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
+): Promise<void> {
+  for (const id of await endpointKeyIds(userId, keyId, deps))
+    await removeKey(userId, { provider: "compatible", id }, ctx, deps).catch((e: unknown) => {
+      if (!(e instanceof AppError && e.code === "NOT_FOUND")) throw e; // removed meanwhile
+    });
+}
+
+/** Switches every key of an OpenAI-compatible endpoint on or off (they stay stored). */
+export async function setEndpointEnabled(
+  userId: string,
+  keyId: string,
+  enabled: boolean,
+  ctx?: RequestContext,
+  deps: VaultDeps = vaultDeps(),
+): Promise<void> {
+  for (const id of await endpointKeyIds(userId, keyId, deps))
+    await updateKey(userId, { provider: "compatible", id }, { enabled }, ctx, deps);
 }

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { consume, humanizeSeconds, limiter } from "@/lib/limits";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
+import { groupEndpoints } from "./endpoints";
 import { storedApiKey } from "./keyless";
 import { chatCandidates, KEY_ORDER, type KeyTarget, noKeyFor, targetWhere, toTarget } from "./order";
 
@@ -191,13 +192,24 @@ export async function refreshStaleModels(userId: string, deps: VaultDeps = vault
   for (const r of rows) await refreshQuietly(userId, { provider: r.provider as ProviderId, id: r.id }, deps);
 }
 
-/** True when `modelId` is in the cached list of the user's key for `provider` and not gone. */
+/**
+ * True when `modelId` is in the cached list of the user's key for `provider` and not gone.
+ * `keyIds`: only these keys' lists count (an OpenAI-compatible endpoint's keys).
+ */
 export async function isListedModel(
   userId: string,
   provider: ProviderId,
   modelId: string,
   deps: Pick<VaultDeps, "db"> = vaultDeps(),
+  keyIds?: readonly string[],
 ): Promise<boolean> {
+  if (keyIds) {
+    const rows = await deps.db.providerKey.findMany({
+      where: { userId, provider, id: { in: [...keyIds] } },
+      select: { models: true },
+    });
+    return rows.some((r) => parseCache(r.models).some((m) => m.id === modelId && !m.goneAt));
+  }
   const rows = await deps.db.$queryRaw<{ listed: boolean }[]>`
     SELECT EXISTS (
       SELECT 1 FROM "ProviderKey" k, jsonb_array_elements(COALESCE(k."models", '[]'::jsonb)) m
@@ -221,4 +233,54 @@ export async function getKeyModels(
   });
   if (!row) throw noKeyFor(t);
   return toCache(row.models, row.modelsFetchedAt);
+}
+
+/**
+ * The user's OpenAI-compatible endpoints a chat may run on (a key enabled and not invalid), in
+ * order, each with its keys' cached lists merged like cachedModels (no decryption, no network).
+ */
+export async function endpointModels(
+  userId: string,
+  deps: Pick<VaultDeps, "db"> = vaultDeps(),
+  now = new Date(),
+): Promise<{ id: string; name: string; keyIds: string[]; cache: ModelCache | null }[]> {
+  const rows = await deps.db.providerKey.findMany({
+    where: { userId, provider: "compatible" },
+    select: {
+      id: true,
+      label: true,
+      baseUrl: true,
+      enabled: true,
+      status: true,
+      models: true,
+      modelsFetchedAt: true,
+    },
+    orderBy: [...KEY_ORDER],
+  });
+  return groupEndpoints(rows).flatMap((e) => {
+    if (chatCandidates("compatible", e.rows).length === 0) return [];
+    const ids = new Set<string>();
+    const models: CachedModel[] = [];
+    let fetchedAt: Date | null = null;
+    let stale = false;
+    for (const r of e.rows) {
+      if (!r.modelsFetchedAt) continue;
+      const c = toCache(r.models, r.modelsFetchedAt, now);
+      stale ||= c.stale;
+      if (!fetchedAt || r.modelsFetchedAt < fetchedAt) fetchedAt = r.modelsFetchedAt;
+      for (const m of c.models) {
+        if (ids.has(m.id)) continue;
+        ids.add(m.id);
+        models.push(m);
+      }
+    }
+    return [
+      {
+        id: e.id,
+        name: e.name,
+        keyIds: e.rows.map((r) => r.id),
+        cache: fetchedAt ? { models, fetchedAt: fetchedAt.toISOString(), stale } : null,
+      },
+    ];
+  });
 }

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { checkSystemKeyPolicy } from "@/lib/operator/policy";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
+import { endpointKeyLabel } from "./endpoints";
 import { storedApiKey } from "./keyless";
 import { chatCandidates, KEY_ORDER, keyDisplayName, representative } from "./order";
 import { decideSource, type KeySource } from "./policy";
@@ -142,12 +143,14 @@ export async function nextPersonalKey(
     const baseUrl = row.baseUrl
       ? await checkBaseUrl(row.baseUrl, { allowPrivate: deps.allowPrivateBaseUrls, lookup: deps.lookup })
       : undefined;
+    const keyName = keyDisplayName({ label: row.label ?? null, last4: row.last4, keyless: row.keyless });
     return {
       source: "personal",
       apiKey: storedApiKey(decrypted.plaintext),
       keyVersion: row.version,
       keyId: row.id,
-      keyLabel: keyDisplayName({ label: row.label ?? null, last4: row.last4, keyless: row.keyless }),
+      // An OpenAI-compatible answer names its endpoint ("Ollama"), and the key when not the first.
+      keyLabel: (provider === "compatible" && endpointKeyLabel(rows, row.id, keyName)) || keyName,
       ...(baseUrl ? { baseUrl } : {}),
     };
   }

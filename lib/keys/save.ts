@@ -6,6 +6,7 @@ import { writeAudit } from "./audit";
 import { checkBaseUrl } from "./base-url";
 import { type VaultDeps, vaultDeps } from "./deps";
 import type { KeyDto } from "./dto";
+import { checkEndpointSave } from "./endpoints";
 import { KEYLESS_MARKER } from "./keyless";
 import { dtoFor } from "./manage";
 import { maskKey } from "./mask";
@@ -74,6 +75,15 @@ export async function saveKey(
             select: { id: true, label: true },
           });
     if (!existing && t.id) throw noKeyFor(t);
+    if (baseUrl) {
+      // Several named endpoints (endpoints.ts): a new base URL is a new endpoint, named uniquely.
+      const siblings = await tx.providerKey.findMany({
+        where: { userId, provider, ...(existing ? { id: { not: existing.id } } : {}) },
+        orderBy: [...KEY_ORDER],
+        select: { id: true, label: true, baseUrl: true },
+      });
+      checkEndpointSave(siblings, { baseUrl, label: input.label, adding: !existing });
+    }
     const material = {
       ciphertext,
       kid,

@@ -4,6 +4,7 @@ import { createLanguageModel } from "@/lib/ai/model";
 import { createApiToken, type TokenCaller, verifyApiToken } from "@/lib/api-tokens/tokens";
 import { AppError } from "@/lib/errors";
 import { setLimits } from "@/lib/keys/limits";
+import { endpointModels } from "@/lib/keys/models";
 import {
   loadKeyRows,
   markKeyInvalid,
@@ -322,5 +323,89 @@ describe("GET /v1/models", () => {
       object: "list",
       data: [{ id: "groq/llama-3.1-8b-instant", object: "model", created: 0, owned_by: "groq" }],
     });
+  });
+});
+
+describe("named OpenAI-compatible endpoints on /v1", () => {
+  async function twoEndpoints() {
+    const caller = await callerWith({});
+    await saveKey(
+      caller.userId,
+      "compatible",
+      { apiKey: "v1AlphaEndpointKey0201", baseUrl: h.mock.baseUrls.compatible, label: "Alpha" },
+      undefined,
+      h.deps,
+    );
+    await addKey(
+      caller.userId,
+      "compatible",
+      { apiKey: "v1BetaEndpointKey0202", baseUrl: `${h.mock.url}/second/v1`, label: "Beta Box" },
+      undefined,
+      h.deps,
+    );
+    return caller;
+  }
+  const generationsUnder = (prefix: string) =>
+    h.mock.requests().filter((r) => r.kind === "generate" && r.path.startsWith(prefix));
+  const deps = () => v1({ endpointModels: (u) => endpointModels(u, h.deps) });
+
+  it("compatible:<name>/<model> runs on that endpoint; compatible/<model> on the first; an unknown name is 404", async () => {
+    const caller = await twoEndpoints();
+    h.mock.reset();
+    const named = await startCompletion(
+      caller,
+      body({ model: "compatible:Beta Box/mock-model" }),
+      never(),
+      undefined,
+      deps(),
+    );
+    const json = (await named.response.json()) as {
+      model: string;
+      choices: { message: { content: string } }[];
+    };
+    expect(json.model).toBe("compatible:Beta Box/mock-model");
+    expect(json.choices[0]?.message.content).toContain("Hello from a script");
+    expect(generationsUnder("/second/")).toHaveLength(1);
+    expect(generationsUnder("/compat/")).toHaveLength(0);
+
+    const first = await startCompletion(
+      caller,
+      body({ model: "compatible/mock-model" }),
+      never(),
+      undefined,
+      deps(),
+    );
+    await first.response.text();
+    expect(generationsUnder("/compat/")).toHaveLength(1);
+
+    const other = await twoEndpoints();
+    for (const model of ["compatible:Gamma/mock-model", "compatible:/mock-model", "compatible:Beta Box/"]) {
+      expect((await failure(startCompletion(caller, body({ model }), never(), undefined, deps()))).code).toBe(
+        "NOT_FOUND",
+      );
+    }
+    // Names are per user: another user's "Beta Box" is theirs, this one's is this one's.
+    h.mock.reset();
+    const theirs = await startCompletion(
+      other,
+      body({ model: "compatible:beta box/mock-model" }),
+      never(),
+      undefined,
+      deps(),
+    );
+    await theirs.response.text();
+    expect(generationsUnder("/second/").map((r) => r.keyLast4)).toEqual(["0202"]);
+  });
+
+  it("GET /v1/models lists compatible:<name>/<model> for every endpoint with a model list", async () => {
+    const caller = await twoEndpoints();
+    const ids = (await listV1Models(caller, deps())).data.map((m) => m.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "compatible:Alpha/mock-model",
+        "compatible:Beta Box/mock-model",
+        "compatible:Beta Box/mock-model-large",
+      ]),
+    );
   });
 });

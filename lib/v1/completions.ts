@@ -3,6 +3,7 @@ import { checkTokenScope, type TokenCaller } from "@/lib/api-tokens/tokens";
 import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "@/lib/chat/open-stream";
 import { AppError } from "@/lib/errors";
 import { writeAudit } from "@/lib/keys/audit";
+import { endpointNamed } from "@/lib/keys/endpoints";
 import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
 import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
@@ -11,7 +12,7 @@ import type { RequestContext } from "@/lib/keys/schemas";
 import { type V1Deps, v1Deps } from "./deps";
 import { openAiErrorBody } from "./http";
 import { recordV1Turn, type V1Outcome } from "./record";
-import { type CompletionRequest, parseModelId, toModelMessages } from "./schemas";
+import { type CompletionRequest, parseModelId, toModelMessages, unknownModel } from "./schemas";
 
 // POST /v1/chat/completions: one upstream call on the user's stored key, answered in OpenAI's
 // chat.completion (JSON) or chat.completion.chunk (SSE, ending with `data: [DONE]`) shape.
@@ -61,12 +62,19 @@ export async function startCompletion(
 ): Promise<CompletionHandle> {
   // A read-only token is refused whatever model it names (before a 404 for an unknown one).
   if (caller.readOnly) checkTokenScope(caller, "", "");
-  const { provider, model } = parseModelId(body.model);
+  const { provider, model, endpoint } = parseModelId(body.model);
   checkTokenScope(caller, provider, model);
   const messages = toModelMessages(body.messages);
   await deps.checkTokenRateLimit(caller.tokenId);
   // Read once: the first usable key, and the ones a refusal passes the request to (as in the chat).
-  const rows = deps.loadKeys ? await deps.loadKeys(caller.userId, provider) : undefined;
+  const allRows = deps.loadKeys ? await deps.loadKeys(caller.userId, provider) : undefined;
+  // A named OpenAI-compatible endpoint: its keys only (failover stays on that server).
+  let rows = allRows;
+  if (endpoint !== undefined) {
+    const named = allRows ? endpointNamed(allRows, endpoint) : null;
+    if (!named) throw unknownModel();
+    rows = named.rows;
+  }
   let key: ResolvedKey = await deps.resolveKey(caller.userId, provider, rows ? { rows } : undefined);
   await deps.checkUserRateLimit(caller.userId, key.source);
   const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
@@ -156,7 +164,7 @@ export async function startCompletion(
 
   const id = `chatcmpl-${generateId()}`;
   const created = Math.floor(Date.now() / 1000);
-  const modelName = `${provider}/${model}`;
+  const modelName = endpoint !== undefined ? body.model : `${provider}/${model}`;
   const finished = async (usage: Usage) => {
     await record({ status: "complete", usage });
     if (key.source === "personal") {

@@ -3,12 +3,14 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
+import type { EndpointModels } from "@/lib/chat/picker";
 import { checkChatRateLimit } from "@/lib/chat/rate-limit";
 import type { RetryPolicy } from "@/lib/chat/retry";
 import { db as processDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { endpointModels } from "@/lib/keys/models";
 import type { KeySource } from "@/lib/keys/policy";
 import {
   type KeyRow,
@@ -59,6 +61,8 @@ export type V1Deps = {
   /** Each token's own budget: a runaway script stops before it spends the user's whole limit. */
   checkTokenRateLimit: (tokenId: string) => Promise<void>;
   usableProviders: (userId: string) => Promise<UsableProvider[]>;
+  /** The user's OpenAI-compatible endpoints with their cached model lists (GET /v1/models). */
+  endpointModels?: (userId: string) => Promise<EndpointModels[]>;
   retryPolicy?: RetryPolicy;
   log?: (event: string, data: Record<string, unknown>) => void;
 };
@@ -89,6 +93,7 @@ export function v1Deps(): V1Deps {
     checkUserRateLimit: checkChatRateLimit,
     checkTokenRateLimit,
     usableProviders: (userId) => usableProviders(userId),
+    endpointModels: (userId) => endpointModels(userId),
     log: (event, data) => log.info(event, data),
   };
 }

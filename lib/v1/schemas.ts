@@ -32,19 +32,36 @@ export const completionRequestSchema = z.looseObject({
 });
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
-/** `provider/model`, the provider's own id keeping any further slashes (groq/openai/gpt-oss-20b). */
-export function parseModelId(id: string): { provider: ProviderId; model: string } {
+const ENDPOINT_PREFIX = "compatible:";
+
+/**
+ * `provider/model`, the provider's own id keeping any further slashes (groq/openai/gpt-oss-20b).
+ * `compatible:<endpoint name>/<model>` names one of the user's OpenAI-compatible endpoints
+ * (lib/keys/endpoints.ts); `compatible/<model>` is the first one.
+ */
+export function parseModelId(id: string): { provider: ProviderId; model: string; endpoint?: string } {
+  if (id.startsWith(ENDPOINT_PREFIX)) {
+    const rest = id.slice(ENDPOINT_PREFIX.length);
+    const slash = rest.indexOf("/");
+    const endpoint = slash > 0 ? rest.slice(0, slash).trim() : "";
+    const model = slash > 0 ? rest.slice(slash + 1) : "";
+    if (!endpoint || !model || !isKnownModel("compatible", model)) throw unknownModel();
+    return { provider: "compatible", model, endpoint };
+  }
   const slash = id.indexOf("/");
   const provider = slash > 0 ? id.slice(0, slash) : "";
   const model = slash > 0 ? id.slice(slash + 1) : "";
-  if (!isProviderId(provider) || !model || !isKnownModel(provider, model)) {
-    throw new AppError(
-      "NOT_FOUND",
-      // Not echoed: whatever was pasted into the field (a key, a token) stays out of the answer.
-      "That model does not exist here. GET /v1/models lists the ones you can use, as provider/model.",
-    );
-  }
+  if (!isProviderId(provider) || !model || !isKnownModel(provider, model)) throw unknownModel();
   return { provider, model };
+}
+
+/** An unknown model, provider or endpoint (another user's endpoint names are unknown ones). */
+export function unknownModel(): AppError {
+  return new AppError(
+    "NOT_FOUND",
+    // Not echoed: whatever was pasted into the field (a key, a token) stays out of the answer.
+    "That model does not exist here. GET /v1/models lists the ones you can use, as provider/model.",
+  );
 }
 
 function textOf(c: z.infer<typeof content> | undefined, at: number): string {

@@ -33,6 +33,7 @@ export const POST = apiRoute(
           editOf: body.editOf,
           settings: body.settings,
           answerId: body.answerId,
+          ...(body.keyId ? { keyId: body.keyId } : {}),
         },
         link.signal,
       );

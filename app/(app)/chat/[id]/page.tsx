@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/auth";
 import { getChat, listMessages } from "@/lib/chat/history";
 import { initialSelection } from "@/lib/chat/picker";
 import { loadPicker } from "@/lib/chat/picker-data";
-import { CLIENT_ID_PATTERN } from "@/lib/chat/types";
+import { type ChatUIMessage, CLIENT_ID_PATTERN } from "@/lib/chat/types";
 import { env } from "@/lib/env";
 import { getSystemPrompt } from "@/lib/keys/settings";
 import { ChatView } from "../_components/chat-view";
@@ -28,6 +28,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: chat.title };
 }
 
+function lastAnswerKeyId(messages: ChatUIMessage[]): string | undefined {
+  return messages.findLast((m) => m.role === "assistant" && m.metadata?.keyId)?.metadata?.keyId;
+}
+
 export default async function ChatPage({ params }: Props) {
   const { user, chat } = await ownChat((await params).id);
   const [page, { providers, rejected, defaults, budgetWarnings }, systemPrompt] = await Promise.all([
@@ -48,7 +52,8 @@ export default async function ChatPage({ params }: Props) {
       rejected={rejected}
       budgetWarnings={budgetWarnings}
       initialSelection={initialSelection(providers, [
-        { provider: chat.provider, model: chat.model },
+        // The endpoint the last answer came from (OpenAI-compatible with several endpoints).
+        { provider: chat.provider, model: chat.model, keyId: lastAnswerKeyId(page.messages) },
         defaults,
       ])}
       maxChars={env().CHAT_MAX_MESSAGE_CHARS}

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react
 import { formatUsd } from "@/lib/ai/prices";
 import type { ChatSettings } from "@/lib/chat/params";
 import type { BudgetWarning } from "@/lib/chat/picker";
+import { entryFor } from "@/lib/chat/picker-entry";
 import type { ChatUIMessage } from "@/lib/chat/types";
 import { AnswerAnnouncer } from "./answer-announcer";
 import { ChatActions } from "./chat-actions";
@@ -60,7 +61,7 @@ export function ChatView(props: Props) {
   useNewChatOnReturn(chatId, isNew && s.saved);
   const canChat = providers.length > 0 && props.initialSelection !== null;
   const modelMissing = selection.provider === "compatible" && !selection.model;
-  const picked = providers.find((p) => p.id === selection.provider);
+  const picked = entryFor(providers, selection);
   // The provider stopped listing this chat's model for the key: said, never silently swapped.
   const modelGone = picked?.models.find((m) => m.id === selection.model)?.gone === true;
   const warnings = (props.budgetWarnings ?? []).filter((w) => w.provider === selection.provider);

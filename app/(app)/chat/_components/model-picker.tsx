@@ -3,6 +3,7 @@
 import { Check, ChevronDown, KeyRound, Search, Server } from "lucide-react";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { PickerModel } from "@/lib/chat/picker";
+import { entryFor, entryKey, selectionOf } from "@/lib/chat/picker-entry";
 import type { KeySource } from "@/lib/keys/policy";
 import type { PickerProvider, Selection } from "./types";
 
@@ -24,7 +25,7 @@ export function priceText(m: PickerModel): string {
 
 /** The selected model's label, or its id when the lists do not know it. */
 export function selectedLabel(providers: PickerProvider[], value: Selection): string {
-  const p = providers.find((x) => x.id === value.provider);
+  const p = entryFor(providers, value);
   return p?.models.find((m) => m.id === value.model)?.label ?? (value.model || "Choose a model");
 }
 
@@ -40,20 +41,22 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   const root = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const listId = useId();
-  const current = providers.find((p) => p.id === value.provider);
+  const current = entryFor(providers, value);
 
   const rows = useMemo<Row[]>(() => {
     const q = query.trim().toLowerCase();
     const out: Row[] = [];
+    const custom: Row[] = [];
     for (const p of providers) {
       for (const m of p.models) {
         if (!q || `${m.label} ${m.id} ${p.label}`.toLowerCase().includes(q))
           out.push({ provider: p, model: m });
       }
       if (p.id === "compatible" && q && !p.models.some((m) => m.id.toLowerCase() === q))
-        out.push({ provider: p, model: null, custom: query.trim() });
+        custom.push({ provider: p, model: null, custom: query.trim() });
     }
-    return out;
+    // A typed id after every listed match: Enter takes the endpoint that lists it.
+    return [...out, ...custom];
   }, [providers, query]);
 
   useEffect(() => {
@@ -69,7 +72,8 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
   const choose = (r: Row) => {
     const model = r.model?.id ?? r.custom ?? "";
     if (!model || r.model?.gone) return;
-    onChange({ provider: r.provider.id, model });
+    // An OpenAI-compatible endpoint's model selects that endpoint too.
+    onChange(selectionOf(r.provider, model));
     setOpen(false);
     setQuery("");
   };
@@ -135,10 +139,10 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
               <p className="px-3 py-2 text-sm text-muted-foreground">No model matches.</p>
             ) : null}
             {rows.map((r, i) => {
-              const first = i === 0 || rows[i - 1]?.provider.id !== r.provider.id;
-              const selected = r.provider.id === value.provider && (r.model?.id ?? r.custom) === value.model;
+              const first = i === 0 || rows[i - 1]?.provider !== r.provider;
+              const selected = r.provider === current && (r.model?.id ?? r.custom) === value.model;
               return (
-                <div key={`${r.provider.id}:${r.model?.id ?? `custom:${r.custom}`}`}>
+                <div key={`${entryKey(r.provider)}:${r.model?.id ?? `custom:${r.custom}`}`}>
                   {first ? (
                     <div className="px-3 pt-2 pb-1 text-xs font-semibold text-muted-foreground" aria-hidden>
                       {r.provider.label}
@@ -162,6 +166,7 @@ export function ModelPicker({ providers, value, onChange, disabled }: Props) {
                     <span className="min-w-0 flex-1">
                       <span className="block truncate">
                         {r.model ? r.model.label : `Use model id “${r.custom}”`}
+                        {r.provider.endpoint ? <span className="sr-only"> · {r.provider.label}</span> : null}
                       </span>
                       {r.model && r.model.label !== r.model.id ? (
                         <span className="block truncate font-mono text-[11px] text-muted-foreground">

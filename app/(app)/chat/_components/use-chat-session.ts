@@ -95,7 +95,7 @@ export function useChatSession({
           const at = messages.findLastIndex((m) => m.role === "user");
           const last = messages[at];
           const before = messages[at - 1];
-          const { provider, model } = selectionRef.current;
+          const { provider, model, keyId } = selectionRef.current;
           const edit = pending.current?.id === last?.id ? pending.current?.edit : undefined;
           return {
             body: {
@@ -103,6 +103,8 @@ export function useChatSession({
               message: { id: last?.id ?? "", text: last ? messageText(last) : "" },
               provider,
               model,
+              // OpenAI-compatible: the endpoint the picker shows selected, on every turn.
+              ...(provider === "compatible" && keyId ? { keyId } : {}),
               ...(trigger === "regenerate-message" ? { regenerate: true } : {}),
               // Where the message goes in the chat's tree (lib/chat/branch.ts): an edit is a
               // version of the edited message; a new message follows the answer shown above it

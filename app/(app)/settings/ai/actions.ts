@@ -7,7 +7,14 @@ import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
 import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
-import { keyTarget, removeKey, setKeyEnabled, updateKey } from "@/lib/keys/manage";
+import {
+  keyTarget,
+  removeEndpoint,
+  removeKey,
+  setEndpointEnabled,
+  setKeyEnabled,
+  updateKey,
+} from "@/lib/keys/manage";
 import { refreshKeyModels } from "@/lib/keys/models";
 import { testKey } from "@/lib/keys/probe";
 import { addKey, saveKey } from "@/lib/keys/save";
@@ -23,6 +30,7 @@ import {
 import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
 import { text } from "@/lib/text";
 import type {
+  ActionResult,
   DefaultsResult,
   KeyResult,
   LimitsResult,
@@ -184,6 +192,38 @@ export async function removeKeyAction(input: unknown): Promise<KeyResult> {
     return { ok: true, key };
   } catch (e) {
     return failed(e, "remove");
+  }
+}
+
+const endpointToggleInput = z.strictObject({ id: keyId, enabled: z.boolean() });
+
+/** An OpenAI-compatible endpoint (by one of its keys' ids): every key of it removed. */
+export async function removeEndpointAction(input: unknown): Promise<ActionResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = byIdInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    await removeEndpoint(user.id, parsed.data.id, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true };
+  } catch (e) {
+    return failed(e, "remove-endpoint");
+  }
+}
+
+/** An OpenAI-compatible endpoint switched on or off (its keys stay stored). */
+export async function setEndpointEnabledAction(input: unknown): Promise<ActionResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = endpointToggleInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  try {
+    await setEndpointEnabled(user.id, parsed.data.id, parsed.data.enabled, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true };
+  } catch (e) {
+    return failed(e, "toggle-endpoint");
   }
 }
 

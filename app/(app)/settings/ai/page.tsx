@@ -7,11 +7,13 @@ import { requireUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { listAudit } from "@/lib/keys/audit";
 import type { KeyDto } from "@/lib/keys/dto";
+import { groupEndpoints } from "@/lib/keys/endpoints";
 import { listLimits } from "@/lib/keys/limits";
 import { listKeys } from "@/lib/keys/manage";
 import { cachedModels } from "@/lib/keys/models";
 import { getDefaults, getSystemPrompt } from "@/lib/keys/settings";
 import { AuditTable } from "./_components/audit-table";
+import type { EndpointView } from "./_components/endpoints";
 import { ApiTokensSection, DefaultsForm, SystemPromptForm } from "./_components/lazy";
 import { ProviderCard } from "./_components/provider-card";
 import { card, link } from "./_components/styles";
@@ -31,13 +33,26 @@ async function activityPage(userId: string, cursor: string | undefined) {
   }
 }
 
-/** One card per provider: its first key (or "not_set") and the keys after it. */
-function firstKeys(keys: KeyDto[]): { dto: KeyDto; others: KeyDto[] }[] {
-  const cards: { dto: KeyDto; others: KeyDto[] }[] = [];
+type Card = { dto: KeyDto; others: KeyDto[]; endpoints: EndpointView[] };
+
+/**
+ * One card per provider: its first key (or "not_set") and the keys after it. OpenAI-compatible:
+ * the keys after it of its own endpoint, and the further endpoints (other base URLs) apart.
+ */
+function firstKeys(keys: KeyDto[]): Card[] {
+  const cards: Card[] = [];
   for (const k of keys) {
     const card = cards.find((c) => c.dto.provider === k.provider);
     if (card) card.others.push(k);
-    else cards.push({ dto: k, others: [] });
+    else cards.push({ dto: k, others: [], endpoints: [] });
+  }
+  for (const card of cards) {
+    if (card.dto.provider !== "compatible" || !card.dto.id) continue;
+    const [first, ...rest] = groupEndpoints(
+      [card.dto, ...card.others].map((k) => ({ ...k, id: k.id ?? "" })),
+    );
+    card.others = first?.rows.slice(1) ?? [];
+    card.endpoints = rest.map((e) => ({ id: e.id, name: e.name, baseUrl: e.baseUrl, keys: e.rows }));
   }
   return cards;
 }
@@ -94,13 +109,14 @@ export default async function AiSettingsPage({ searchParams }: Props) {
       </section>
 
       <div className="space-y-4">
-        {firstKeys(keys).map(({ dto, others }) => (
+        {firstKeys(keys).map(({ dto, others, endpoints }) => (
           // Keyed by provider only: a card that remounted when its first key was saved would
           // drop a Test started in the meantime (and its result) along with its state.
           <ProviderCard
             key={dto.provider}
             dto={dto}
             others={others}
+            endpoints={endpoints}
             models={models[dto.provider] ?? null}
             limits={limits.find((l) => l.provider === dto.provider) ?? null}
           />

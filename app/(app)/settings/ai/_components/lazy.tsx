@@ -15,6 +15,7 @@ const SystemPromptFormImpl = lazy(() =>
   import("./system-prompt-form").then((m) => ({ default: m.SystemPromptForm })),
 );
 const MoreKeysImpl = lazy(() => import("./more-keys").then((m) => ({ default: m.MoreKeys })));
+const EndpointsImpl = lazy(() => import("./endpoints").then((m) => ({ default: m.Endpoints })));
 const ApiTokensImpl = lazy(() => import("./api-tokens").then((m) => ({ default: m.ApiTokensSection })));
 
 /** False on the server and until the window's load event has fired. */
@@ -110,6 +111,15 @@ export function MoreKeys(props: ComponentProps<typeof MoreKeysImpl>) {
   return (
     <Deferred placeholder={props.others.length ? "h-40" : "h-16"}>
       <MoreKeysImpl {...props} />
+    </Deferred>
+  );
+}
+
+export function Endpoints(props: ComponentProps<typeof EndpointsImpl>) {
+  // Sized for the usual case: no further endpoint yet, only the "Add endpoint" control.
+  return (
+    <Deferred placeholder={props.endpoints.length ? "h-40" : "h-24"}>
+      <EndpointsImpl {...props} />
     </Deferred>
   );
 }

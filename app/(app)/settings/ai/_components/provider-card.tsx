@@ -5,10 +5,11 @@ import { useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
+import type { EndpointView } from "./endpoints";
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
-import { LimitsForm, ModelList, MoreKeys } from "./lazy";
+import { Endpoints, LimitsForm, ModelList, MoreKeys } from "./lazy";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
@@ -23,6 +24,7 @@ import type { KeyDto, ModelCache, ProviderLimits } from "./types";
 export function ProviderCard({
   dto,
   others = [],
+  endpoints = [],
   models = null,
   limits = null,
 }: {
@@ -30,6 +32,8 @@ export function ProviderCard({
   dto: KeyDto;
   /** Its further keys, in the order chats try them. */
   others?: KeyDto[];
+  /** OpenAI-compatible: the endpoints after the first (their own base URLs), in order. */
+  endpoints?: EndpointView[];
   models?: ModelCache | null;
   limits?: ProviderLimits | null;
 }) {
@@ -195,6 +199,7 @@ export function ProviderCard({
       ) : null}
 
       {dto.hasKey ? <MoreKeys info={info} first={dto} others={others} /> : null}
+      {dto.hasKey && compat ? <Endpoints info={info} first={dto} endpoints={endpoints} /> : null}
 
       <SetupGuide info={info} />
       <RemoveDialog

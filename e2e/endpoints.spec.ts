@@ -1,0 +1,97 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+
+// Several named OpenAI-compatible endpoints, through the browser against the mock upstream: a
+// second endpoint (its own name, base URL and key) is added on the card; the chat's picker lists
+// its model under its name; choosing it runs the turn at the second base URL; the answer names
+// the endpoint, and a reload keeps the endpoint selected (from the answer's key).
+
+const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
+
+type Logged = { path: string; keyLast4: string | null; kind: string; body: Record<string, unknown> | null };
+
+async function generations(page: Page, text: string): Promise<Logged[]> {
+  const res = await page.request.get(`${MOCK}/__mock/requests`);
+  const { requests } = (await res.json()) as { requests: Logged[] };
+  return requests.filter((r) => r.kind === "generate" && JSON.stringify(r.body).includes(text));
+}
+
+async function listModels(key: string, models: string[]) {
+  const res = await fetch(`${MOCK}/__mock/models`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key, models }),
+  });
+  expect(res.status).toBe(204);
+}
+
+test.describe.configure({ timeout: 180_000 });
+
+test("a second endpoint: added in settings, its model picked in the chat, answered there, kept on reload", async ({
+  page,
+  user: _user,
+  settings,
+  chat,
+}) => {
+  const betaKey = "sk-e2eBetaEndpointKey00ep02";
+  await listModels(betaKey, ["beta-llama"]);
+  await settings.goto();
+  await settings.saveKey("OpenAI-compatible", "sk-e2eAlphaEndpointKey00ep01", {
+    name: "Alpha",
+    baseUrl: `${MOCK}/compat/v1`,
+  });
+
+  const card = settings.card("OpenAI-compatible");
+  const endpoints = card.root.getByRole("region", { name: "More endpoints" });
+  await endpoints.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(endpoints.getByLabel("Name")).toBeFocused();
+  // A name is required, and must not be another endpoint's.
+  await endpoints.getByLabel("Base URL").fill(`${MOCK}/second/v1`);
+  await endpoints.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(endpoints.getByText("Name the endpoint (for example Ollama).")).toBeVisible();
+  await endpoints.getByLabel("Name").fill("alpha");
+  await endpoints.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(endpoints.getByText(/already have an endpoint named “Alpha”/)).toBeVisible();
+  await endpoints.getByLabel("Name").fill("Beta");
+  await endpoints.getByLabel("API key (optional)").fill(betaKey);
+  await endpoints.getByRole("button", { name: "Add endpoint" }).click();
+  const item = endpoints.getByTestId("endpoint");
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText("Beta");
+  await expect(item).toContainText("…ep02");
+  await expect(item).toContainText(`127.0.0.1:${new URL(MOCK).port}`);
+  await expect(endpoints.getByRole("button", { name: "Add endpoint" })).toBeFocused();
+  await item.getByRole("button", { name: "Test: Beta" }).click();
+  await expect(item).toContainText(/Valid/);
+
+  // The card with a second endpoint: no critical or serious axe finding (the a11y spec's rules).
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
+  const axe = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
+  const blocking = axe.violations.filter((v) => v.impact === "critical" || v.impact === "serious");
+  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+
+  await chat.goto();
+  await chat.chooseModel("beta-llama");
+  await expect(chat.modelPicker).toHaveAccessibleName(/Beta.*beta-llama/);
+  await chat.send("Hello second endpoint");
+  await chat.waitForAnswer(0, "Echo (turn 1): Hello second endpoint");
+  await expect(await chat.details(0)).toContainText("Your personal key · Beta");
+  const seen = await generations(page, "Hello second endpoint");
+  // The answer (and the first turn's title) asked at the second base URL with its key, never the first.
+  expect(seen.length).toBeGreaterThanOrEqual(1);
+  expect([...new Set(seen.map((r) => `${r.path.split("/")[1]} ${r.keyLast4}`))]).toEqual(["second ep02"]);
+
+  // Reload: the endpoint stays selected, and the next turn goes there too.
+  await page.reload();
+  await chat.waitForAnswer(0, "Echo (turn 1): Hello second endpoint");
+  await expect(chat.modelPicker).toHaveAccessibleName(/Beta.*beta-llama/);
+  await chat.send("Again on Beta");
+  await chat.waitForAnswer(1, "Again on Beta");
+  const again = await generations(page, "Again on Beta");
+  expect(again.length).toBeGreaterThanOrEqual(1);
+  expect([...new Set(again.map((r) => r.path.split("/")[1]))]).toEqual(["second"]);
+});
