@@ -38,18 +38,30 @@ export async function measureInBrowser(
   try {
     const page = await context.newPage();
     const origin = new URL(baseURL).origin;
-    const scripts: Promise<Buffer | null>[] = [];
-    let loaded = false;
+    const scripts = new Map<string, Promise<Buffer | null>>();
     page.on("response", (res) => {
-      const req = res.request();
-      if (loaded || req.resourceType() !== "script" || new URL(res.url()).origin !== origin) return;
-      scripts.push(res.body().catch(() => null));
+      if (res.request().resourceType() !== "script" || new URL(res.url()).origin !== origin) return;
+      scripts.set(
+        res.url(),
+        res.body().catch(() => null),
+      );
     });
     const res = await page.goto(route, { waitUntil: "load" });
-    loaded = true;
     if (!res?.ok()) throw new Error(`${route}: HTTP ${res?.status()}`);
     if (new URL(page.url()).pathname !== route) throw new Error(`${route}: redirected to ${page.url()}`);
-    const bodies = (await Promise.all(scripts)).filter((b): b is Buffer => b !== null);
+    // What the page fetched before its load event, by the browser's own clock: parts loaded
+    // lazily right after it (a timer once `load` has fired) are not First Load JS, however
+    // fast their responses reach this process.
+    const firstLoad = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+      const loadAt = nav?.loadEventStart || Number.POSITIVE_INFINITY;
+      return performance
+        .getEntriesByType("resource")
+        .filter((r) => r.startTime < loadAt)
+        .map((r) => r.name);
+    });
+    const wanted = [...scripts.entries()].filter(([url]) => firstLoad.includes(url)).map(([, body]) => body);
+    const bodies = (await Promise.all(wanted)).filter((b): b is Buffer => b !== null);
     return {
       route,
       files: bodies.length,
