@@ -69,10 +69,12 @@ describe("the manifest of this app", () => {
     expect(names("app/(app)/settings/ai/actions.ts")).toEqual([
       "addKeyAction",
       "refreshModelsAction",
+      "removeEndpointAction",
       "removeKeyAction",
       "removeKeyByIdAction",
       "saveKeyAction",
       "setDefaultsAction",
+      "setEndpointEnabledAction",
       "setLimitsAction",
       "setSystemPromptAction",
       "testKeyAction",
