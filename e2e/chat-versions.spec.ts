@@ -7,6 +7,9 @@ import { expect, test } from "./fixtures";
 // sends the edited text with only the turns before it, and the original message with the turns
 // below it stays as version 1/2 of that message.
 
+// Each test drives several turns and reloads: 3 minutes, not 60 s, for a loaded machine.
+test.describe.configure({ timeout: 180_000 });
+
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 /** Makes the mock say which model answered, so the versions of one answer differ. */
 const ECHO_MODEL = "[[mock-echo-model]]";
@@ -73,8 +76,10 @@ test("regenerate twice: ‹ 3/3 ›, every version reachable, after a reload too
   await prev.click();
   await expect(count).toHaveText(/2\/3/);
   await expect(answer).toContainText("Echo (turn 1 by gpt-4o-mini)");
-  // Keyboard: the same button again, by Enter.
+  // Keyboard: the same button again, by Enter (once the branch has loaded and it is enabled).
+  await expect(prev).toBeEnabled();
   await prev.focus();
+  await expect(prev).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(count).toHaveText(/1\/3/);
   await expect(answer).toContainText("Echo (turn 1 by gpt-5-mini)");

@@ -15,10 +15,13 @@ test("keyboard shortcuts: help dialog, new chat, search, focus the composer, sto
   await chat.goto();
 
   // "?" outside a text field opens the list; Escape closes it and focus returns.
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.keyboard.press("?");
   const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
-  await expect(help).toBeVisible();
+  // Pressed again until the page's key listener is attached (hydration can lag under load).
+  await expect(async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("?");
+    await expect(help).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   for (const action of ["New chat", "Search chats", "Focus the message box", "Stop the answer"])
     await expect(help.getByRole("term").filter({ hasText: action })).toHaveCount(1);
   await page.keyboard.press("Escape");
