@@ -130,6 +130,9 @@ test("with SMTP, sign-up says 'check your inbox' and the account waits for the m
 test("Forgot password? mails a reset link that works once and expires; the answer is neutral", async ({
   browser,
 }) => {
+  // Three mails, two resets and three sign-ins on PostgreSQL: one CI run on a loaded machine
+  // spent the whole 120 s and timed out in the last sign-in.
+  test.setTimeout(240_000);
   const visitor = await newPage(browser);
   const ask = async (email: string) => {
     await visitor.goto(`${app.url}/sign-in`);

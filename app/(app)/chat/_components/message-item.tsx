@@ -17,7 +17,7 @@ type Props = {
   /** Set on the last answer when nothing is in flight. */
   onRegenerate?: () => void;
   /** Shows another version of this message (‹ ›); disabled while a turn is in flight. */
-  onShowVersion?: (fromId: string, toId: string) => void;
+  onShowVersion?: (fromId: string, toId: string) => Promise<boolean>;
   busy?: boolean;
   /** A user message: opens its inline editor (absent when it cannot be edited now). */
   onEdit?: (id: string, text: string) => void;
@@ -48,12 +48,24 @@ export const MessageItem = memo(function MessageItem({
     if (wasEditing.current && !editor) editButton.current?.focus();
     wasEditing.current = editor !== undefined;
   }, [editor]);
+  // The version asked for while it loads: the switcher counts from it at once, so a second ‹
+  // goes one further back (the message is replaced, and this state with it, when it arrives).
+  const [showing, setShowing] = useState<string | null>(null);
+  const latestShow = useRef<string | null>(null);
+  const show = (to: string) => {
+    if (!onShowVersion) return;
+    setShowing(to);
+    latestShow.current = to;
+    void onShowVersion(message.id, to).then((ok) => {
+      if (!ok && latestShow.current === to) setShowing(null);
+    });
+  };
   const versions =
     meta.versions && onShowVersion ? (
       <VersionSwitcher
         versions={meta.versions}
-        current={message.id}
-        onShow={(to) => onShowVersion(message.id, to)}
+        current={showing ?? message.id}
+        onShow={show}
         disabled={busy}
         what={message.role === "user" ? "message" : "answer"}
       />

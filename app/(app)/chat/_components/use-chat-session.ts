@@ -27,6 +27,8 @@ type Options = {
   onAnswered?: () => void;
 };
 
+const VERSION_NOT_LOADED = "Could not load that version. Check your connection and try again.";
+
 export function useChatSession({
   userId,
   chatId,
@@ -45,6 +47,8 @@ export function useChatSession({
   const pending = useRef<{ id: string; text: string; edit?: PendingEdit } | null>(null);
   // The versions of the answer being regenerated: the new answer joins them (‹ 3/3 ›).
   const regenerating = useRef<string[] | null>(null);
+  /** The newest ‹ › request per shown message (showVersion). */
+  const versionRequests = useRef(new Map<string, number>());
   /** The user message being edited inline and the editor's text (kept when a send fails). */
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   const accepted = useRef(true);
@@ -343,24 +347,37 @@ export function useChatSession({
    * as the server has it, in place of the shown one and everything below it.
    */
   const showVersion = useCallback(
-    async (fromId: string, toId: string) => {
-      if (busy) return;
+    async (fromId: string, toId: string): Promise<boolean> => {
+      if (busy) return false;
+      // Clicked again before the last one loaded: only the newest answer counts (responses may
+      // arrive out of order), so ‹ ‹ fast ends on the version two back, not one.
+      const seq = (versionRequests.current.get(fromId) ?? 0) + 1;
+      versionRequests.current.set(fromId, seq);
+      const stale = () => versionRequests.current.get(fromId) !== seq;
       const q = new URLSearchParams({ from: toId });
       const res = await fetch(`/api/chats/${encodeURIComponent(chatId)}/messages?${q}`).catch(() => null);
+      if (stale()) return true;
       if (!res?.ok) {
         const body = (await res?.json().catch(() => null)) as Partial<ChatErrorPayload> | null;
         setBanner({
           code: body?.code ?? "PROVIDER_UNAVAILABLE",
-          message: body?.message ?? "Could not load that version. Check your connection and try again.",
+          message: body?.message ?? VERSION_NOT_LOADED,
         });
-        return;
+        return false;
       }
-      const page = (await res.json()) as { messages: ChatUIMessage[] };
+      const page = (await res.json().catch(() => null)) as { messages: ChatUIMessage[] } | null;
+      if (stale()) return true;
+      if (!page) {
+        setBanner({ code: "PROVIDER_UNAVAILABLE", message: VERSION_NOT_LOADED });
+        return false;
+      }
+      versionRequests.current.delete(fromId);
       setEditing(null);
       setMessages((ms) => {
         const at = ms.findIndex((m) => m.id === fromId);
         return at < 0 ? ms : [...ms.slice(0, at), ...page.messages];
       });
+      return true;
     },
     [busy, chatId, setMessages],
   );
