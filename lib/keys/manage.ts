@@ -5,6 +5,7 @@ import { writeAudit } from "./audit";
 import { type VaultDeps, vaultDeps } from "./deps";
 import { type KeyDto, PUBLIC_KEY_COLUMNS, type PublicKeyRow, toKeyDto } from "./dto";
 import { checkEndpointName, endpointName, endpointOf, groupEndpoints } from "./endpoints";
+import { lockUserEndpoints } from "./lock";
 import {
   KEY_ORDER,
   type KeyTarget,
@@ -127,8 +128,10 @@ export async function updateKey(
     const current = await findTarget(tx, userId, t);
     if (!current) throw noKeyFor(t);
     const id = current.id;
-    if (t.provider === "compatible" && change.label !== undefined)
+    if (t.provider === "compatible" && change.label !== undefined) {
+      await lockUserEndpoints(tx, userId);
       await checkEndpointRename(tx, userId, id, change.label);
+    }
     const data: { enabled?: boolean; label?: string | null } = {};
     if (change.enabled !== undefined) data.enabled = change.enabled;
     if (change.label !== undefined) data.label = change.label;

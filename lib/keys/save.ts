@@ -8,6 +8,7 @@ import { type VaultDeps, vaultDeps } from "./deps";
 import type { KeyDto } from "./dto";
 import { checkEndpointSave } from "./endpoints";
 import { KEYLESS_MARKER } from "./keyless";
+import { lockUserEndpoints } from "./lock";
 import { dtoFor } from "./manage";
 import { maskKey } from "./mask";
 import { refreshQuietly } from "./models";
@@ -66,6 +67,7 @@ export async function saveKey(
   );
 
   const saved = await deps.db.$transaction(async (tx) => {
+    if (baseUrl) await lockUserEndpoints(tx, userId);
     const existing =
       mode === "add"
         ? null
