@@ -64,17 +64,33 @@ async function readCapped(res: Response): Promise<string> {
   return text;
 }
 
-export async function listProviderModels(input: ListModelsInput): Promise<ListModelsResult> {
+/** Where a key's models list is and how it authenticates: shared by the list and "Test key". */
+type ModelsRequest = Pick<ListModelsInput, "provider" | "apiKey" | "baseUrl" | "fetch">;
+
+/**
+ * One GET {base}/models{query} with the key, its body read up to 16 MB. A user-supplied base URL
+ * connects only through the SSRF guard; keyless local servers (Ollama, LM Studio) get no
+ * Authorization header at all; redirects are refused (they would carry the key elsewhere).
+ */
+export async function getModelsPage(
+  input: ModelsRequest,
+  query: string,
+  signal: AbortSignal,
+): Promise<{ res: Response; text: string }> {
   const base = providerBaseUrl(input.provider, input.baseUrl);
   const key = input.apiKey.trim();
-  const google = input.provider === "google";
-  // Keyless local servers (Ollama, LM Studio) get no Authorization header at all.
   const headers: Record<string, string> = !key
     ? {}
-    : google
+    : input.provider === "google"
       ? { "x-goog-api-key": key }
       : { authorization: `Bearer ${key}` };
   const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
+  const res = await get(`${base}/models${query}`, { headers, signal, redirect: "error" });
+  return { res, text: await readCapped(res) };
+}
+
+export async function listProviderModels(input: ListModelsInput): Promise<ListModelsResult> {
+  const google = input.provider === "google";
   const deadline = AbortSignal.timeout(LIST_TIMEOUT_MS);
   const signal = input.signal ? AbortSignal.any([deadline, input.signal]) : deadline;
   const models: ListedModel[] = [];
@@ -85,8 +101,7 @@ export async function listProviderModels(input: ListModelsInput): Promise<ListMo
       const q = google
         ? `?pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ""}`
         : "";
-      const res = await get(`${base}/models${q}`, { headers, signal, redirect: "error" });
-      const text = await readCapped(res);
+      const { res, text } = await getModelsPage(input, q, signal);
       if (!res.ok)
         return { ok: false, failure: classifyHttp(res.status, Object.fromEntries(res.headers), text) };
       let body: unknown;

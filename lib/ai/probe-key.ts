@@ -1,9 +1,9 @@
 import "server-only";
 import { streamText } from "ai";
-import { userUrlFetch } from "@/lib/net/dispatcher";
 import { classifyHttp, type Failure } from "./classify";
 import { classifyError } from "./errors";
-import { createLanguageModel, providerBaseUrl } from "./model";
+import { getModelsPage } from "./list-models";
+import { createLanguageModel } from "./model";
 import { PROVIDERS, type ProviderId } from "./registry";
 import { type Verdict, type VerdictContext, verdictFor } from "./verdict";
 
@@ -91,27 +91,15 @@ function isModelList(body: string): boolean {
 }
 
 async function listModels(input: KeyTestInput, signal: AbortSignal): Promise<Failure | null> {
-  const base = providerBaseUrl(input.provider, input.baseUrl);
-  const key = input.apiKey.trim();
-  const google = input.provider === "google";
-  // A keyless endpoint (compatible only) gets no Authorization header.
-  const headers: Record<string, string> = !key
-    ? {}
-    : google
-      ? { "x-goog-api-key": key }
-      : { authorization: `Bearer ${key}` };
   try {
-    // A user-supplied base URL connects only through the SSRF guard.
-    const get = PROVIDERS[input.provider].requiresBaseUrl ? (input.fetch ?? userUrlFetch) : fetch;
-    const res = await get(`${base}/models${google ? "?pageSize=1" : ""}`, {
-      headers,
+    const { res, text } = await getModelsPage(
+      input,
+      input.provider === "google" ? "?pageSize=1" : "",
       signal,
-      redirect: "error",
-    });
-    const body = await res.text();
-    if (!res.ok) return classifyHttp(res.status, Object.fromEntries(res.headers), body);
+    );
+    if (!res.ok) return classifyHttp(res.status, Object.fromEntries(res.headers), text);
     // A 200 that is not a model list (a web page, a proxy's login form) means a wrong base URL.
-    return isModelList(body) ? null : { kind: "unavailable" };
+    return isModelList(text) ? null : { kind: "unavailable" };
   } catch (e) {
     return classifyError(e);
   }
