@@ -55,7 +55,7 @@ test("a reply streams in, follows up with context, regenerates, and survives a r
 
 test("stop mid-stream keeps the partial answer", async ({ page, auth, settings, chat }) => {
   await auth.signUp();
-  await settings.addKey("OpenAI", "sk-proj-chatE2Eslow2222bbbb3333");
+  await settings.addKey("OpenAI", "sk-proj-chatE2ELongSlow2222bbbb");
   await chat.goto();
   await chat.send("Count slowly please");
   await chat.waitForAnswer(0, "Echo (turn 1)");

@@ -11,7 +11,7 @@ test("keyboard shortcuts: help dialog, new chat, search, focus the composer, sto
   chat,
 }) => {
   await auth.signUp();
-  await settings.addKey("OpenAI", "sk-proj-navE2Eslow0000aaaa1111");
+  await settings.addKey("OpenAI", "sk-proj-navE2ELongSlow0000aaaa");
   await chat.goto();
 
   // "?" outside a text field opens the list; Escape closes it and focus returns.
@@ -38,7 +38,7 @@ test("keyboard shortcuts: help dialog, new chat, search, focus the composer, sto
   await help.getByRole("button", { name: "Close" }).click();
   await expect(help).toBeHidden();
 
-  // Esc stops an answer being written (the slow key streams long enough).
+  // Esc stops an answer being written (the long-slow key streams for about 24 s).
   await chat.send("Count slowly for me");
   await chat.waitForAnswer(0, "Echo (turn 1)");
   await page.keyboard.press("Escape");

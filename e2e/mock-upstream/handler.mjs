@@ -132,7 +132,7 @@ export function createHandler(defaults, log, modelLists = new Map()) {
       tokenDelayMs: num(h["x-mock-token-delay-ms"], defaults.tokenDelayMs),
       midfailAfter: defaults.midfailAfter,
     };
-    if (scenario === "slow") {
+    if (scenario === "slow" || scenario === "long-slow") {
       timing.ttftMs = Math.max(timing.ttftMs, defaults.slowTokenDelayMs);
       timing.tokenDelayMs = Math.max(timing.tokenDelayMs, defaults.slowTokenDelayMs);
     }
@@ -167,7 +167,7 @@ export function createHandler(defaults, log, modelLists = new Map()) {
     const texts = userTexts(route.api, body);
     // The message being answered (its end: a merged turn ends with it): lets a test count provider calls per message.
     entry.userText = String(texts.at(-1) ?? "").slice(-120);
-    const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens));
+    const tokens = Math.max(2, num(h["x-mock-tokens"], defaults.tokens)) * (scenario === "long-slow" ? 8 : 1);
     const reply = buildReply(texts, tokens, route.model ?? undefined);
     const reasoning = wantsReasoning(key, h["x-mock-reasoning"])
       ? buildReasoning(texts, Math.ceil(tokens / 2))

@@ -22,6 +22,9 @@ export const SCENARIOS = [
   "midcut",
   "quota",
   "stall",
+  // Before "slow" (a "longslow" key contains "slow"): slow frames, and 8× as many of them, for
+  // tests that stop an answer mid-stream: under load a 3-second answer could end before the click.
+  "long-slow",
   "slow",
 ];
 

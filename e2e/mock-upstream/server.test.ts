@@ -266,6 +266,28 @@ describe("knobs", () => {
     expect(mock.requests()[0]?.tokensSent).toBe(3);
   });
 
+  it("long-slow streams 8× the frames of slow (for tests that stop an answer mid-stream)", async () => {
+    const quick = await startMockUpstream({ tokens: 6, slowTokenDelayMs: 1 });
+    try {
+      const frames = async (key: string) => {
+        const res = await fetch(`${quick.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: openaiHeaders(key),
+          body: chatBody({ stream: true }),
+        });
+        await res.text();
+        return quick.requests().at(-1);
+      };
+      expect(await frames("sk-mock-slow-abcd1234")).toMatchObject({ scenario: "slow", tokensSent: 6 });
+      expect(await frames("sk-mock-LongSlow-abcd1234")).toMatchObject({
+        scenario: "long-slow",
+        tokensSent: 48,
+      });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("stall holds the response until the client aborts, and logs the abort", async () => {
     const ac = new AbortController();
     const res = await fetch(`${mock.url}/v1/responses`, {
