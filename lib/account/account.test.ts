@@ -4,8 +4,8 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiToken } from "@/lib/api-tokens/tokens";
 import { hashPassword } from "@/lib/auth/password";
-import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { type CoveredModel, USER_DATA_COVERAGE } from "./coverage";
 import { deleteAccount } from "./delete";
@@ -77,16 +77,6 @@ function decodeQuotedPrintable(raw: string): string {
   return raw
     .replace(/=\r?\n/g, "")
     .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
 }
 
 /** Gives the user a row in every covered table (keys, chat + message, usage, audit, settings, OAuth, session, token). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, readAll } from "@/test/chat-stream";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { deleteChat, listChats, listMessages, renameChat } from "./history";
 import { renameSchema } from "./schemas";
@@ -21,16 +21,6 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const never = () => new AbortController().signal;
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 async function chatWith(userId: string, texts: string[], chatId = clientId("c")) {
   for (const text of texts) {
@@ -134,9 +124,9 @@ describe("another user", () => {
 
     // Reading, renaming, deleting: the same answer as for an id nobody uses.
     for (const id of [chatId, unused]) {
-      expect(await code(listMessages(intruder, id, undefined, db))).toBe("NOT_FOUND");
-      expect(await code(renameChat(intruder, id, "mine now", db))).toBe("NOT_FOUND");
-      expect(await code(deleteChat(intruder, id, db))).toBe("NOT_FOUND");
+      expect(await codeOf(listMessages(intruder, id, undefined, db))).toBe("NOT_FOUND");
+      expect(await codeOf(renameChat(intruder, id, "mine now", db))).toBe("NOT_FOUND");
+      expect(await codeOf(deleteChat(intruder, id, db))).toBe("NOT_FOUND");
     }
     // Posting to it, reusing the owner's message id: the intruder's own new chat, as with an
     // unused id. Ids are unique per user, so the owner's rows are neither touched nor revealed.
@@ -188,7 +178,7 @@ describe("another user", () => {
     expect(renameSchema.safeParse({ title: "x".repeat(121) }).success).toBe(false);
     await deleteChat(owner, chatId, db);
     expect(await db.message.count({ where: { chatId } })).toBe(0);
-    expect(await code(listMessages(owner, chatId, undefined, db))).toBe("NOT_FOUND");
+    expect(await codeOf(listMessages(owner, chatId, undefined, db))).toBe("NOT_FOUND");
   });
 });
 

@@ -1,9 +1,9 @@
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ProviderId } from "@/lib/ai/registry";
-import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, flakyProxy, readAll, textOf, uiChunks } from "@/test/chat-stream";
+import { failure } from "@/test/errors";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { listMessages } from "./history";
 import { claimTurn } from "./persist";
@@ -45,16 +45,6 @@ function turn(
     model: OPENAI,
     ...extra,
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
 }
 
 const rows = (chatId: string) =>

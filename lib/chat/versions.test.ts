@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AppError } from "@/lib/errors";
 import { saveKey } from "@/lib/keys/save";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
+import { failure } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { chatToMarkdown, loadChatExport } from "./export";
 import { listMessages } from "./history";
@@ -52,16 +52,6 @@ async function send(
   const reply = textOf(await readAll(handle.stream));
   await handle.done;
   return { messageId: input.message.id, answerId: handle.assistantMessageId, text, reply };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
 }
 
 const shownIds = async (userId: string, chatId: string, opts = {}) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ProviderId } from "@/lib/ai/registry";
-import { AppError } from "@/lib/errors";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { listAudit } from "./audit";
 import { getKey, listKeys, removeKey, setKeyEnabled } from "./manage";
@@ -37,16 +37,6 @@ beforeAll(async () => {
   await testKey(alice, "openai", undefined, undefined, h.deps);
 });
 afterAll(() => h?.close());
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 const aliceState = async () => ({
   keys: await h.handle.prisma.providerKey.findMany({

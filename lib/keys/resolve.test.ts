@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { encryptSecret, generateKeyringSpec, parseKeyring } from "@/lib/crypto";
-import { AppError } from "@/lib/errors";
+import { failure } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { listAudit } from "./audit";
 import { listKeys, setKeyEnabled } from "./manage";
@@ -24,16 +24,6 @@ beforeEach(() => {
 
 const OPENAI_KEY = "sk-proj-personalKeyAbcdefghij5E6f";
 const SYSTEM_KEY = "sk-system-operatorKey-000000";
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 async function userWithKey(apiKey = OPENAI_KEY) {
   const user = await h.newUser();

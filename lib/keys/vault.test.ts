@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ProviderId } from "@/lib/ai/registry";
-import { AppError } from "@/lib/errors";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { listAudit } from "./audit";
 import { listKeys, removeKey, setKeyEnabled } from "./manage";
@@ -25,16 +25,6 @@ afterAll(() => h?.close());
 const ctx = { ip: "203.0.113.9", userAgent: "vitest-agent" };
 const OK_KEY = "sk-proj-okKeyAbcdefghijklmnop7Q2z";
 const INVALID_KEY = "sk-proj-invalidKeyAbcdefghij9W8x";
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 /** Every string the vault hands out for this user, to search for key material. */
 async function everythingReturned(userId: string): Promise<string> {

@@ -14,6 +14,7 @@ import {
   usableProviders,
 } from "@/lib/keys/resolve";
 import { addKey, saveKey } from "@/lib/keys/save";
+import { failure } from "@/test/errors";
 import { type Harness, LEAKY_TEXT, startHarness } from "@/test/harness";
 import { startCompletion } from "./completions";
 import type { V1Deps } from "./deps";
@@ -81,16 +82,6 @@ async function events(res: Response): Promise<unknown[]> {
     .filter((b) => b.startsWith("data: "))
     .map((b) => b.slice(6))
     .map((d) => (d === "[DONE]" ? d : JSON.parse(d)));
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
 }
 
 type Chunk = { choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: unknown };
