@@ -2,6 +2,7 @@
 
 import { ArrowDown, ArrowUp, FlaskConical, LoaderCircle, Pencil, Plus, Trash2 } from "lucide-react";
 import {
+  type ButtonHTMLAttributes,
   type FormEvent,
   type ReactNode,
   type RefObject,
@@ -28,6 +29,7 @@ import type { ActionResult, KeyDto } from "./types";
 
 const small = "h-8 px-2.5";
 const empty: KeyFieldValues = { label: "", baseUrl: "", apiKey: "" };
+const spinner = <LoaderCircle className="size-4 animate-spin" aria-hidden />;
 
 export function keyName(k: KeyDto, n: number): string {
   return k.label ?? `Key ${n}`;
@@ -102,20 +104,18 @@ export function RenameKey({ k, name }: { k: KeyDto; name: string }) {
   };
   if (!open)
     return (
-      <button
+      <RowButton
         id={buttonId}
-        type="button"
-        onClick={() => {
+        label="Rename"
+        aria={`Rename: ${name}`}
+        icon={<Pencil className="size-4" aria-hidden />}
+        busy={false}
+        onPress={() => {
           setValue(k.label ?? "");
           setOpen(true);
           requestAnimationFrame(() => document.getElementById(fieldId)?.focus());
         }}
-        className={`${button.base} ${button.secondary} ${small}`}
-        aria-label={`Rename: ${name}`}
-      >
-        <Pencil className="size-4" aria-hidden />
-        Rename
-      </button>
+      />
     );
   return (
     <form onSubmit={submit} className="flex basis-full flex-wrap items-start gap-1.5" noValidate>
@@ -133,18 +133,7 @@ export function RenameKey({ k, name }: { k: KeyDto; name: string }) {
         />
       </div>
       <div className="flex gap-1.5 pt-7">
-        <button
-          type="submit"
-          aria-disabled={pending !== null || undefined}
-          aria-busy={pending !== null || undefined}
-          className={`${button.base} ${button.primary} ${small}`}
-        >
-          {pending ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : null}
-          Save name
-        </button>
-        <button type="button" onClick={close} className={`${button.base} ${button.secondary} ${small}`}>
-          Cancel
-        </button>
+        <SubmitCancel label="Save name" pending={pending !== null} onCancel={close} size={small} />
       </div>
     </form>
   );
@@ -175,10 +164,52 @@ type Row = {
   children?: ReactNode;
 };
 
+/** A row's button: aria-disabled while any action runs (a disabled button would drop focus). */
+function RowButton({
+  label,
+  aria,
+  icon,
+  busy,
+  onPress,
+  danger = false,
+  ...rest
+}: {
+  label: string;
+  aria: string;
+  icon: ReactNode;
+  busy: boolean;
+  onPress: () => void;
+  danger?: boolean;
+} & Pick<ButtonHTMLAttributes<HTMLButtonElement>, "id" | "role" | "aria-checked" | "aria-busy">) {
+  return (
+    <button
+      type="button"
+      aria-disabled={busy || undefined}
+      onClick={() => !busy && onPress()}
+      className={`${button.base} ${danger ? button.danger : button.secondary} ${small}`}
+      aria-label={aria}
+      {...rest}
+    >
+      {icon}
+      {label}
+    </button>
+  );
+}
+
 /** One key (or endpoint) of a list, with its buttons and its last test's result. */
 export function KeyRow(p: Row) {
-  const act = (f: () => void) => () => !p.busy && f();
-  const secondary = `${button.base} ${button.secondary} ${small}`;
+  const icon = (I: typeof Trash2) => <I className="size-4" aria-hidden />;
+  const move = (dir: "up" | "down", label: string, I: typeof Trash2) =>
+    p.move ? (
+      <RowButton
+        id={`key-${p.move.id}-${dir}`}
+        label={label}
+        aria={`${label}: ${p.name}`}
+        icon={icon(I)}
+        busy={p.busy}
+        onPress={() => p.move?.onMove(dir)}
+      />
+    ) : null;
   return (
     <li data-testid={p.testId} className="space-y-2 rounded-lg border border-border px-3 py-2.5">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -190,77 +221,73 @@ export function KeyRow(p: Row) {
         {p.status ? <StatusBadge status={p.status} /> : null}
       </div>
       <div className="flex flex-wrap items-center gap-1.5">
-        {p.move ? (
-          <button
-            id={`key-${p.move.id}-up`}
-            type="button"
-            aria-disabled={p.busy || undefined}
-            onClick={act(() => p.move?.onMove("up"))}
-            className={secondary}
-            aria-label={`${p.move.up}: ${p.name}`}
-          >
-            <ArrowUp className="size-4" aria-hidden />
-            {p.move.up}
-          </button>
-        ) : null}
-        {p.move?.down ? (
-          <button
-            id={`key-${p.move.id}-down`}
-            type="button"
-            aria-disabled={p.busy || undefined}
-            onClick={act(() => p.move?.onMove("down"))}
-            className={secondary}
-            aria-label={`Down: ${p.name}`}
-          >
-            <ArrowDown className="size-4" aria-hidden />
-            Down
-          </button>
-        ) : null}
-        <button
-          type="button"
-          aria-disabled={p.busy || undefined}
+        {p.move ? move("up", p.move.up, ArrowUp) : null}
+        {p.move?.down ? move("down", "Down", ArrowDown) : null}
+        <RowButton
+          label="Test"
+          aria={`Test: ${p.name}`}
+          icon={p.testing ? spinner : icon(FlaskConical)}
+          busy={p.busy}
+          onPress={p.onTest}
           aria-busy={p.testing || undefined}
-          onClick={act(p.onTest)}
-          className={secondary}
-          aria-label={`Test: ${p.name}`}
-        >
-          {p.testing ? (
-            <LoaderCircle className="size-4 animate-spin" aria-hidden />
-          ) : (
-            <FlaskConical className="size-4" aria-hidden />
-          )}
-          Test
-        </button>
-        <button
-          type="button"
+        />
+        <RowButton
           role="switch"
           aria-checked={p.enabled}
-          aria-disabled={p.busy || undefined}
-          onClick={act(p.onToggle)}
-          className={secondary}
-          aria-label={`${p.switchLabel}: ${p.name}`}
-        >
-          <span
-            aria-hidden
-            className={`size-2 rounded-full ${p.enabled ? "bg-success" : "bg-muted-foreground/50"}`}
-          />
-          {p.switchLabel}
-        </button>
+          label={p.switchLabel}
+          aria={`${p.switchLabel}: ${p.name}`}
+          icon={
+            <span
+              aria-hidden
+              className={`size-2 rounded-full ${p.enabled ? "bg-success" : "bg-muted-foreground/50"}`}
+            />
+          }
+          busy={p.busy}
+          onPress={p.onToggle}
+        />
         <RenameKey k={p.renames} name={p.name} />
-        <button
-          type="button"
-          aria-disabled={p.busy || undefined}
-          onClick={act(p.onRemove)}
-          className={`${button.base} ${button.danger} ${small}`}
-          aria-label={`Remove: ${p.name}`}
-        >
-          <Trash2 className="size-4" aria-hidden />
-          Remove
-        </button>
+        <RowButton
+          label="Remove"
+          aria={`Remove: ${p.name}`}
+          icon={icon(Trash2)}
+          busy={p.busy}
+          onPress={p.onRemove}
+          danger
+        />
       </div>
       <TestResult view={p.test} info={p.info} />
       {p.children}
     </li>
+  );
+}
+
+/** Submit (spinning while `pending`) and Cancel, for the add and rename forms. */
+function SubmitCancel({
+  label,
+  pending,
+  onCancel,
+  size = "",
+}: {
+  label: string;
+  pending: boolean;
+  onCancel: () => void;
+  size?: string;
+}) {
+  return (
+    <>
+      <button
+        type="submit"
+        aria-disabled={pending || undefined}
+        aria-busy={pending || undefined}
+        className={`${button.base} ${button.primary} ${size}`}
+      >
+        {pending ? spinner : null}
+        {label}
+      </button>
+      <button type="button" onClick={onCancel} className={`${button.base} ${button.secondary} ${size}`}>
+        Cancel
+      </button>
+    </>
   );
 }
 
@@ -344,25 +371,14 @@ export function AddKeyForm(p: AddProps) {
           : {})}
       />
       <div className="flex flex-wrap gap-2">
-        <button
-          type="submit"
-          aria-disabled={pending !== null || undefined}
-          aria-busy={pending !== null || undefined}
-          className={`${button.base} ${button.primary}`}
-        >
-          {pending ? <LoaderCircle className="size-4 animate-spin" aria-hidden /> : null}
-          {p.submitLabel}
-        </button>
-        <button
-          type="button"
-          onClick={() => {
+        <SubmitCancel
+          label={p.submitLabel}
+          pending={pending !== null}
+          onCancel={() => {
             reset();
             requestAnimationFrame(() => p.openRef.current?.focus());
           }}
-          className={`${button.base} ${button.secondary}`}
-        >
-          Cancel
-        </button>
+        />
       </div>
     </form>
   );
