@@ -5,7 +5,8 @@ import { expect, test } from "./fixtures";
 // Several named OpenAI-compatible endpoints, through the browser against the mock upstream: a
 // second endpoint (its own name, base URL and key) is added on the card; the chat's picker lists
 // its model under its name; choosing it runs the turn at the second base URL; the answer names
-// the endpoint, and a reload keeps the endpoint selected (from the answer's key).
+// the endpoint, and a reload keeps the endpoint selected (from the answer's key). Each endpoint
+// takes more keys of its own; replacing the first endpoint's key with another's URL is refused.
 
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 
@@ -64,6 +65,43 @@ test("a second endpoint: added in settings, its model picked in the chat, answer
   await expect(endpoints.getByRole("button", { name: "Add endpoint" })).toBeFocused();
   await item.getByRole("button", { name: "Test: Beta" }).click();
   await expect(item).toContainText(/Valid/);
+
+  // Another key for Beta, from Beta's own "Add another key": it joins Beta (its URL), second.
+  await item.getByRole("button", { name: "Add another key to Beta" }).click();
+  await expect(item.getByLabel("Name (optional)")).toBeFocused();
+  await item.getByLabel("Name (optional)").fill("Beta spare");
+  await item.getByLabel("API key").fill("sk-e2eBetaSpareKey000ep03");
+  await item.getByRole("button", { name: "Add key" }).click();
+  const betaKeys = item.getByRole("list", { name: "More keys of Beta, in the order chats try them" });
+  await expect(betaKeys.getByRole("listitem")).toHaveCount(1);
+  await expect(betaKeys.getByRole("listitem")).toContainText("2. Beta spare");
+  await expect(betaKeys.getByRole("listitem")).toContainText("…ep03");
+  await expect(item).toContainText("2 keys");
+  await expect(item.getByRole("button", { name: "Add another key to Beta" })).toBeFocused();
+  await expect(endpoints.getByTestId("endpoint")).toHaveCount(1);
+
+  // Renaming the endpoint follows the endpoint rules (the error on the field); Cancel returns focus.
+  await item.getByRole("button", { name: "Rename: Beta", exact: true }).click();
+  await item.getByLabel("New name for Beta").fill("ALPHA");
+  await item.getByRole("button", { name: "Save name" }).click();
+  await expect(item.getByLabel("New name for Beta")).toHaveAccessibleDescription(
+    /already have an endpoint named “Alpha”/,
+  );
+  await expect(item.getByLabel("New name for Beta")).toBeFocused();
+  await item.getByRole("button", { name: "Cancel" }).click();
+  await expect(item.getByRole("button", { name: "Rename: Beta", exact: true })).toBeFocused();
+
+  // Replacing Alpha's key on the card with Beta's base URL would merge the two: refused on the
+  // field, naming Beta; nothing changes.
+  await card.saveKey("sk-e2eAlphaReplacedKey0ep09", { baseUrl: `${MOCK}/second/v1`, settle: false });
+  await expect(card.baseUrl).toHaveAccessibleDescription(/That is the base URL of your endpoint “Beta”/);
+  await expect(card.preview).toContainText("ep01");
+  await expect(item).toContainText("2 keys");
+  // Its own URL kept: the key is replaced on Alpha.
+  await card.saveKey("sk-e2eAlphaReplacedKey0ep09", { baseUrl: `${MOCK}/compat/v1` });
+  await expect(card.baseUrl).toHaveValue(`${MOCK}/compat/v1`);
+  await expect(endpoints.getByTestId("endpoint")).toHaveCount(1);
+  await expect(item).toContainText("…ep02");
 
   // The card with a second endpoint: no critical or serious axe finding (the a11y spec's rules).
   await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });

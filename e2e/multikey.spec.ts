@@ -5,7 +5,8 @@ import { expect, test } from "./fixtures";
 // Several keys per provider, through the browser against the mock upstream: a second key is
 // added on the provider's card; the first key answers 429 (its text says "ratelimit": the
 // mock's knob), so the turn passes to the second before the first token — one answer, the
-// second key named on it, the switch in the activity log — and the order can be changed.
+// second key named on it, the switch in the activity log — and the order can be changed. Every
+// key, the first included, is renamed from the page.
 
 const MOCK = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? "4300"}`;
 
@@ -43,6 +44,29 @@ test("a rate-limited key hands the turn to the next key: one answer, the right k
   await expect(list.getByRole("listitem").first()).toContainText("…mk02");
   await expect(more.getByRole("button", { name: "Add another key" })).toBeFocused();
 
+  // Every key can be renamed from the page, the first one included: focus comes back to Rename.
+  await card.root.getByRole("button", { name: "Rename: Key 1" }).click();
+  const newName = card.root.getByLabel("New name for Key 1");
+  await expect(newName).toBeFocused();
+  await newName.fill("Main");
+  await card.root.getByRole("button", { name: "Save name" }).click();
+  await expect(card.root.getByRole("button", { name: "Rename: Main" })).toBeFocused();
+  await expect(card.root.getByText("Main", { exact: true })).toBeVisible();
+  await list.getByRole("button", { name: "Rename: Spare" }).click();
+  await list.getByLabel("New name for Spare").fill("Spare two");
+  await list.getByLabel("New name for Spare").press("Enter");
+  await expect(list.getByRole("listitem").first()).toContainText("2. Spare two");
+  await expect(list.getByRole("button", { name: "Rename: Spare two" })).toBeFocused();
+  // Cleared again (an empty name), then back to Spare: the name is what the answer shows below.
+  await list.getByRole("button", { name: "Rename: Spare two" }).click();
+  await list.getByLabel("New name for Spare two").fill("");
+  await list.getByRole("button", { name: "Save name" }).click();
+  await expect(list.getByRole("listitem").first()).toContainText("2. Key 2");
+  await list.getByRole("button", { name: "Rename: Key 2" }).click();
+  await list.getByLabel("New name for Key 2").fill("Spare");
+  await list.getByRole("button", { name: "Save name" }).click();
+  await expect(list.getByRole("listitem").first()).toContainText("2. Spare");
+
   // The card with a second key: no critical or serious axe finding (the a11y spec's rules).
   await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
   const axe = await new AxeBuilder({ page })
@@ -57,6 +81,7 @@ test("a rate-limited key hands the turn to the next key: one answer, the right k
     keys: { id: string | null; provider: string; position: number | null; last4: string | null }[];
   };
   const openai = listed.keys.filter((k) => k.provider === "openai");
+  expect((await (await page.request.get("/api/keys/openai")).json()).key).toMatchObject({ label: "Main" });
   expect(openai.map((k) => [k.position, k.last4])).toEqual([
     [0, "mk01"],
     [1, "mk02"],

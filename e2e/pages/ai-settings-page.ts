@@ -32,8 +32,9 @@ export class KeyCard {
   get baseUrl() {
     return this.root.getByLabel("Base URL");
   }
+  /** OpenAI-compatible: the endpoint's name on the card's form (not a key's "New name for …"). */
   get name() {
-    return this.root.getByLabel("Name");
+    return this.root.getByLabel("Name", { exact: true });
   }
   /** "Not set", "Active", "Invalid"… */
   get status() {

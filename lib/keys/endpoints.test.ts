@@ -146,6 +146,113 @@ describe("named OpenAI-compatible endpoints", () => {
     await twoEndpoints();
   });
 
+  it("replacing the first endpoint's key keeps its URL; another endpoint's URL is refused, never merged", async () => {
+    const { user, alpha, beta } = await twoEndpoints();
+    const endpoints = async () =>
+      groupEndpoints(
+        (await listKeys(user, h.deps))
+          .filter((k) => k.provider === "compatible")
+          .map((k) => ({ ...k, id: k.id as string })),
+      ).map((e) => [e.name, e.baseUrl, e.rows.length]);
+    const before = await endpoints();
+    // The card form with Beta's base URL typed in: refused on the field, naming Beta.
+    const merged = await failure(
+      saveKey(
+        user,
+        "compatible",
+        { apiKey: "replacedAlphaKey0105", baseUrl: `${secondBase()}/`, label: "Alpha" },
+        undefined,
+        h.deps,
+      ),
+    );
+    expect(merged).toMatchObject({ code: "CONFLICT", issues: [{ path: "baseUrl" }] });
+    expect(merged.message).toContain("“Beta”");
+    // The same by id (PUT /api/keys/{id}), for Beta's key with Alpha's URL.
+    const back = await failure(
+      saveKey(
+        user,
+        { provider: "compatible", id: beta },
+        { apiKey: "replacedBetaKey00106", baseUrl: h.mock.baseUrls.compatible, label: "Beta" },
+        undefined,
+        h.deps,
+      ),
+    );
+    expect(back).toMatchObject({ code: "CONFLICT", issues: [{ path: "baseUrl" }] });
+    expect(back.message).toContain("“Alpha”");
+    expect(await endpoints()).toEqual(before);
+
+    // No URL sent: the replaced key stays on its endpoint's URL (and keeps its id and name).
+    const kept = await saveKey(
+      user,
+      "compatible",
+      { apiKey: "replacedAlphaKey0107", label: "Alpha" },
+      undefined,
+      h.deps,
+    );
+    expect(kept).toMatchObject({ id: alpha, baseUrl: before[0]?.[1], last4: "0107" });
+    expect(await endpoints()).toEqual(before);
+    // Its own URL again, or a new one the user typed: allowed.
+    await saveKey(
+      user,
+      "compatible",
+      { apiKey: "replacedAlphaKey0108", baseUrl: h.mock.baseUrls.compatible, label: "Alpha" },
+      undefined,
+      h.deps,
+    );
+    await saveKey(
+      user,
+      "compatible",
+      { apiKey: "replacedAlphaKey0109", baseUrl: `${h.mock.url}/third/v1`, label: "Alpha" },
+      undefined,
+      h.deps,
+    );
+    expect((await endpoints()).map((e) => e[0])).toEqual(["Alpha", "Beta"]);
+    expect((await endpoints())[0]?.[1]).toBe(`${h.mock.url}/third/v1`);
+    // Adding a key with an existing endpoint's URL still joins that endpoint.
+    await addKey(
+      user,
+      "compatible",
+      { apiKey: "betaSpareKey0110", baseUrl: secondBase() },
+      undefined,
+      h.deps,
+    );
+    expect(await endpoints()).toEqual([
+      ["Alpha", `${h.mock.url}/third/v1`, 1],
+      ["Beta", secondBase(), 2],
+    ]);
+  });
+
+  it("a key moves up or down past the keys of its own endpoint only", async () => {
+    const { user, alpha, beta } = await twoEndpoints();
+    // Positions: Alpha 0, Beta 1, Alpha's spare 2, Beta's spare 3.
+    const alpha2 = await addKey(
+      user,
+      "compatible",
+      { apiKey: "alphaSpareKey0111", baseUrl: h.mock.baseUrls.compatible },
+      undefined,
+      h.deps,
+    );
+    const beta2 = await addKey(
+      user,
+      "compatible",
+      { apiKey: "betaSpareKey00112", baseUrl: secondBase() },
+      undefined,
+      h.deps,
+    );
+    const order = async () =>
+      (await listKeys(user, h.deps)).filter((k) => k.provider === "compatible").map((k) => k.id);
+    const move = (id: string, move: "up" | "down") =>
+      updateKey(user, { provider: "compatible", id }, { move }, undefined, h.deps);
+    await move(beta2.id as string, "up");
+    expect(await order()).toEqual([alpha, beta2.id, alpha2.id, beta]);
+    await move(alpha2.id as string, "up");
+    expect(await order()).toEqual([alpha2.id, beta2.id, alpha, beta]);
+    // The last key of its endpoint cannot go further down, nor the first further up.
+    await move(beta, "down");
+    await move(alpha2.id as string, "up");
+    expect(await order()).toEqual([alpha2.id, beta2.id, alpha, beta]);
+  });
+
   it("a turn naming the second endpoint runs at its base URL and the answer names it", async () => {
     const { user, beta } = await twoEndpoints();
     h.mock.reset();

@@ -68,15 +68,22 @@ export function endpointKeyLabel<T extends EndpointKey>(
 /**
  * The rules for saving a `compatible` key (saveKey, inside its transaction): a key with a base
  * URL no other key has starts a new endpoint, which needs a name (when added next to others)
- * unused by the user's other endpoints; a key for an existing endpoint's URL joins it.
+ * unused by the user's other endpoints; a key ADDED for an existing endpoint's URL joins it.
+ * A REPLACED key (`replacing`: its base URL until now) keeps its endpoint, or moves to a new URL;
+ * it is refused (CONFLICT on baseUrl, naming the endpoint) when the URL is another endpoint's:
+ * keys sharing a base URL are one endpoint, so that would silently merge the two.
  * `others`: the user's compatible keys except the one being replaced.
  */
 export function checkEndpointSave(
   others: readonly EndpointKey[],
-  input: { baseUrl: string; label?: string; adding: boolean },
+  input: { baseUrl: string; label?: string; adding: boolean; replacing?: string | null },
 ): void {
   const endpoints = groupEndpoints(others);
-  if (endpoints.some((e) => e.baseUrl === input.baseUrl)) return; // another key of that endpoint
+  const joined = endpoints.find((e) => e.baseUrl === input.baseUrl);
+  if (joined) {
+    if (input.replacing === undefined || input.replacing === input.baseUrl) return; // a key of that endpoint
+    throw endpointUrlTaken(joined.name);
+  }
   if (input.adding && endpoints.length > 0 && !input.label)
     throw invalidField("label", "Name the endpoint (for example Ollama), so chats can tell it apart.");
   checkEndpointName(endpoints, endpointName({ label: input.label ?? null, baseUrl: input.baseUrl }));
@@ -98,4 +105,10 @@ export function checkEndpointName(others: readonly Endpoint<EndpointKey>[], name
         issues: [{ path: "label", message: `You already have an endpoint named “${taken.name}”.` }],
       },
     );
+}
+
+/** The refusal for a replaced key sent with the base URL of another of the user's endpoints. */
+export function endpointUrlTaken(name: string): AppError {
+  const message = `That is the base URL of your endpoint “${name}”. To add a key to it, use “Add another key” on ${name}.`;
+  return new AppError("CONFLICT", message, { issues: [{ path: "baseUrl", message }] });
 }

@@ -182,7 +182,11 @@ async function checkEndpointRename(tx: Tx, userId: string, id: string, label: st
   );
 }
 
-/** Renumbers the provider's keys 0..n-1 with `id` swapped with its neighbour; its new index, or null. */
+/**
+ * Renumbers the provider's keys 0..n-1 with `id` swapped with its neighbour; its new index, or
+ * null. OpenAI-compatible keys are tried within their endpoint only, so the neighbour is the
+ * nearest key of the same endpoint (base URL): keys of other endpoints in between stay put.
+ */
 async function moveKey(
   tx: Tx,
   userId: string,
@@ -192,8 +196,12 @@ async function moveKey(
 ): Promise<number | null> {
   const rows = await orderedRows(tx, userId, provider);
   const from = rows.findIndex((r) => r.id === id);
-  const to = dir === "up" ? from - 1 : from + 1;
-  if (from < 0 || to < 0 || to >= rows.length) return null;
+  if (from < 0) return null;
+  const url = rows[from]?.baseUrl;
+  const step = dir === "up" ? -1 : 1;
+  let to = from + step;
+  while (provider === "compatible" && to >= 0 && to < rows.length && rows[to]?.baseUrl !== url) to += step;
+  if (to < 0 || to >= rows.length) return null;
   const ids = rows.map((r) => r.id);
   [ids[from], ids[to]] = [ids[to] as string, ids[from] as string];
   for (const [position, rowId] of ids.entries()) {

@@ -56,7 +56,17 @@ export async function saveKey(
 ): Promise<KeyDto> {
   const t = toTarget(target);
   const provider = t.provider;
-  const baseUrl = await checkKeyInput(provider, input, deps);
+  // A replaced key stays on its endpoint's base URL unless another one is sent (like Test).
+  let baseUrlInput = input.baseUrl;
+  if (baseUrlInput === undefined && mode === "replace" && getProvider(provider).requiresBaseUrl) {
+    const stored = await deps.db.providerKey.findFirst({
+      where: targetWhere(userId, t),
+      orderBy: [...KEY_ORDER],
+      select: { baseUrl: true },
+    });
+    baseUrlInput = stored?.baseUrl ?? undefined;
+  }
+  const baseUrl = await checkKeyInput(provider, { ...input, baseUrl: baseUrlInput }, deps);
   // A keyless endpoint stores the keyless marker, encrypted like a key (see keyless.ts). The AAD
   // stays (userId, provider): every key of a provider is bound to the same context.
   const apiKey = input.apiKey;
@@ -74,7 +84,7 @@ export async function saveKey(
         : await tx.providerKey.findFirst({
             where: targetWhere(userId, t),
             orderBy: [...KEY_ORDER],
-            select: { id: true, label: true },
+            select: { id: true, label: true, baseUrl: true },
           });
     if (!existing && t.id) throw noKeyFor(t);
     if (baseUrl) {
@@ -84,7 +94,12 @@ export async function saveKey(
         orderBy: [...KEY_ORDER],
         select: { id: true, label: true, baseUrl: true },
       });
-      checkEndpointSave(siblings, { baseUrl, label: input.label, adding: !existing });
+      checkEndpointSave(siblings, {
+        baseUrl,
+        label: input.label,
+        adding: !existing,
+        ...(existing ? { replacing: existing.baseUrl } : {}),
+      });
     }
     const material = {
       ciphertext,

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { actionFailure, refusal, requestContext } from "@/lib/action-result";
-import { requireSameOrigin, requireUser } from "@/lib/auth";
+import { requireSameOrigin, requireUser, type SessionUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
 import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
@@ -24,25 +24,18 @@ import {
   defaultsSchema,
   labelSchema,
   parseProvider,
+  type RequestContext,
   testKeyActionSchema,
   updateKeySchema,
 } from "@/lib/keys/schemas";
 import { setDefaults, setSystemPrompt } from "@/lib/keys/settings";
 import { text } from "@/lib/text";
-import type {
-  ActionResult,
-  DefaultsResult,
-  KeyResult,
-  LimitsResult,
-  RefreshModelsResult,
-  SaveKeyResult,
-  SystemPromptResult,
-  TestKeyResult,
-} from "./_components/types";
+import type { ActionResult } from "./_components/types";
 
 // Thin: requireSameOrigin → requireUser → zod (and the provider: unknown → NOT_FOUND, as on the
 // REST routes) → one lib/keys call → a result without secrets. Every action is a public
-// endpoint, so each checks the session itself and takes only plain, validated data.
+// endpoint: each is built by keyAction, which runs those checks on every call of that action
+// before it reads its input, and takes only plain, validated data.
 
 const PATH = "/settings/ai";
 const provider = text().trim().min(1).max(40);
@@ -58,228 +51,124 @@ const keyId = text().trim().min(1).max(64);
 const toggleInput = z.strictObject({ provider, enabled: z.boolean() });
 const updateInput = z.strictObject({ id: keyId, change: updateKeySchema });
 const byIdInput = z.strictObject({ id: keyId });
-const removeInput = z.strictObject({ provider });
-const refreshInput = z.strictObject({ provider });
+const byProviderInput = z.strictObject({ provider });
+const endpointToggleInput = z.strictObject({ id: keyId, enabled: z.boolean() });
 const limitsInput = limitsInputSchema.extend({ provider });
 const systemPromptInput = z.strictObject({ systemPrompt: systemPromptSchema });
 
 const invalidInput = (error: z.ZodError) => refusal(validationError(error));
 const failed = (e: unknown, action: string) => actionFailure(e, "settings.ai.action_failed", { action });
 
-export async function saveKeyAction(input: unknown): Promise<SaveKeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = saveInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  const { provider: p, ...body } = parsed.data;
-  try {
-    const key = await saveKey(user.id, parseProvider(p), body, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "save");
-  }
+/**
+ * One AI-settings action: on each call, same origin → session → `schema` → `run` → the page's
+ * data revalidated (unless `revalidate` says no for this result) → `{ ok: true, ...result }`;
+ * a thrown error is mapped to a refusal (lib/action-result), logged under `action` when it is
+ * not an AppError. A key found undecryptable on the way was just marked: the page shows it.
+ */
+function keyAction<S extends z.ZodType, T extends object>(
+  action: string,
+  schema: S,
+  run: (user: SessionUser, input: z.output<S>, ctx: RequestContext) => Promise<T>,
+  opts: { revalidate?: (result: T) => boolean } = {},
+): (input: unknown) => Promise<ActionResult<T>> {
+  return async (input) => {
+    await requireSameOrigin();
+    const user = await requireUser(PATH);
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) return invalidInput(parsed.error);
+    try {
+      const result = await run(user, parsed.data, await requestContext());
+      if (opts.revalidate?.(result) ?? true) revalidatePath(PATH);
+      return { ok: true, ...result };
+    } catch (e) {
+      if (isAppError(e) && e.code === "KEY_NEEDS_REENTRY") revalidatePath(PATH);
+      return failed(e, action);
+    }
+  };
 }
+
+/** Replaces the provider's first key (adds it when there is none). */
+export const saveKeyAction = keyAction("save", saveInput, async (user, { provider: p, ...body }, ctx) => ({
+  key: await saveKey(user.id, parseProvider(p), body, ctx),
+}));
 
 /** Another key for the provider, tried after the ones already saved. */
-export async function addKeyAction(input: unknown): Promise<SaveKeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = saveInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  const { provider: p, ...body } = parsed.data;
-  try {
-    const key = await addKey(user.id, parseProvider(p), body, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "add");
-  }
-}
+export const addKeyAction = keyAction("add", saveInput, async (user, { provider: p, ...body }, ctx) => ({
+  key: await addKey(user.id, parseProvider(p), body, ctx),
+}));
 
 /** One key by id: switch, rename, move up/down. */
-export async function updateKeyAction(input: unknown): Promise<KeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = updateInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const target = await keyTarget(user.id, parsed.data.id);
-    const key = await updateKey(user.id, target, parsed.data.change, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "update");
-  }
-}
+export const updateKeyAction = keyAction("update", updateInput, async (user, { id, change }, ctx) => ({
+  key: await updateKey(user.id, await keyTarget(user.id, id), change, ctx),
+}));
 
-export async function removeKeyByIdAction(input: unknown): Promise<KeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = byIdInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const target = await keyTarget(user.id, parsed.data.id);
-    const key = await removeKey(user.id, target, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "remove");
-  }
-}
+export const removeKeyByIdAction = keyAction("remove", byIdInput, async (user, { id }, ctx) => ({
+  key: await removeKey(user.id, await keyTarget(user.id, id), ctx),
+}));
 
 /** Tests one stored key by id (and records the outcome on it). */
-export async function testKeyByIdAction(input: unknown): Promise<TestKeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = byIdInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const target = await keyTarget(user.id, parsed.data.id);
-    const test = await testKey(user.id, target, {}, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, test };
-  } catch (e) {
-    if (isAppError(e) && e.code === "KEY_NEEDS_REENTRY") revalidatePath(PATH);
-    return failed(e, "test");
-  }
-}
+export const testKeyByIdAction = keyAction("test", byIdInput, async (user, { id }, ctx) => ({
+  test: await testKey(user.id, await keyTarget(user.id, id), {}, ctx),
+}));
 
-export async function testKeyAction(input: unknown): Promise<TestKeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = testKeyActionSchema.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  const { provider: p, ...body } = parsed.data;
-  try {
-    const test = await testKey(user.id, parseProvider(p), body, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, test };
-  } catch (e) {
-    // A key that stopped decrypting was just marked: show the card's new status.
-    if (isAppError(e) && e.code === "KEY_NEEDS_REENTRY") revalidatePath(PATH);
-    return failed(e, "test");
-  }
-}
+/** Tests the provider's first key, or the key and base URL typed on its card (not saved). */
+export const testKeyAction = keyAction(
+  "test",
+  testKeyActionSchema,
+  async (user, { provider: p, ...body }, ctx) => ({
+    test: await testKey(user.id, parseProvider(p), body, ctx),
+  }),
+);
 
-export async function toggleKeyAction(input: unknown): Promise<KeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = toggleInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const key = await setKeyEnabled(
-      user.id,
-      parseProvider(parsed.data.provider),
-      parsed.data.enabled,
-      await requestContext(),
-    );
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "toggle");
-  }
-}
+export const toggleKeyAction = keyAction(
+  "toggle",
+  toggleInput,
+  async (user, { provider: p, enabled }, ctx) => ({
+    key: await setKeyEnabled(user.id, parseProvider(p), enabled, ctx),
+  }),
+);
 
-export async function removeKeyAction(input: unknown): Promise<KeyResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = removeInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const key = await removeKey(user.id, parseProvider(parsed.data.provider), await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, key };
-  } catch (e) {
-    return failed(e, "remove");
-  }
-}
-
-const endpointToggleInput = z.strictObject({ id: keyId, enabled: z.boolean() });
+export const removeKeyAction = keyAction("remove", byProviderInput, async (user, { provider: p }, ctx) => ({
+  key: await removeKey(user.id, parseProvider(p), ctx),
+}));
 
 /** An OpenAI-compatible endpoint (by one of its keys' ids): every key of it removed. */
-export async function removeEndpointAction(input: unknown): Promise<ActionResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = byIdInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    await removeEndpoint(user.id, parsed.data.id, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true };
-  } catch (e) {
-    return failed(e, "remove-endpoint");
-  }
-}
+export const removeEndpointAction = keyAction("remove-endpoint", byIdInput, async (user, { id }, ctx) => {
+  await removeEndpoint(user.id, id, ctx);
+  return {};
+});
 
 /** An OpenAI-compatible endpoint switched on or off (its keys stay stored). */
-export async function setEndpointEnabledAction(input: unknown): Promise<ActionResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = endpointToggleInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    await setEndpointEnabled(user.id, parsed.data.id, parsed.data.enabled, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true };
-  } catch (e) {
-    return failed(e, "toggle-endpoint");
-  }
-}
+export const setEndpointEnabledAction = keyAction(
+  "toggle-endpoint",
+  endpointToggleInput,
+  async (user, { id, enabled }, ctx) => {
+    await setEndpointEnabled(user.id, id, enabled, ctx);
+    return {};
+  },
+);
 
-export async function setDefaultsAction(input: unknown): Promise<DefaultsResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = defaultsSchema.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const saved = await setDefaults(user.id, parsed.data);
-    revalidatePath(PATH);
-    return { ok: true, provider: saved.provider, model: saved.model };
-  } catch (e) {
-    return failed(e, "defaults");
-  }
-}
+export const setDefaultsAction = keyAction("defaults", defaultsSchema, async (user, input) => {
+  const saved = await setDefaults(user.id, input);
+  return { provider: saved.provider, model: saved.model };
+});
 
-export async function refreshModelsAction(input: unknown): Promise<RefreshModelsResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = refreshInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const r = await refreshKeyModels(user.id, parseProvider(parsed.data.provider));
-    if (r.ok) revalidatePath(PATH);
-    return { ok: true, refresh: r };
-  } catch (e) {
-    return failed(e, "refresh-models");
-  }
-}
+/** Asks the provider for the models the first key may use; the page is refreshed when it answered. */
+export const refreshModelsAction = keyAction(
+  "refresh-models",
+  byProviderInput,
+  async (user, { provider: p }) => ({ refresh: await refreshKeyModels(user.id, parseProvider(p)) }),
+  { revalidate: ({ refresh }) => refresh.ok },
+);
 
-export async function setLimitsAction(input: unknown): Promise<LimitsResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = limitsInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  const { provider: p, ...body } = parsed.data;
-  try {
-    const limits = await setLimits(user.id, parseProvider(p), body, await requestContext());
-    revalidatePath(PATH);
-    return { ok: true, limits };
-  } catch (e) {
-    return failed(e, "limits");
-  }
-}
+export const setLimitsAction = keyAction(
+  "limits",
+  limitsInput,
+  async (user, { provider: p, ...body }, ctx) => ({
+    limits: await setLimits(user.id, parseProvider(p), body, ctx),
+  }),
+);
 
-export async function setSystemPromptAction(input: unknown): Promise<SystemPromptResult> {
-  await requireSameOrigin();
-  const user = await requireUser(PATH);
-  const parsed = systemPromptInput.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
-  try {
-    const systemPrompt = await setSystemPrompt(user.id, parsed.data.systemPrompt);
-    revalidatePath(PATH);
-    return { ok: true, systemPrompt };
-  } catch (e) {
-    return failed(e, "system_prompt");
-  }
-}
+export const setSystemPromptAction = keyAction("system_prompt", systemPromptInput, async (user, input) => ({
+  systemPrompt: await setSystemPrompt(user.id, input.systemPrompt),
+}));

@@ -16,6 +16,7 @@ const SystemPromptFormImpl = lazy(() =>
 );
 const MoreKeysImpl = lazy(() => import("./more-keys").then((m) => ({ default: m.MoreKeys })));
 const EndpointsImpl = lazy(() => import("./endpoints").then((m) => ({ default: m.Endpoints })));
+const RenameKeyImpl = lazy(() => import("./key-list").then((m) => ({ default: m.RenameKey })));
 const ApiTokensImpl = lazy(() => import("./api-tokens").then((m) => ({ default: m.ApiTokensSection })));
 
 /** False on the server and until the window's load event has fired. */
@@ -120,6 +121,15 @@ export function Endpoints(props: ComponentProps<typeof EndpointsImpl>) {
   return (
     <Deferred placeholder={props.endpoints.length ? "h-40" : "h-24"}>
       <EndpointsImpl {...props} />
+    </Deferred>
+  );
+}
+
+export function RenameKey(props: ComponentProps<typeof RenameKeyImpl>) {
+  // The first key's Rename, on its card: the same control as the other keys' rows (key-list).
+  return (
+    <Deferred placeholder="h-8 w-24">
+      <RenameKeyImpl {...props} />
     </Deferred>
   );
 }

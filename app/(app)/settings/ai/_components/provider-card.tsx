@@ -9,7 +9,7 @@ import type { EndpointView } from "./endpoints";
 import { KeyDetails } from "./key-details";
 import { KeyForm, type KeyFormValues } from "./key-form";
 import { KeySwitch } from "./key-switch";
-import { Endpoints, LimitsForm, ModelList, MoreKeys } from "./lazy";
+import { Endpoints, LimitsForm, ModelList, MoreKeys, RenameKey } from "./lazy";
 import { RemoveDialog } from "./remove-dialog";
 import { SetupGuide } from "./setup-guide";
 import { sourceLine } from "./source-line";
@@ -52,6 +52,15 @@ export function ProviderCard({
   // What the last save or removal made true, until the refreshed page data arrives: Test
   // pressed in between must test the key just saved, not say there is none.
   const [localHasKey, setLocalHasKey] = useState<boolean | null>(null);
+  // The form shows the first key's endpoint (its base URL and name, OpenAI-compatible): when the
+  // first key changes (saved, removed, renamed, another made first) it follows, so a key
+  // replaced later stays on its endpoint unless the URL is changed on purpose.
+  const shown = `${dto.id}|${dto.baseUrl}|${dto.label}|${dto.keyless}`;
+  const [shownFor, setShownFor] = useState(shown);
+  if (shown !== shownFor) {
+    setShownFor(shown);
+    setValues((v) => ({ ...v, baseUrl: dto.baseUrl ?? "", label: dto.label ?? "", keyless: dto.keyless }));
+  }
   useEffect(() => {
     if (dto) setLocalHasKey(null);
   }, [dto]);
@@ -186,15 +195,18 @@ export function ProviderCard({
       {dto.hasKey ? (
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">
           <KeySwitch checked={dto.enabled} busy={pending === "toggle"} onChange={toggle} />
-          <button
-            type="button"
-            onClick={() => setConfirming(true)}
-            disabled={pending !== null}
-            className={`${button.base} ${button.danger}`}
-          >
-            <Trash2 className="size-4" aria-hidden />
-            Remove
-          </button>
+          <div className="flex flex-wrap items-center gap-2">
+            <RenameKey k={dto} name={dto.label ?? "Key 1"} />
+            <button
+              type="button"
+              onClick={() => setConfirming(true)}
+              disabled={pending !== null}
+              className={`${button.base} ${button.danger}`}
+            >
+              <Trash2 className="size-4" aria-hidden />
+              Remove
+            </button>
+          </div>
         </div>
       ) : null}
 
