@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { initialSelection, pickerProviders } from "@/lib/chat/picker";
 import { startTurn, type TurnInput } from "@/lib/chat/turn";
-import { AppError } from "@/lib/errors";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
+import { failure } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { endpointName, groupEndpoints } from "./endpoints";
 import { listKeys, updateKey } from "./manage";
@@ -21,16 +21,6 @@ beforeAll(async () => {
   h = await startHarness({ retryAfterSeconds: 1 });
 });
 afterAll(() => h?.close());
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 const never = () => new AbortController().signal;
 const secondBase = () => `${h.mock.url}/second/v1`;
