@@ -6,7 +6,7 @@ import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
-import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
+import { limitsInputSchema, setKeyLimits, setLimits } from "@/lib/keys/limits";
 import {
   keyTarget,
   removeEndpoint,
@@ -32,6 +32,7 @@ import { text } from "@/lib/text";
 import type {
   ActionResult,
   DefaultsResult,
+  KeyLimitsResult,
   KeyResult,
   LimitsResult,
   RefreshModelsResult,
@@ -281,5 +282,24 @@ export async function setSystemPromptAction(input: unknown): Promise<SystemPromp
     return { ok: true, systemPrompt };
   } catch (e) {
     return failed(e, "system_prompt");
+  }
+}
+
+// One key's own limits (several keys per provider): counted on that key's use only. Another
+// user's key id is NOT_FOUND, as an unused one.
+const keyLimitsInput = limitsInputSchema.extend({ keyId });
+
+export async function setKeyLimitsAction(input: unknown): Promise<KeyLimitsResult> {
+  await requireSameOrigin();
+  const user = await requireUser(PATH);
+  const parsed = keyLimitsInput.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { keyId: id, ...body } = parsed.data;
+  try {
+    const limits = await setKeyLimits(user.id, id, body, await requestContext());
+    revalidatePath(PATH);
+    return { ok: true, limits };
+  } catch (e) {
+    return failed(e, "key_limits");
   }
 }

@@ -180,7 +180,14 @@ export function ProviderCard({
 
       {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
       {dto.hasKey || limits?.limits.length ? (
-        <LimitsForm provider={info.id} providerLabel={info.label} data={limits} />
+        <LimitsForm
+          provider={info.id}
+          providerLabel={info.label}
+          data={limits}
+          keys={[dto, ...others].flatMap((k) =>
+            k.id ? [{ id: k.id, label: k.label, preview: k.preview }] : [],
+          )}
+        />
       ) : null}
 
       {dto.hasKey ? (
