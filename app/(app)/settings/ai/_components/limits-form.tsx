@@ -94,8 +94,11 @@ function LimitsEditor({
       {errors.form ? <p className="text-sm text-destructive">{errors.form}</p> : null}
       <button
         type="button"
-        onClick={save}
-        disabled={pending}
+        onClick={() => {
+          if (!pending) save();
+        }}
+        // aria-disabled, not disabled: a disabled button drops focus, and focus stays where it was pressed.
+        aria-disabled={pending || undefined}
         className={`${button.base} ${button.secondary}`}
       >
         Save limits
