@@ -184,7 +184,8 @@ export function ProviderCard({
           provider={info.id}
           providerLabel={info.label}
           data={limits}
-          keys={[dto, ...others].flatMap((k) =>
+          // Every key of the provider (OpenAI-compatible: of every endpoint) may have its own limits.
+          keys={[dto, ...others, ...endpoints.flatMap((e) => e.keys)].flatMap((k) =>
             k.id ? [{ id: k.id, label: k.label, preview: k.preview }] : [],
           )}
         />
