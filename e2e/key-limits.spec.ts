@@ -34,6 +34,7 @@ test.describe.configure({ timeout: 180_000 });
 test("a key at its own limit is skipped for the next key; every key at its limit → BUDGET_EXCEEDED with a link to the key's limits", async ({
   page,
   user: _user,
+  baseURL,
   settings,
   chat,
 }) => {
@@ -86,6 +87,18 @@ test("a key at its own limit is skipped for the next key; every key at its limit
   expect(own).toMatchObject({ keyId: firstId, limits: [{ period: "day", unit: "tokens", amount: 10 }] });
   const wide = (await (await page.request.get("/api/keys/openai/limits")).json()) as { limits: unknown[] };
   expect(wide.limits).toEqual([]);
+  // Not the caller's key: 404 before the body is read; a bad body: 400 with its code.
+  const origin = { origin: new URL(baseURL as string).origin };
+  const foreign = await page.request.put("/api/keys/cmnotakeyofthisuser0000000/limits", {
+    headers: origin,
+    data: { dayTokens: 5 },
+  });
+  expect(foreign.status()).toBe(404);
+  const bad = await page.request.put(`/api/keys/${firstId}/limits`, {
+    headers: origin,
+    data: { dayTokens: -1 },
+  });
+  expect([bad.status(), ((await bad.json()) as { code: string }).code]).toEqual([400, "VALIDATION_FAILED"]);
 
   await chat.goto();
   await chat.pickModel("openai::gpt-4.1-mini");
