@@ -110,6 +110,9 @@ test("a key at its own limit is skipped for the next key; every key at its limit
 
   // A limit on the second key too: nothing is sent, the banner links to the first key's limits.
   await settings.goto();
+  await expect(page.getByRole("region", { name: "Activity", exact: true })).toContainText(
+    "Next key took over: key at its own spending limit",
+  );
   const spare = settings
     .card("OpenAI")
     .root.getByRole("region", { name: "Limits per key" })
