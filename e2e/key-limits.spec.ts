@@ -60,9 +60,11 @@ test("a key at its own limit is skipped for the next key; every key at its limit
   await expect(items.nth(0)).toContainText("No limits of its own");
 
   // A tiny daily token limit on the first key.
-  const open = items.nth(0).getByRole("button", { name: /^Set limits for Key 1/ });
+  const open = items.nth(0).getByRole("button", { name: /^(Set|Hide) limits for Key 1/ });
+  await expect(open).toHaveAccessibleName(/^Set limits/);
   await open.click();
   await expect(open).toHaveAttribute("aria-expanded", "true");
+  await expect(open).toHaveAccessibleName(/^Hide limits/);
   const first = items.nth(0).getByRole("group", { name: /^Limits of Key 1/ });
   await first.getByLabel("Daily limit (tokens)").fill("10");
   await first.getByRole("button", { name: "Save limits" }).click();
@@ -106,7 +108,9 @@ test("a key at its own limit is skipped for the next key; every key at its limit
   await chat.waitForAnswer(0, "Echo (turn 1): Hello key limits");
   await expect(await chat.details(0)).toContainText(`Your personal key · Spare …${t2}`);
   expect(await generations(page, t1)).toBe(0);
-  expect(await generations(page, t2)).toBe(1);
+  // The answer (and the new chat's title, made on the same key) came from the second key.
+  const spareCalls = await generations(page, t2);
+  expect(spareCalls).toBeGreaterThanOrEqual(1);
 
   // A limit on the second key too: nothing is sent, the banner links to the first key's limits.
   await settings.goto();
@@ -132,7 +136,7 @@ test("a key at its own limit is skipped for the next key; every key at its limit
   await chat.send("Hello over both limits");
   await expect(chat.errorBanner(/Every OpenAI key you can use is at its own spending limit/)).toBeVisible();
   expect(await generations(page, t1)).toBe(0);
-  expect(await generations(page, t2)).toBe(1);
+  expect(await generations(page, t2)).toBe(spareCalls);
   await chat.followBanner("Spending limits");
   await expect(page).toHaveURL(new RegExp(`/settings/ai#limits-key-${firstId}$`));
   const target = page.locator(`#limits-key-${firstId}`);
