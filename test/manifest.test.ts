@@ -75,6 +75,7 @@ describe("the manifest of this app", () => {
       "saveKeyAction",
       "setDefaultsAction",
       "setEndpointEnabledAction",
+      "setKeyLimitsAction",
       "setLimitsAction",
       "setSystemPromptAction",
       "testKeyAction",

@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode, invalidField } from "@/lib/errors";
 import { writeAudit } from "@/lib/keys/audit";
 import { endpointOf } from "@/lib/keys/endpoints";
-import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
+import { checkSpendingOnKeys, type LimitHold, settleTurnSpending } from "@/lib/keys/limits";
 import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import {
@@ -193,18 +193,42 @@ export async function startTurn(
   const settings = input.settings ?? ctx.settings;
   const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
   const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
-  // The user's own spending limits, with this turn's estimate held until it is settled. The
-  // turn's one lookup says whether there are any, so a user without limits pays no extra query.
-  const spending = !ctx.hasSpendingLimits
-    ? null
-    : await checkTurnSpending(db, {
-        userId,
-        provider: input.provider,
-        model: input.model,
-        keySource: key.source,
-        promptChars: promptChars(messages),
-        maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
-      });
+  // Several keys: the ones this turn has run on (or skipped), so the next is one not yet tried.
+  const tried: string[] = key.keyId ? [key.keyId] : [];
+  const nextUntried = async () => {
+    const next = deps.nextKey ? await deps.nextKey(userId, input.provider, keys, tried) : null;
+    if (next?.keyId) tried.push(next.keyId);
+    return next;
+  };
+  // A key passed over for one of its own limits: recorded like a failover, before any call on it.
+  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) => {
+    deps.log?.("chat.key_failover", { provider: input.provider, code: e.code, reason: "key_limit" });
+    return writeAudit(db, userId, {
+      action: "key.failover",
+      provider: input.provider,
+      last4: keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
+      detail: { keyId: from.keyId ?? null, nextKeyId: to.keyId ?? null, code: e.code, reason: "key_limit" },
+    }).catch(() => undefined);
+  };
+  // The user's own spending limits (the provider's, and the key's own), with this turn's estimate
+  // held until it is settled; a key at its own limit hands the turn to the next key. The turn's
+  // one lookup says whether there are any, so a user without limits pays no extra query.
+  const spendingInput = {
+    userId,
+    provider: input.provider,
+    model: input.model,
+    promptChars: promptChars(messages),
+    maxOutputTokens: params.call.maxOutputTokens ?? input.maxOutputTokens,
+  };
+  let spending: LimitHold | null = null;
+  if (ctx.hasSpendingLimits) {
+    const checked = await checkSpendingOnKeys(db, spendingInput, key, nextUntried, skipped);
+    spending = checked.spending;
+    if (checked.key !== key) {
+      key = checked.key;
+      model = modelFor(key);
+    }
+  }
 
   const title = fallbackTitle(userText);
   const answerId = input.answerId ?? generateId();
@@ -324,6 +348,7 @@ export async function startTurn(
       }).catch((e: unknown) =>
         deps.log?.("chat.discard_failed", { chatId, error: e instanceof Error ? e.name : typeof e }),
       );
+      settleTurnSpending(spending); // refused before its first token: nothing was spent
       const result: TurnResult = {
         assistantMessageId,
         status: "ERROR",
@@ -362,8 +387,6 @@ export async function startTurn(
   const retried = new Promise<null>((resolve) => {
     retrying = () => resolve(null);
   });
-  // Several keys: the ones this turn has run on, so the next is one not yet tried.
-  const tried: string[] = key.keyId ? [key.keyId] : [];
   const anotherKey = () =>
     key.source === "personal" &&
     !!deps.nextKey &&
@@ -396,7 +419,7 @@ export async function startTurn(
       } catch (e) {
         if (!(e instanceof AppError) || !FAILOVER_CODES.has(e.code) || !anotherKey() || !deps.nextKey)
           throw e;
-        const next = await deps.nextKey(userId, input.provider, keys, tried);
+        let next = await nextUntried();
         if (!next) throw e;
         const from = key;
         if (e.code === "INVALID_API_KEY")
@@ -410,7 +433,12 @@ export async function startTurn(
           last4: keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
           detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: e.code },
         }).catch(() => undefined);
-        if (next.keyId) tried.push(next.keyId);
+        // The next key's own limits hold as the first key's did (skipping any at its limit).
+        if (ctx.hasSpendingLimits) {
+          const checked = await checkSpendingOnKeys(db, spendingInput, next, nextUntried, skipped, spending);
+          spending = checked.spending;
+          next = checked.key;
+        }
         key = next;
         model = modelFor(next);
       }

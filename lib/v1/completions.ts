@@ -4,7 +4,7 @@ import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from
 import { AppError } from "@/lib/errors";
 import { writeAudit } from "@/lib/keys/audit";
 import { endpointNamed } from "@/lib/keys/endpoints";
-import { checkTurnSpending, settleTurnSpending } from "@/lib/keys/limits";
+import { checkSpendingOnKeys, settleTurnSpending } from "@/lib/keys/limits";
 import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import type { ResolvedKey } from "@/lib/keys/resolve";
@@ -78,16 +78,39 @@ export async function startCompletion(
   let key: ResolvedKey = await deps.resolveKey(caller.userId, provider, rows ? { rows } : undefined);
   await deps.checkUserRateLimit(caller.userId, key.source);
   const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  // Several keys: the ones this request has run on (or skipped), so the next is one not yet tried.
+  const tried: string[] = key.keyId ? [key.keyId] : [];
+  const nextUntried = async () => {
+    const next =
+      deps.nextKey && rows && key.source === "personal"
+        ? await deps.nextKey(caller.userId, provider, { rows }, tried)
+        : null;
+    if (next?.keyId) tried.push(next.keyId);
+    return next;
+  };
+  // A key passed over for one of its own limits: recorded like a failover, before any call on it.
+  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) => {
+    deps.log?.("v1.key_failover", { provider, code: e.code, reason: "key_limit" });
+    return writeAudit(deps.db, caller.userId, {
+      action: "key.failover",
+      provider,
+      last4: rows?.find((r) => r.id === from.keyId)?.last4 ?? null,
+      detail: { keyId: from.keyId ?? null, nextKeyId: to.keyId ?? null, code: e.code, reason: "key_limit" },
+    }).catch(() => undefined);
+  };
   // The user's own spending limits hold for scripts as for the chat: checked before the call
-  // (an estimate), released when the request ends (its usage event holds the real cost).
-  const spending = await checkTurnSpending(deps.db, {
+  // (an estimate), released when the request ends (its usage event holds the real cost). A key
+  // at its own limit hands the request to the next key, with no call on it.
+  const spendingInput = {
     userId: caller.userId,
     provider,
     model,
-    keySource: key.source,
     promptChars: messages.reduce((n, m) => n + JSON.stringify(m.content).length, 0),
     ...(maxOutputTokens ? { maxOutputTokens } : {}),
-  });
+  };
+  const checked = await checkSpendingOnKeys(deps.db, spendingInput, key, nextUntried, skipped);
+  let spending = checked.spending;
+  key = checked.key;
   const createModel = (k: ResolvedKey) =>
     deps.createModel({ provider, apiKey: k.apiKey, baseUrl: k.baseUrl, modelId: model });
   let languageModel = createModel(key);
@@ -105,7 +128,6 @@ export async function startCompletion(
 
   // Several keys: a key refused before the first token (invalid, quota, rate limit) passes the
   // request to the next one of the user's keys, never to the system key.
-  const tried: string[] = key.keyId ? [key.keyId] : [];
   const anotherKey = () =>
     key.source === "personal" &&
     !!deps.nextKey &&
@@ -133,10 +155,7 @@ export async function startCompletion(
         throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
       }
       const raw = e instanceof AppError ? e : deps.mapError(e, provider);
-      const next =
-        FAILOVER_CODES.has(raw.code) && anotherKey() && deps.nextKey && rows
-          ? await deps.nextKey(caller.userId, provider, { rows }, tried)
-          : null;
+      let next = FAILOVER_CODES.has(raw.code) && anotherKey() ? await nextUntried() : null;
       if (raw.code === "INVALID_API_KEY" && key.source === "personal") {
         await deps
           .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
@@ -151,7 +170,23 @@ export async function startCompletion(
           last4: rows?.find((r) => r.id === from.keyId)?.last4 ?? null,
           detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: raw.code },
         }).catch(() => undefined);
-        if (next.keyId) tried.push(next.keyId);
+        // The next key's own limits hold as the first key's did (skipping any at its limit).
+        try {
+          const moved = await checkSpendingOnKeys(
+            deps.db,
+            spendingInput,
+            next,
+            nextUntried,
+            skipped,
+            spending,
+          );
+          spending = moved.spending;
+          next = moved.key;
+        } catch (limitError) {
+          const code = limitError instanceof AppError ? limitError.code : "PROVIDER_UNAVAILABLE";
+          await record({ status: "error", errorCode: code });
+          throw limitError;
+        }
         key = next;
         languageModel = createModel(next);
         continue;

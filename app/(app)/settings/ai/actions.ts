@@ -6,7 +6,7 @@ import { actionFailure, refusal, requestContext } from "@/lib/action-result";
 import { requireSameOrigin, requireUser, type SessionUser } from "@/lib/auth";
 import { systemPromptSchema } from "@/lib/chat/schemas";
 import { isAppError, validationError } from "@/lib/errors";
-import { limitsInputSchema, setLimits } from "@/lib/keys/limits";
+import { limitsInputSchema, setKeyLimits, setLimits } from "@/lib/keys/limits";
 import {
   keyTarget,
   removeEndpoint,
@@ -172,3 +172,13 @@ export const setLimitsAction = keyAction(
 export const setSystemPromptAction = keyAction("system_prompt", systemPromptInput, async (user, input) => ({
   systemPrompt: await setSystemPrompt(user.id, input.systemPrompt),
 }));
+
+// One key's own limits (several keys per provider): counted on that key's use only. Another
+// user's key id is NOT_FOUND, as an unused one.
+const keyLimitsInput = limitsInputSchema.extend({ keyId });
+
+export const setKeyLimitsAction = keyAction(
+  "key_limits",
+  keyLimitsInput,
+  async (user, { keyId: id, ...body }, ctx) => ({ limits: await setKeyLimits(user.id, id, body, ctx) }),
+);

@@ -38,6 +38,9 @@ function actionText(e: AuditEventDto): string {
     const outcome = d.status === "complete" ? "" : ` (${typeof d.code === "string" ? d.code : d.status})`;
     return `${base}: ${d.model} via “${d.token}”${outcome}`;
   }
+  // A key skipped for its own spending limit (no call on it), not refused by the provider.
+  if (e.action === "key.failover" && d?.reason === "key_limit")
+    return `${base}: key at its own spending limit`;
   const result = typeof e.detail?.result === "string" ? RESULTS[e.detail.result] : undefined;
   if (!result) return base;
   return `${base}: ${result}${e.detail?.saved === false ? " (typed key)" : ""}`;

@@ -1,17 +1,19 @@
 "use client";
 
 import { AlertTriangle } from "lucide-react";
-import { useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { formatUsd } from "@/lib/ai/prices";
 import type { ProviderId } from "@/lib/ai/registry";
-import { setLimitsAction } from "../actions";
+import { setKeyLimitsAction, setLimitsAction } from "../actions";
 import { KeyField } from "./key-field";
 import { button } from "./styles";
 import type { ProviderLimits } from "./types";
 
-// The user's own daily and monthly limits on their key for one provider (UTC days and months).
-// The chat refuses a message that could go past one (BUDGET_EXCEEDED) and links here.
+// The user's own daily and monthly limits (UTC days and months) on their keys for one provider:
+// for all of them together, and for each key on its own. The chat refuses a message that could
+// go past a provider limit (BUDGET_EXCEEDED) and links here; a key at its own limit is skipped
+// for the next key, and when every key is, the refusal links to that key's limits.
 
 type Field = "dayUsd" | "monthUsd" | "dayTokens" | "monthTokens";
 const FIELDS: { name: Field; period: "day" | "month"; unit: "usd" | "tokens"; label: string }[] = [
@@ -24,7 +26,7 @@ const FIELDS: { name: Field; period: "day" | "month"; unit: "usd" | "tokens"; la
 const amountText = (unit: "usd" | "tokens", n: number) =>
   unit === "usd" ? formatUsd(n) : `${n.toLocaleString()} tokens`;
 
-function initialValues(data: ProviderLimits | null): Record<Field, string> {
+function initialValues(data: LimitsView): Record<Field, string> {
   const v = { dayUsd: "", monthUsd: "", dayTokens: "", monthTokens: "" };
   for (const l of data?.limits ?? []) {
     const f = FIELDS.find((x) => x.period === l.period && x.unit === l.unit);
@@ -33,14 +35,20 @@ function initialValues(data: ProviderLimits | null): Record<Field, string> {
   return v;
 }
 
-export function LimitsForm({
-  provider,
-  providerLabel,
+type LimitsView = { limits: ProviderLimits["limits"] } | null;
+type SaveResult = { ok: true } | { ok: false; message: string; fieldErrors?: Record<string, string> };
+
+/** The four fields, the meters of what was used against them, and Save: one scope's limits. */
+function LimitsEditor({
+  id,
   data,
+  save: send,
+  saved,
 }: {
-  provider: ProviderId;
-  providerLabel: string;
-  data: ProviderLimits | null;
+  id: string;
+  data: LimitsView;
+  save: (body: Record<Field, number | null>) => Promise<SaveResult>;
+  saved: string;
 }) {
   const [values, setValues] = useState(() => initialValues(data));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -48,7 +56,7 @@ export function LimitsForm({
   const save = () =>
     start(async () => {
       setErrors({});
-      const body: Record<string, number | null> = {};
+      const body = {} as Record<Field, number | null>;
       for (const f of FIELDS) {
         const raw = values[f.name].trim();
         const n = raw === "" ? null : Number(raw);
@@ -59,31 +67,15 @@ export function LimitsForm({
         body[f.name] = n;
       }
       try {
-        const r = await setLimitsAction({ provider, ...body });
-        if (r.ok) toast.success(`${providerLabel} limits saved.`);
+        const r = await send(body);
+        if (r.ok) toast.success(saved);
         else setErrors(r.fieldErrors ?? { form: r.message });
       } catch {
         toast.error("The server could not be reached. Try again.");
       }
     });
-  const id = `limits-${provider}`;
   return (
-    <section
-      id={id}
-      aria-labelledby={`${id}-title`}
-      className="scroll-mt-20 space-y-3 border-t border-border pt-4"
-    >
-      <div className="text-sm">
-        <h3 id={`${id}-title`} className="font-medium">
-          Spending limits
-          <span className="sr-only"> ({providerLabel})</span>
-        </h3>
-        <p className="text-muted-foreground">
-          On your own {providerLabel} key, per UTC day and month; empty means no limit. A message that could
-          go past a limit is not sent. Dollar amounts use our list prices: a model whose price is unknown
-          counts against token limits only, a dollar limit cannot cover it.
-        </p>
-      </div>
+    <>
       <LimitMeters data={data} />
       <div className="grid gap-3 sm:grid-cols-2">
         {FIELDS.map((f) => (
@@ -102,17 +94,184 @@ export function LimitsForm({
       {errors.form ? <p className="text-sm text-destructive">{errors.form}</p> : null}
       <button
         type="button"
-        onClick={save}
-        disabled={pending}
+        onClick={() => {
+          if (!pending) save();
+        }}
+        // aria-disabled, not disabled: a disabled button drops focus, and focus stays where it was pressed.
+        aria-disabled={pending || undefined}
         className={`${button.base} ${button.secondary}`}
       >
         Save limits
       </button>
+    </>
+  );
+}
+
+/** A key the card lists, as the per-key limits name it. */
+export type LimitsKey = { id: string; label: string | null; preview: string | null };
+
+export function LimitsForm({
+  provider,
+  providerLabel,
+  data,
+  keys = [],
+}: {
+  provider: ProviderId;
+  providerLabel: string;
+  data: ProviderLimits | null;
+  /** The provider's keys in the order chats try them: each may have limits of its own. */
+  keys?: LimitsKey[];
+}) {
+  const id = `limits-${provider}`;
+  return (
+    <>
+      <ProviderLimitsSection id={id} provider={provider} providerLabel={providerLabel} data={data} />
+      {keys.length > 0 ? (
+        <KeyLimitsList
+          provider={provider}
+          providerLabel={providerLabel}
+          keys={keys}
+          data={data?.keys ?? []}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function ProviderLimitsSection({
+  id,
+  provider,
+  providerLabel,
+  data,
+}: {
+  id: string;
+  provider: ProviderId;
+  providerLabel: string;
+  data: ProviderLimits | null;
+}) {
+  return (
+    <section
+      id={id}
+      aria-labelledby={`${id}-title`}
+      className="scroll-mt-20 space-y-3 border-t border-border pt-4"
+    >
+      <div className="text-sm">
+        <h3 id={`${id}-title`} className="font-medium">
+          Spending limits
+          <span className="sr-only"> ({providerLabel})</span>
+        </h3>
+        <p className="text-muted-foreground">
+          On your own {providerLabel} keys together, per UTC day and month; empty means no limit. A message
+          that could go past a limit is not sent. Dollar amounts use our list prices: a model whose price is
+          unknown counts against token limits only, a dollar limit cannot cover it.
+        </p>
+      </div>
+      <LimitsEditor
+        id={id}
+        data={data}
+        saved={`${providerLabel} limits saved.`}
+        save={(body) => setLimitsAction({ provider, ...body })}
+      />
     </section>
   );
 }
 
-function LimitMeters({ data }: { data: ProviderLimits | null }) {
+const keyTitle = (k: LimitsKey, n: number) => `${n}. ${k.label ?? `Key ${n}`}`;
+
+function KeyLimitsList({
+  provider,
+  providerLabel,
+  keys,
+  data,
+}: {
+  provider: ProviderId;
+  providerLabel: string;
+  keys: LimitsKey[];
+  data: ProviderLimits["keys"];
+}) {
+  const titleId = `limits-${provider}-keys-title`;
+  return (
+    <section aria-labelledby={titleId} className="space-y-2 border-t border-border pt-4">
+      <h3 id={titleId} className="text-sm font-medium">
+        Limits per key
+        <span className="sr-only"> ({providerLabel})</span>
+      </h3>
+      <p className="text-sm text-muted-foreground">
+        A key at its own limit is skipped and the chat goes on with the next {providerLabel} key; when every
+        key is at its limit, the message is not sent.
+      </p>
+      <ul className="space-y-2">
+        {keys.map((k, i) => (
+          <KeyLimitsItem key={k.id} item={k} n={i + 1} data={data.find((d) => d.keyId === k.id) ?? null} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function KeyLimitsItem({ item, n, data }: { item: LimitsKey; n: number; data: LimitsView }) {
+  const id = `limits-key-${item.id}`;
+  const has = (data?.limits.length ?? 0) > 0;
+  const [open, setOpen] = useState(has);
+  const [shown, setShown] = useState(data);
+  useEffect(() => setShown(data), [data]);
+  // The chat's "Spending limits" button for a key at its limit links to this key's limits.
+  useEffect(() => {
+    if (decodeURIComponent(window.location.hash.slice(1)) === id) setOpen(true);
+  }, [id]);
+  const title = keyTitle(item, n);
+  const name = [item.label ?? `Key ${n}`, item.preview].filter(Boolean).join(" ");
+  const summary = shown?.limits.length
+    ? shown.limits
+        .map(
+          (l) =>
+            `${l.period === "day" ? "today" : "this month"} ${amountText(l.unit, l.used)} of ${amountText(l.unit, l.amount)}`,
+        )
+        .join(" · ")
+    : "No limits of its own";
+  return (
+    <li
+      id={id}
+      className="scroll-mt-20 space-y-3 rounded-lg border border-border px-3 py-2.5"
+      data-testid="key-limits"
+    >
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="min-w-0 text-sm">
+          <span className="font-medium">{title}</span>{" "}
+          <span className="font-mono text-muted-foreground">{item.preview}</span>
+          <span className="block text-xs text-muted-foreground">{summary}</span>
+        </div>
+        <button
+          type="button"
+          aria-expanded={open}
+          aria-controls={open ? `${id}-panel` : undefined}
+          onClick={() => setOpen((o) => !o)}
+          className={`${button.base} ${button.secondary} h-8 px-2.5`}
+        >
+          {open ? "Hide limits" : "Set limits"}
+          <span className="sr-only"> for {name}</span>
+        </button>
+      </div>
+      {open ? (
+        <fieldset id={`${id}-panel`} className="min-w-0 space-y-3">
+          <legend className="sr-only">Limits of {name}</legend>
+          <LimitsEditor
+            id={id}
+            data={shown}
+            saved={`Limits of ${name} saved.`}
+            save={async (body) => {
+              const r = await setKeyLimitsAction({ keyId: item.id, ...body });
+              if (r.ok) setShown(r.limits);
+              return r;
+            }}
+          />
+        </fieldset>
+      ) : null}
+    </li>
+  );
+}
+
+function LimitMeters({ data }: { data: LimitsView }) {
   if (!data?.limits.length) return null;
   return (
     <ul className="space-y-2 text-sm" aria-label="Use against your limits">

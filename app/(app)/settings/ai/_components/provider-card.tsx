@@ -189,7 +189,15 @@ export function ProviderCard({
 
       {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
       {dto.hasKey || limits?.limits.length ? (
-        <LimitsForm provider={info.id} providerLabel={info.label} data={limits} />
+        <LimitsForm
+          provider={info.id}
+          providerLabel={info.label}
+          data={limits}
+          // Every key of the provider (OpenAI-compatible: of every endpoint) may have its own limits.
+          keys={[dto, ...others, ...endpoints.flatMap((e) => e.keys)].flatMap((k) =>
+            k.id ? [{ id: k.id, label: k.label, preview: k.preview }] : [],
+          )}
+        />
       ) : null}
 
       {dto.hasKey ? (

@@ -1,6 +1,6 @@
 import type { ActionError } from "@/lib/action-result";
 import type { KeyDto } from "@/lib/keys/dto";
-import type { ProviderLimits } from "@/lib/keys/limits";
+import type { KeyLimits, ProviderLimits } from "@/lib/keys/limits";
 import type { ModelCache, RefreshResult } from "@/lib/keys/models";
 import type { KeyTestReport } from "@/lib/keys/probe";
 
@@ -15,7 +15,8 @@ export type TestKeyResult = ActionResult<{ test: KeyTestReport }>;
 export type KeyResult = ActionResult<{ key: KeyDto }>;
 export type RefreshModelsResult = ActionResult<{ refresh: RefreshResult }>;
 export type LimitsResult = ActionResult<{ limits: ProviderLimits }>;
+export type KeyLimitsResult = ActionResult<{ limits: KeyLimits }>;
 export type DefaultsResult = ActionResult<{ provider: string; model: string | null }>;
 export type SystemPromptResult = ActionResult<{ systemPrompt: string | null }>;
 
-export type { KeyDto, KeyTestReport, ModelCache, ProviderLimits };
+export type { KeyDto, KeyLimits, KeyTestReport, ModelCache, ProviderLimits };
