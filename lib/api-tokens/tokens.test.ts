@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AppError } from "@/lib/errors";
 import { hashToken } from "@/lib/tokens";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import {
   API_TOKEN_PATTERN,
@@ -24,16 +24,6 @@ beforeAll(async () => {
   deps = { db: h.handle.prisma };
 });
 afterAll(() => h?.close());
-
-async function code(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 const bearer = (t: string) => `Bearer ${t}`;
 
@@ -72,12 +62,12 @@ describe("creating a token", () => {
 
   it("refuses bad input: no name, an unknown expiry, a model outside the chosen providers", async () => {
     const userId = await h.newUser();
-    expect(await code(createApiToken(userId, { name: "  " }, undefined, deps))).toBe("VALIDATION_FAILED");
-    expect(await code(createApiToken(userId, { name: "x", expiresInDays: 3 }, undefined, deps))).toBe(
+    expect(await codeOf(createApiToken(userId, { name: "  " }, undefined, deps))).toBe("VALIDATION_FAILED");
+    expect(await codeOf(createApiToken(userId, { name: "x", expiresInDays: 3 }, undefined, deps))).toBe(
       "VALIDATION_FAILED",
     );
     expect(
-      await code(
+      await codeOf(
         createApiToken(userId, { name: "x", providers: ["groq"], models: ["openai/gpt-5"] }, undefined, deps),
       ),
     ).toBe("VALIDATION_FAILED");
@@ -109,7 +99,7 @@ describe("verifying a token", () => {
       bearer(flipped),
       bearer(`byok_${"x".repeat(43)}`),
     ]) {
-      expect(await code(verifyApiToken(header, deps)), String(header)).toBe("UNAUTHORIZED");
+      expect(await codeOf(verifyApiToken(header, deps)), String(header)).toBe("UNAUTHORIZED");
     }
   });
 
@@ -118,11 +108,11 @@ describe("verifying a token", () => {
     const other = await h.newUser();
     const { token, dto } = await createApiToken(owner, { name: "to revoke" }, undefined, deps);
     await verifyApiToken(bearer(token), deps);
-    expect(await code(revokeApiToken(other, dto.id, undefined, deps))).toBe("NOT_FOUND");
+    expect(await codeOf(revokeApiToken(other, dto.id, undefined, deps))).toBe("NOT_FOUND");
     await verifyApiToken(bearer(token), deps); // still works: the other user could not revoke it
     const revoked = await revokeApiToken(owner, dto.id, undefined, deps);
     expect(revoked).toMatchObject({ state: "revoked" });
-    expect(await code(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
+    expect(await codeOf(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
     expect((await revokeApiToken(owner, dto.id, undefined, deps)).state).toBe("revoked");
     const actions = (await h.handle.prisma.auditEvent.findMany({ where: { userId: owner } })).map(
       (a) => a.action,
@@ -135,7 +125,7 @@ describe("verifying a token", () => {
     const { token } = await createApiToken(userId, { name: "week", expiresInDays: 7 }, undefined, deps);
     const later = (days: number) => ({ ...deps, now: () => new Date(Date.now() + days * 86_400_000) });
     await verifyApiToken(bearer(token), later(6));
-    expect(await code(verifyApiToken(bearer(token), later(8)))).toBe("UNAUTHORIZED");
+    expect(await codeOf(verifyApiToken(bearer(token), later(8)))).toBe("UNAUTHORIZED");
     expect((await listApiTokens(userId, later(8)))[0]?.state).toBe("expired");
   });
 
@@ -144,11 +134,11 @@ describe("verifying a token", () => {
     const { token } = await createApiToken(userId, { name: "t" }, undefined, deps);
     await verifyApiToken(bearer(token), deps);
     await h.handle.prisma.user.update({ where: { id: userId }, data: { disabledAt: new Date() } });
-    expect(await code(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
+    expect(await codeOf(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
     await h.handle.prisma.user.update({ where: { id: userId }, data: { disabledAt: null } });
     await verifyApiToken(bearer(token), deps);
     await h.handle.prisma.user.delete({ where: { id: userId } });
-    expect(await code(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
+    expect(await codeOf(verifyApiToken(bearer(token), deps))).toBe("UNAUTHORIZED");
     expect(await h.handle.prisma.apiToken.count({ where: { userId } })).toBe(0);
   });
 });
@@ -167,7 +157,7 @@ describe("scope", () => {
 
   it("an unscoped token runs any model; a read-only one runs none", async () => {
     expect(() => checkTokenScope(caller(), "openai", "gpt-5")).not.toThrow();
-    expect(await code(() => checkTokenScope(caller({ readOnly: true }), "openai", "gpt-5"))).toBe(
+    expect(await codeOf(() => checkTokenScope(caller({ readOnly: true }), "openai", "gpt-5"))).toBe(
       "FORBIDDEN",
     );
   });
@@ -175,9 +165,9 @@ describe("scope", () => {
   it("providers and models narrow what it may run", async () => {
     const groqOnly = caller({ providers: ["groq"] });
     expect(() => checkTokenScope(groqOnly, "groq", "llama-3.1-8b-instant")).not.toThrow();
-    expect(await code(() => checkTokenScope(groqOnly, "openai", "gpt-5"))).toBe("FORBIDDEN");
+    expect(await codeOf(() => checkTokenScope(groqOnly, "openai", "gpt-5"))).toBe("FORBIDDEN");
     const oneModel = caller({ models: ["groq/openai/gpt-oss-20b"] });
     expect(() => checkTokenScope(oneModel, "groq", "openai/gpt-oss-20b")).not.toThrow();
-    expect(await code(() => checkTokenScope(oneModel, "groq", "llama-3.1-8b-instant"))).toBe("FORBIDDEN");
+    expect(await codeOf(() => checkTokenScope(oneModel, "groq", "llama-3.1-8b-instant"))).toBe("FORBIDDEN");
   });
 });

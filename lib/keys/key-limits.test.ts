@@ -3,11 +3,11 @@ import { isRetryable, toAppError } from "@/lib/ai/errors";
 import { createLanguageModel } from "@/lib/ai/model";
 import { createApiToken, verifyApiToken } from "@/lib/api-tokens/tokens";
 import { startTurn } from "@/lib/chat/turn";
-import { AppError } from "@/lib/errors";
 import { startCompletion } from "@/lib/v1/completions";
 import type { V1Deps } from "@/lib/v1/deps";
 import { completionRequestSchema } from "@/lib/v1/schemas";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
+import { failure } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import {
   checkTurnSpending,
@@ -50,16 +50,6 @@ const keyText = (word = "key") =>
   `sk-proj-${word}Limits${Date.now().toString(36)}${String(++n).padStart(4, "0")}`;
 const generations = (apiKey: string) =>
   h.mock.requests().filter((r) => r.keyLast4 === apiKey.slice(-4) && r.kind === "generate");
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 /** A user with these OpenAI keys, in this order; returns the user and the keys' ids and texts. */
 async function userWithKeys(...words: string[]) {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ProviderId } from "@/lib/ai/registry";
 import { initialSelection, pickerProviders } from "@/lib/chat/picker";
 import { startTurn } from "@/lib/chat/turn";
-import { AppError } from "@/lib/errors";
 import { clientId, readAll } from "@/test/chat-stream";
+import { failure } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { checkTurnSpending, estimateTurn, listLimits, setLimits, settleTurnSpending } from "./limits";
 import { cachedModels, getKeyModels, isListedModel, mergeModels, refreshKeyModels } from "./models";
@@ -36,16 +36,6 @@ async function userWithKey(provider: ProviderId, apiKey: string, listed?: string
     h.deps,
   );
   return userId;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected an AppError");
 }
 
 const generates = (apiKey: string) =>

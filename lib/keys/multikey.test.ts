@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTurn } from "@/lib/chat/turn";
-import { AppError } from "@/lib/errors";
 import { clientId, readAll, textOf } from "@/test/chat-stream";
+import { codeOf } from "@/test/errors";
 import { type Harness, startHarness } from "@/test/harness";
 import { getKey, listKeys, removeKey, updateKey } from "./manage";
 import { cachedModels } from "./models";
@@ -20,16 +20,6 @@ beforeAll(async () => {
   h = await startHarness({ retryAfterSeconds: 1 });
 });
 afterAll(() => h?.close());
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error("expected an AppError");
-}
 
 const never = () => new AbortController().signal;
 const generations = (last4: string) =>
