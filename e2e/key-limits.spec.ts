@@ -132,6 +132,15 @@ test("a key at its own limit is skipped for the next key; every key at its limit
   await expect(spare).toContainText(/today [\d,]+ tokens of 10 tokens/);
 
   await chat.goto();
+  // The chat warns about a key's own limit too (80% or more), linking to that key's limits.
+  const warning = page.getByRole("status").filter({
+    hasText: `You reached your daily limit on your OpenAI key “Spare …${t2}”`,
+  });
+  await expect(warning).toBeVisible();
+  await expect(warning.getByRole("link", { name: "Spending limits" })).toHaveAttribute(
+    "href",
+    /\/settings\/ai#limits-key-/,
+  );
   await chat.pickModel("openai::gpt-4.1-mini");
   await chat.send("Hello over both limits");
   await expect(chat.errorBanner(/Every OpenAI key you can use is at its own spending limit/)).toBeVisible();

@@ -47,6 +47,8 @@ export type BudgetWarning = {
   amount: number;
   used: number;
   ratio: number;
+  /** A limit of one key (several keys per provider), with the key's display name. */
+  key?: { id: string; name: string };
 };
 /** A personal key the chat cannot use until the user fixes it in AI settings. */
 export type RejectedKey = {

@@ -139,13 +139,19 @@ export function ChatView(props: Props) {
             </p>
           ) : null}
           {warnings.map((w) => (
-            <p key={`${w.period}-${w.unit}`} role="status" className="flex items-start gap-2">
+            <p
+              key={`${w.key?.id ?? ""}-${w.period}-${w.unit}`}
+              role="status"
+              className="flex items-start gap-2"
+            >
               <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
               <span>
                 {w.ratio >= 1 ? "You reached" : `You have used ${Math.floor(w.ratio * 100)}% of`} your{" "}
-                {w.period === "day" ? "daily" : "monthly"} {w.label} limit ({limitText(w)}).{" "}
+                {w.period === "day" ? "daily" : "monthly"}{" "}
+                {w.key ? `limit on your ${w.label} key “${w.key.name}”` : `${w.label} limit`} ({limitText(w)}
+                ).{" "}
                 <Link
-                  href={`/settings/ai#limits-${w.provider}`}
+                  href={w.key ? `/settings/ai#limits-key-${w.key.id}` : `/settings/ai#limits-${w.provider}`}
                   className="font-medium text-primary hover:underline"
                 >
                   Spending limits
