@@ -1,7 +1,7 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { generateId } from "ai";
 import { isRetryable, toAppError } from "@/lib/ai/errors";
-import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
+import { createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -21,6 +21,7 @@ import {
   touchKeyUsed,
 } from "@/lib/keys/resolve";
 import { log } from "@/lib/log";
+import type { KeyOpts, ProviderCallDeps } from "./call-deps";
 import { sameSettings } from "./chat-settings";
 import { DEFAULT_CONTEXT_BUDGET_CHARS } from "./context";
 import { checkModelOffered } from "./model-check";
@@ -38,7 +39,6 @@ import {
   readAnswer,
 } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
-import type { RetryPolicy } from "./retry";
 import { fallbackTitle, generateTitle } from "./titles";
 import { loadTurnContext } from "./turn-context";
 import type { AssistantStatus, ChatMessageMetadata } from "./types";
@@ -48,39 +48,18 @@ import { replayStream, retryingStream, uiStream } from "./ui-stream";
 // Everything that talks to the outside world is injected (the optional last argument), so tests
 // run it against a fresh database and the mock upstream; the route handler leaves it out.
 
-export type TurnDeps = {
+export type TurnDeps = ProviderCallDeps & {
   db: Db;
-  /** `preloaded`: the user's key rows as the turn's lookup read them. */
-  resolveKey: (userId: string, provider: ProviderId, preloaded?: PreloadedKeys) => Promise<ResolvedKey>;
-  /**
-   * The user's next key after the ones `tried` (several keys per provider), or null: a personal
-   * key refused before the first token (invalid, quota, rate limit) passes the turn on to it.
-   */
-  nextKey?: (
-    userId: string,
-    provider: ProviderId,
-    preloaded: PreloadedKeys,
-    tried: readonly string[],
-  ) => Promise<ResolvedKey | null>;
-  markKeyInvalid: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
   touchKeyUsed?: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
-  createModel: (input: CreateModelInput) => LanguageModelV4;
-  mapError: (error: unknown, provider: string) => AppError;
-  isRetryable: (error: unknown) => boolean;
   /** Throws AppError RATE_LIMITED when the user is over budget for this key source. */
   checkRateLimit?: (userId: string, source: KeySource) => Promise<void>;
-  retryPolicy?: RetryPolicy;
   firstChunkTimeoutMs?: number;
   idleTimeoutMs?: number;
   contextBudgetChars?: number;
   /** Off in tests that count upstream requests. */
   autoTitle?: boolean;
-  log?: (event: string, data: Record<string, unknown>) => void;
 };
 
-type KeyOpts = { keyVersion?: number; keyId?: string };
-
-/** Failures of one key that another key of the same provider may not have. */
 /** The process's: its database, key vault, provider SDKs, rate limits and logger. */
 export function turnDeps(): TurnDeps {
   return {

@@ -1,11 +1,10 @@
 import "server-only";
-import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { isRetryable, toAppError } from "@/lib/ai/errors";
-import { type CreateModelInput, createLanguageModel } from "@/lib/ai/model";
+import { createLanguageModel } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
+import type { KeyOpts, ProviderCallDeps } from "@/lib/chat/call-deps";
 import type { EndpointModels } from "@/lib/chat/picker";
 import { checkChatRateLimit } from "@/lib/chat/rate-limit";
-import type { RetryPolicy } from "@/lib/chat/retry";
 import { db as processDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
@@ -17,8 +16,6 @@ import {
   loadKeyRows,
   markKeyInvalid,
   nextPersonalKey,
-  type PreloadedKeys,
-  type ResolvedKey,
   resolveKey,
   touchKeyUsed,
   type UsableProvider,
@@ -32,30 +29,11 @@ import { log } from "@/lib/log";
 // lib/operator via resolveKey), so a rule added there (key failover, spending limits) holds for
 // /v1 by replacing one entry here. Tests pass their own database and the mock upstream.
 
-export type V1Deps = {
+export type V1Deps = ProviderCallDeps & {
   db: PrismaClient;
-  resolveKey: (userId: string, provider: ProviderId, preloaded?: PreloadedKeys) => Promise<ResolvedKey>;
   /** The user's keys for the provider in order; with nextKey, a refused key passes to the next. */
   loadKeys?: (userId: string, provider: ProviderId) => Promise<KeyRow[]>;
-  nextKey?: (
-    userId: string,
-    provider: ProviderId,
-    preloaded: PreloadedKeys,
-    tried: readonly string[],
-  ) => Promise<ResolvedKey | null>;
-  createModel: (input: CreateModelInput) => LanguageModelV4;
-  mapError: (error: unknown, provider: string) => AppError;
-  isRetryable: (error: unknown) => boolean;
-  markKeyInvalid: (
-    userId: string,
-    provider: ProviderId,
-    opts?: { keyVersion?: number; keyId?: string },
-  ) => Promise<unknown>;
-  touchKeyUsed: (
-    userId: string,
-    provider: ProviderId,
-    opts?: { keyVersion?: number; keyId?: string },
-  ) => Promise<unknown>;
+  touchKeyUsed: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
   /** The chat's per-user limits (and the stricter one on system keys). */
   checkUserRateLimit: (userId: string, source: KeySource) => Promise<void>;
   /** Each token's own budget: a runaway script stops before it spends the user's whole limit. */
@@ -63,8 +41,6 @@ export type V1Deps = {
   usableProviders: (userId: string) => Promise<UsableProvider[]>;
   /** The user's OpenAI-compatible endpoints with their cached model lists (GET /v1/models). */
   endpointModels?: (userId: string) => Promise<EndpointModels[]>;
-  retryPolicy?: RetryPolicy;
-  log?: (event: string, data: Record<string, unknown>) => void;
 };
 
 export async function checkTokenRateLimit(tokenId: string): Promise<void> {
