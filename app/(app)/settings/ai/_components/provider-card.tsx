@@ -187,19 +187,6 @@ export function ProviderCard({
       />
       <TestResult view={test} info={info} />
 
-      {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
-      {dto.hasKey || limits?.limits.length ? (
-        <LimitsForm
-          provider={info.id}
-          providerLabel={info.label}
-          data={limits}
-          // Every key of the provider (OpenAI-compatible: of every endpoint) may have its own limits.
-          keys={[dto, ...others, ...endpoints.flatMap((e) => e.keys)].flatMap((k) =>
-            k.id ? [{ id: k.id, label: k.label, preview: k.preview }] : [],
-          )}
-        />
-      ) : null}
-
       {dto.hasKey ? (
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">
           <KeySwitch checked={dto.enabled} busy={pending === "toggle"} onChange={toggle} />
@@ -220,6 +207,20 @@ export function ProviderCard({
 
       {dto.hasKey ? <MoreKeys info={info} first={dto} others={others} /> : null}
       {dto.hasKey && compat ? <Endpoints info={info} first={dto} endpoints={endpoints} /> : null}
+
+      {/* What the keys can do, then what they may spend: after the keys themselves. */}
+      {dto.hasKey ? <ModelList provider={info.id} cache={models} /> : null}
+      {dto.hasKey || limits?.limits.length ? (
+        <LimitsForm
+          provider={info.id}
+          providerLabel={info.label}
+          data={limits}
+          // Every key of the provider (OpenAI-compatible: of every endpoint) may have its own limits.
+          keys={[dto, ...others, ...endpoints.flatMap((e) => e.keys)].flatMap((k) =>
+            k.id ? [{ id: k.id, label: k.label, preview: k.preview }] : [],
+          )}
+        />
+      ) : null}
 
       <SetupGuide info={info} />
       <RemoveDialog
