@@ -55,18 +55,40 @@ describe("server actions", () => {
     it(`${action.name} (${action.file}) starts with await requireSameOrigin()`, () => {
       const file = path.join(loadAppManifest().root, action.file);
       const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
-      const fn = sf.statements.find(
-        (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === action.name,
-      );
-      expect(fn, "exported as an async function declaration").toBeDefined();
-      const first = fn?.body?.statements[0];
-      const call =
-        first && ts.isExpressionStatement(first) && ts.isAwaitExpression(first.expression)
-          ? first.expression.expression
-          : undefined;
-      expect(call && ts.isCallExpression(call) ? call.expression.getText(sf) : first?.getText(sf)).toBe(
-        "requireSameOrigin",
-      );
+      expect(
+        firstStatementOf(sf, action.name),
+        "an async function, or one made by a wrapper in its file",
+      ).toBe("requireSameOrigin");
     });
   }
 });
+
+/**
+ * What the action's body awaits first: an `export async function name` directly, or for
+ * `export const name = wrapper(...)` the function that `wrapper` (a function declared in the same
+ * file) returns — so every call of every action made by it runs the check first.
+ */
+function firstStatementOf(sf: ts.SourceFile, name: string): string | undefined {
+  const functions = sf.statements.filter(ts.isFunctionDeclaration);
+  const awaited = (body: ts.ConciseBody | undefined) => {
+    const first = body && ts.isBlock(body) ? body.statements[0] : undefined;
+    const call =
+      first && ts.isExpressionStatement(first) && ts.isAwaitExpression(first.expression)
+        ? first.expression.expression
+        : undefined;
+    return call && ts.isCallExpression(call) ? call.expression.getText(sf) : first?.getText(sf);
+  };
+  const fn = functions.find((f) => f.name?.text === name);
+  if (fn) return awaited(fn.body);
+  const made = sf.statements
+    .filter(ts.isVariableStatement)
+    .flatMap((v) => v.declarationList.declarations)
+    .find((d) => ts.isIdentifier(d.name) && d.name.text === name)?.initializer;
+  if (!made || !ts.isCallExpression(made) || !ts.isIdentifier(made.expression)) return undefined;
+  const wrapperName = made.expression.text;
+  const wrapper = functions.find((f) => f.name?.text === wrapperName);
+  const returned = wrapper?.body?.statements.find(ts.isReturnStatement)?.expression;
+  if (!returned || !(ts.isArrowFunction(returned) || ts.isFunctionExpression(returned))) return undefined;
+  if (!returned.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return undefined;
+  return awaited(returned.body);
+}
