@@ -241,6 +241,31 @@ export async function finishAnswer(db: Db, a: AnswerEnd): Promise<void> {
 }
 
 /**
+ * A provider call of a turn beside its answer (the model-written title) on the same key: its
+ * tokens and cost count for the user's usage, the spending limits of the key and the provider,
+ * and the operator's budgets on a system key. Not tied to a message.
+ */
+export async function recordExtraUsage(
+  db: Db,
+  a: {
+    userId: string;
+    provider: string;
+    model: string;
+    keySource: string;
+    keyId?: string;
+    usage: { inputTokens: number; outputTokens: number };
+  },
+): Promise<void> {
+  const { inputTokens, outputTokens } = a.usage;
+  if (inputTokens + outputTokens === 0) return;
+  await db.$executeRaw`
+    INSERT INTO "UsageEvent" ("id", "userId", "provider", "keySource", "keyId", "model", "messageId",
+      "inputTokens", "outputTokens", "reasoningTokens", "costMicros", "createdAt")
+    VALUES (${randomUUID()}, ${a.userId}, ${a.provider}, ${a.keySource}, ${a.keyId ?? null}, ${a.model}, NULL,
+      ${inputTokens}::int, ${outputTokens}::int, 0, ${costMicros(a.provider, a.model, inputTokens, outputTokens)}::int, now())`;
+}
+
+/**
  * A whole turn written after the fact (the bench's docs-style route, which streams first and
  * stores at the end): the user message and one finished answer, in the chat's order.
  */

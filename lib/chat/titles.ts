@@ -32,14 +32,20 @@ function clip(s: string): string {
   return `${space > 20 ? cut.slice(0, space) : cut}…`;
 }
 
-/** One short, cheap, non-retried call; undefined when the model fails or says nothing useful. */
+/** Tokens a title call used: it runs on the turn's key, so its use counts like the answer's. */
+export type TitleUsage = { inputTokens: number; outputTokens: number };
+
+/**
+ * One short, cheap, non-retried call. `title` is undefined when the model fails or says nothing
+ * useful; `usage` is what the provider reported for the call (absent when it failed).
+ */
 export async function generateTitle(
   model: LanguageModel,
   userText: string,
   timeoutMs = 15_000,
-): Promise<string | undefined> {
+): Promise<{ title?: string; usage?: TitleUsage }> {
   try {
-    const { text } = await generateText({
+    const { text, usage } = await generateText({
       model,
       maxRetries: 0,
       maxOutputTokens: 24,
@@ -49,8 +55,12 @@ export async function generateTitle(
       // The question alone names the topic; sending the answer too would double the cost.
       prompt: userText.slice(0, 1000),
     });
-    return cleanTitle(text);
+    const title = cleanTitle(text);
+    return {
+      ...(title ? { title } : {}),
+      usage: { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 },
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -151,6 +151,16 @@ describe("a turn", () => {
       where: { userId_id: { userId, id: chatId } },
     });
     expect(chat.title).toBe(title);
+    // The title call ran on the user's key: its tokens count like the answer's (usage, limits).
+    const [key] = await h.handle.prisma.providerKey.findMany({ where: { userId } });
+    const events = await h.handle.prisma.usageEvent.findMany({
+      where: { userId },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.messageId === null)).toEqual([false, true]);
+    expect(events[1]).toMatchObject({ provider: "openai", keySource: "personal", keyId: key?.id });
+    expect(events[1]?.outputTokens).toBeGreaterThan(0);
   });
 });
 

@@ -37,6 +37,7 @@ import {
   HEARTBEAT_MS,
   heartbeat,
   readAnswer,
+  recordExtraUsage,
 } from "./persist";
 import { checkChatRateLimit } from "./rate-limit";
 import { fallbackTitle, generateTitle } from "./titles";
@@ -289,7 +290,19 @@ export async function startTurn(
       settleTurnSpending(spending); // the UsageEvent written with the answer holds the real cost
       const titleDone =
         persisted && status === "COMPLETE" && ctx.isNewChat && deps.autoTitle !== false
-          ? retitle(deps, { userId, chatId, fallback: title, model, userText })
+          ? retitle(deps, {
+              userId,
+              chatId,
+              fallback: title,
+              model,
+              userText,
+              usageOf: {
+                provider: input.provider,
+                model: input.model,
+                keySource: key.source,
+                ...(key.keyId ? { keyId: key.keyId } : {}),
+              },
+            })
           : Promise.resolve(undefined);
       if (status === "COMPLETE" && key.source === "personal") {
         void deps
@@ -560,9 +573,25 @@ function forKeySource(err: AppError, source: KeySource): AppError {
 
 async function retitle(
   deps: TurnDeps,
-  a: { userId: string; chatId: string; fallback: string; model: LanguageModelV4; userText: string },
+  a: {
+    userId: string;
+    chatId: string;
+    fallback: string;
+    model: LanguageModelV4;
+    userText: string;
+    /** The answer's provider, model and key: the title call ran on them. */
+    usageOf: { provider: string; model: string; keySource: string; keyId?: string };
+  },
 ): Promise<string | undefined> {
-  const title = await generateTitle(a.model, a.userText);
+  const { title, usage } = await generateTitle(a.model, a.userText);
+  if (usage) {
+    await recordExtraUsage(deps.db, { userId: a.userId, ...a.usageOf, usage }).catch((e) =>
+      deps.log?.("chat.title_usage_failed", {
+        chatId: a.chatId,
+        error: e instanceof Error ? e.name : typeof e,
+      }),
+    );
+  }
   if (!title || title === a.fallback) return undefined;
   try {
     // Only replaces the automatic title: a rename made meanwhile wins.
