@@ -4,6 +4,7 @@ import { Trash2 } from "lucide-react";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
+import { hostOf } from "@/lib/keys/endpoints";
 import { removeKeyAction, saveKeyAction, testKeyAction, toggleKeyAction } from "../actions";
 import type { EndpointView } from "./endpoints";
 import { KeyDetails } from "./key-details";
@@ -191,7 +192,11 @@ export function ProviderCard({
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-border pt-4">
           <KeySwitch checked={dto.enabled} busy={pending === "toggle"} onChange={toggle} />
           <div className="flex flex-wrap items-center gap-2">
-            <RenameKey k={dto} name={dto.label ?? "Key 1"} />
+            <RenameKey
+              k={dto}
+              // An unnamed endpoint is shown by its host elsewhere on the card: the same here.
+              name={dto.label ?? ((compat && hostOf(dto.baseUrl)) || "Key 1")}
+            />
             <button
               type="button"
               onClick={() => setConfirming(true)}
