@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { analyze } from "./axe";
 import { expect, PASSWORD, pagesFor, test, uniqueEmail } from "./fixtures";
 import { serverStatePath } from "./server-log.mjs";
 
@@ -12,9 +12,6 @@ import { serverStatePath } from "./server-log.mjs";
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } };
 const SCHEMES = ["light", "dark"] as const;
-// The WCAG A/AA rules plus axe's best practices (landmarks, heading order, skip link...), and the
-// label-in-name check (WCAG 2.5.3) that axe keeps among its experimental rules.
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 type Found = { state: string; id: string; impact: string; nodes: number; target: string };
 
@@ -22,10 +19,7 @@ async function scan(page: Page, state: string, found: Found[]) {
   const before = found.length;
   // Wait for transitions and toasts to settle: axe reads computed colours at one instant.
   await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
-  const results = await new AxeBuilder({ page })
-    .withTags(TAGS)
-    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
-    .analyze();
+  const results = await analyze(page);
   for (const v of results.violations) {
     found.push({
       state,

@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { expectNoSeriousAxe } from "./axe";
 import { expect, test } from "./fixtures";
 
 // Edit and versions through the browser, against the mock upstream: regenerate keeps every
@@ -30,17 +30,6 @@ async function lastUpstreamUserTexts(page: Page, last4: string): Promise<string[
         ? m.content
         : (m.content as { text?: string }[]).map((p) => p.text ?? "").join(""),
     );
-}
-
-/** No serious or critical axe violation on the page as it is (the switcher, the editor). */
-async function expectAccessible(page: Page, state: string) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
-    .analyze();
-  const bad = violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`);
-  expect(bad, state).toEqual([]);
 }
 
 test("regenerate twice: ‹ 3/3 ›, every version reachable, after a reload too", async ({
@@ -87,7 +76,7 @@ test("regenerate twice: ‹ 3/3 ›, every version reachable, after a reload too
   await expect(answer).toContainText("GPT-5 mini"); // its details line: the model of that version
   await expect(prev).toBeDisabled();
   await expect(chat.answers).toHaveCount(1);
-  await expectAccessible(page, "an answer with three versions");
+  await expectNoSeriousAxe(page, "an answer with three versions");
 
   await page.reload();
   const again = chat.answers.first();
@@ -126,7 +115,7 @@ test("edit a sent message: the edited text goes up without the later turns; the 
   const editor = page.getByRole("textbox", { name: "Edit message" });
   await expect(editor).toBeFocused();
   await expect(editor).toHaveValue("Beta question");
-  await expectAccessible(page, "a sent message in its editor");
+  await expectNoSeriousAxe(page, "a sent message in its editor");
   await editor.fill("Beta question, edited");
   await editor.press("Escape");
   await expect(editor).toBeHidden();
@@ -160,7 +149,7 @@ test("edit a sent message: the edited text goes up without the later turns; the 
   await expect(chat.userMessages.nth(1)).not.toContainText("edited");
   await expect(chat.userMessages.nth(1).getByTestId("version-count")).toHaveText(/1\/2/);
   await expect(chat.answers.nth(2)).toContainText("Echo (turn 3): Gamma question");
-  await expectAccessible(page, "a message with two versions");
+  await expectNoSeriousAxe(page, "a message with two versions");
 
   // Continuing the original branch: the model gets that branch's turns.
   await chat.send("Delta on the original branch");

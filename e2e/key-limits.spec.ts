@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { expectNoSeriousAxe } from "./axe";
 import { expect, test } from "./fixtures";
 
 // Spending limits per key, through the browser against the mock upstream: two OpenAI keys, a
@@ -19,15 +19,6 @@ async function generations(page: Page, last4: string): Promise<number> {
 
 /** Four characters no other test's key ends with (the mock counts requests by a key's last 4). */
 const tail = () => `${Math.random().toString(36).slice(2, 5)}${Date.now().toString(36).slice(-1)}`;
-
-async function expectNoSeriousAxe(page: Page) {
-  const axe = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
-    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
-    .analyze();
-  const blocking = axe.violations.filter((v) => v.impact === "critical" || v.impact === "serious");
-  expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
 
 test.describe.configure({ timeout: 180_000 });
 
