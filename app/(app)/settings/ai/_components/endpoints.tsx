@@ -6,9 +6,10 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import type { ProviderInfo } from "@/lib/ai/registry";
 import { hostOf } from "@/lib/keys/endpoints";
 import { addKeyAction, removeEndpointAction, setEndpointEnabledAction, testKeyByIdAction } from "../actions";
-import { AddKeyForm, KeyList, KeyRow, useRefocus, useRun } from "./key-list";
+import { AddKeyForm, KeyList, KeyRow, useRefocus } from "./key-list";
 import type { TestView } from "./test-result";
 import type { KeyDto } from "./types";
+import { useRun } from "./use-run";
 
 // The user's further OpenAI-compatible endpoints (Ollama next to OpenRouter, …): each a server
 // of its own with its own base URL and keys (or none), named so the chat's model picker can tell

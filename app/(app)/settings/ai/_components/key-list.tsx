@@ -9,7 +9,6 @@ import {
   useEffect,
   useRef,
   useState,
-  useTransition,
 } from "react";
 import { toast } from "sonner";
 import type { ProviderInfo } from "@/lib/ai/registry";
@@ -21,6 +20,7 @@ import { StatusBadge } from "./status-badge";
 import { button } from "./styles";
 import { TestResult, type TestView } from "./test-result";
 import type { ActionResult, KeyDto } from "./types";
+import { useRun } from "./use-run";
 
 // The parts of a list of keys shared by "More keys" and each OpenAI-compatible endpoint: a row
 // per key (number, name, masked preview, status; Test, the switch, Make first/Up/Down, Rename,
@@ -33,25 +33,6 @@ const spinner = <LoaderCircle className="size-4 animate-spin" aria-hidden />;
 
 export function keyName(k: KeyDto, n: number): string {
   return k.label ?? `Key ${n}`;
-}
-
-/** One action at a time: `pending` names it; a thrown error (no answer) becomes a toast. */
-export function useRun() {
-  const [pending, setPending] = useState<string | null>(null);
-  const [, startTransition] = useTransition();
-  const run = (kind: string, work: () => Promise<void>) => {
-    setPending(kind);
-    startTransition(async () => {
-      try {
-        await work();
-      } catch {
-        toast.error("The server could not be reached. Try again.");
-      } finally {
-        setPending(null);
-      }
-    });
-  };
-  return { pending, run };
 }
 
 /**

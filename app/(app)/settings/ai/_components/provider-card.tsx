@@ -1,7 +1,7 @@
 "use client";
 
 import { Trash2 } from "lucide-react";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { getProvider, type ProviderId } from "@/lib/ai/registry";
 import { hostOf } from "@/lib/keys/endpoints";
@@ -18,6 +18,7 @@ import { StatusBadge } from "./status-badge";
 import { button, card } from "./styles";
 import { TestResult, type TestView } from "./test-result";
 import type { KeyDto, ModelCache, ProviderLimits } from "./types";
+import { useRun } from "./use-run";
 
 // One provider: its status, the add/replace form, Test, the personal-key switch and Remove.
 // The typed key lives only in this component's state and is cleared as soon as it is saved.
@@ -47,9 +48,9 @@ export function ProviderCard({
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [test, setTest] = useState<TestView | null>(null);
-  const [pending, setPending] = useState<"save" | "test" | "toggle" | "remove" | null>(null);
+  // One action at a time ("save", "test", "toggle", "remove"): the key lists' own runner.
+  const { pending, run } = useRun();
   const [confirming, setConfirming] = useState(false);
-  const [, startTransition] = useTransition();
   // What the last save or removal made true, until the refreshed page data arrives: Test
   // pressed in between must test the key just saved, not say there is none.
   const [localHasKey, setLocalHasKey] = useState<boolean | null>(null);
@@ -75,19 +76,6 @@ export function ProviderCard({
       document.getElementById(`${info.id}-apiKey`)?.focus();
     }
   }, [dto.hasKey, info.id]);
-
-  const run = (kind: NonNullable<typeof pending>, work: () => Promise<void>) => {
-    setPending(kind);
-    startTransition(async () => {
-      try {
-        await work();
-      } catch {
-        toast.error("The server could not be reached. Try again.");
-      } finally {
-        setPending(null);
-      }
-    });
-  };
 
   const compat = info.requiresBaseUrl;
   const typedExtras = () => ({
