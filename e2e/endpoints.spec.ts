@@ -103,6 +103,20 @@ test("a second endpoint: added in settings, its model picked in the chat, answer
   await expect(endpoints.getByTestId("endpoint")).toHaveCount(1);
   await expect(item).toContainText("…ep02");
 
+  // With a second key on Alpha, typing another base URL on the card says that only the key typed
+  // there would move (a stored key is never sent to a new URL); its own URL back, no such note.
+  const alphaMore = card.root.getByRole("region", { name: "More OpenAI-compatible keys" });
+  await alphaMore.getByRole("button", { name: "Add another key" }).click();
+  await alphaMore.getByLabel("API key").fill("sk-e2eAlphaSpareKey00ep03");
+  await alphaMore.getByRole("button", { name: "Add key" }).click();
+  await expect(alphaMore.getByRole("listitem")).toHaveCount(1);
+  await card.baseUrl.fill(`${MOCK}/third/v1`);
+  await expect(card.baseUrl).toHaveAccessibleDescription(
+    /Only the key you enter here moves to this URL\. Your other key for this endpoint stays at 127\.0\.0\.1:\d+: enter each again/,
+  );
+  await card.baseUrl.fill(`${MOCK}/compat/v1`);
+  await expect(card.baseUrl).not.toHaveAccessibleDescription(/Only the key you enter here/);
+
   // The card with a second endpoint: no critical or serious axe finding (the a11y spec's rules).
   await expectNoSeriousAxe(page);
 

@@ -64,7 +64,7 @@ export function KeyFields({
   /** Shown when given: the Name field. */
   name?: { label: string; placeholder: string } | null;
   /** Shown when given: the Base URL field. */
-  baseUrl?: { placeholder: string } | null;
+  baseUrl?: { placeholder: string; hint?: string } | null;
   apiKey: { label: string; placeholder: string; hint?: string; disabled?: boolean };
   onPreset?: (preset: Preset) => void;
   between?: ReactNode;
@@ -129,6 +129,7 @@ export function KeyFields({
             value={values.baseUrl}
             onChange={(e) => onChange("baseUrl", e.target.value)}
             error={errors.baseUrl}
+            hint={baseUrl.hint}
             placeholder={baseUrl.placeholder}
             autoComplete="off"
             spellCheck={false}

@@ -18,9 +18,21 @@ type Props = {
   onChange: (values: KeyFormValues) => void;
   onSave: () => void;
   onTest: () => void;
+  /** OpenAI-compatible: said under Base URL (why only this key moves to a changed URL). */
+  baseUrlHint?: string;
 };
 
-export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSave, onTest }: Props) {
+export function KeyForm({
+  info,
+  hasKey,
+  values,
+  errors,
+  pending,
+  onChange,
+  onSave,
+  onTest,
+  baseUrlHint,
+}: Props) {
   // While an action runs the buttons are aria-disabled, not disabled: a disabled button loses
   // keyboard focus to the page body, and the person pressing it would have to find their place.
   const busy = pending !== null;
@@ -38,7 +50,10 @@ export function KeyForm({ info, hasKey, values, errors, pending, onChange, onSav
         {...(info.requiresBaseUrl
           ? {
               name: { label: "Name", placeholder: "e.g. OpenRouter or My Ollama" },
-              baseUrl: { placeholder: "https://api.example.com/v1" },
+              baseUrl: {
+                placeholder: "https://api.example.com/v1",
+                ...(baseUrlHint ? { hint: baseUrlHint } : {}),
+              },
               onPreset: (p) =>
                 onChange({ ...values, label: p.name, baseUrl: p.baseUrl, keyless: p.keyless, apiKey: "" }),
             }

@@ -150,6 +150,18 @@ export function ProviderCard({
     });
 
   const titleId = `provider-${info.id}-title`;
+  // A stored key is never sent to a newly typed URL: a changed base URL moves only the key typed
+  // here, and the endpoint's other keys stay where they are until each is entered again.
+  const changedUrl =
+    compat && dto.hasKey && values.baseUrl.trim() !== "" && values.baseUrl.trim() !== dto.baseUrl;
+  const movedAlone =
+    changedUrl && others.length > 0
+      ? `Only the key you enter here moves to this URL. ${
+          others.length === 1
+            ? "Your other key for this endpoint stays"
+            : `Your other ${others.length} keys for this endpoint stay`
+        } at ${hostOf(dto.baseUrl) || "the old URL"}: enter each again to move it (a stored key is never sent to a new URL).`
+      : undefined;
   return (
     <section aria-labelledby={titleId} className={`${card} space-y-4`}>
       <div className="flex items-start justify-between gap-3">
@@ -173,6 +185,7 @@ export function ProviderCard({
         onChange={setValues}
         onSave={save}
         onTest={runTest}
+        {...(movedAlone ? { baseUrlHint: movedAlone } : {})}
       />
       <TestResult view={test} info={info} />
 
