@@ -101,6 +101,19 @@ async function fillEverything(userId: string): Promise<{ ciphertext: string; api
   await db.spendingLimit.create({
     data: { userId, provider: "openai", period: "day", unit: "usd", amount: 5_000_000n },
   });
+  // A limit of one key (several keys per provider): exported with the key it belongs to.
+  const own = await db.providerKey.findFirstOrThrow({ where: { userId, provider: "openai" } });
+  await db.spendingLimit.create({
+    data: {
+      userId,
+      provider: "openai",
+      scope: own.id,
+      keyId: own.id,
+      period: "day",
+      unit: "tokens",
+      amount: 900n,
+    },
+  });
   await db.account.create({
     data: { userId, type: "oauth", provider: "github", providerAccountId: `gh-${userId}` },
   });
@@ -160,6 +173,10 @@ describe("export my data", () => {
     expect(doc.chats[0]?.messages.map((m) => m.content)).toEqual(["hello from the export test"]);
     expect(doc.keys).toEqual([expect.objectContaining({ provider: "openai", preview: "sk-proj-…7Q7Q" })]);
     expect(doc.usage).toHaveLength(1);
+    expect(doc.spendingLimits.map((l) => [l.unit, l.keyId])).toEqual([
+      ["tokens", doc.keys[0]?.id],
+      ["usd", null],
+    ]);
     expect(doc.auditLog.map((a) => a.action)).toContain("key.added");
     expect(doc.settings?.defaultModel).toBe("gpt-test");
     for (const key of promisedExportKeys()) expect(doc, `export lacks "${key}"`).toHaveProperty(key);

@@ -35,14 +35,16 @@ export const USER_DATA_COVERAGE = {
     export: { key: "auditLog" },
     remove: (tx, userId) => count(tx.auditEvent.deleteMany({ where: { userId } })),
   },
+  // Before ProviderKey: a key's own limits are its children (deleted with it by cascade, and
+  // then not counted for DeletedAccount).
+  SpendingLimit: {
+    export: { key: "spendingLimits" },
+    remove: (tx, userId) => count(tx.spendingLimit.deleteMany({ where: { userId } })),
+  },
   ProviderKey: {
     // Metadata only: what AI settings shows (masked preview, label, base URL, status, dates).
     export: { key: "keys" },
     remove: (tx, userId) => count(tx.providerKey.deleteMany({ where: { userId } })),
-  },
-  SpendingLimit: {
-    export: { key: "spendingLimits" },
-    remove: (tx, userId) => count(tx.spendingLimit.deleteMany({ where: { userId } })),
   },
   AiSettings: {
     export: { key: "settings" },

@@ -147,7 +147,8 @@ export async function exportUserData(userId: string, deps: AccountDeps = account
       db.spendingLimit.findMany({
         where: { userId },
         orderBy: [{ provider: "asc" }, { period: "asc" }, { unit: "asc" }],
-        select: { provider: true, period: true, unit: true, amount: true, updatedAt: true },
+        // keyId: a limit of that key alone (null: the provider's, every key's use together).
+        select: { provider: true, keyId: true, period: true, unit: true, amount: true, updatedAt: true },
       }),
     ]);
 
