@@ -62,10 +62,19 @@ export function RenameKey({ k, name }: { k: KeyDto; name: string }) {
   const { pending, run } = useRun();
   const buttonId = `key-${k.id}-rename`;
   const fieldId = `key-${k.id}-label`;
+  // Focus moves once the change is on screen: the field when it opens, the button when it
+  // closes. A close after a save happens inside the action's transition, which commits only
+  // with the refreshed page: a focus call made at once would find no button yet.
+  const moveFocus = useRef(false);
+  useEffect(() => {
+    if (!moveFocus.current) return;
+    moveFocus.current = false;
+    document.getElementById(open ? fieldId : buttonId)?.focus();
+  }, [open, fieldId, buttonId]);
   const close = () => {
+    moveFocus.current = true;
     setOpen(false);
     setError(undefined);
-    requestAnimationFrame(() => document.getElementById(buttonId)?.focus());
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -93,8 +102,8 @@ export function RenameKey({ k, name }: { k: KeyDto; name: string }) {
         busy={false}
         onPress={() => {
           setValue(k.label ?? "");
+          moveFocus.current = true;
           setOpen(true);
-          requestAnimationFrame(() => document.getElementById(fieldId)?.focus());
         }}
       />
     );
