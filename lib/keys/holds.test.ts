@@ -1,31 +1,11 @@
 import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { otherInstance, REDIS, useBackend } from "@/test/holds-backend";
 
 // lib/keys/holds.ts: spending held by running turns. With REDIS_URL it must be shared between
 // instances (each process has its own memory: "another instance" is this process with its memory
 // wiped); without Redis, or with Redis unreachable, it holds per process.
-
-const g = globalThis as unknown as {
-  __byokLimits?: { redis?: Redis };
-  __byokEnv?: unknown;
-  __byokSpendHolds?: unknown;
-};
-const REDIS = "redis://127.0.0.1:6379";
-
-async function useBackend(url?: string) {
-  g.__byokLimits?.redis?.disconnect();
-  delete g.__byokLimits;
-  delete g.__byokEnv;
-  delete g.__byokSpendHolds;
-  if (url) process.env.REDIS_URL = url;
-  else delete process.env.REDIS_URL;
-  if (url) {
-    const { connectLimitStore } = await import("@/lib/limits");
-    await connectLimitStore(2000);
-  }
-}
-const otherInstance = () => delete g.__byokSpendHolds;
 
 const { release, reserve } = await import("./holds");
 

@@ -1,6 +1,7 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Harness, startHarness } from "@/test/harness";
+import { otherInstance, REDIS, useBackend } from "@/test/holds-backend";
 import {
   checkTurnSpending,
   estimateTurn,
@@ -16,27 +17,6 @@ vi.mock("server-only", () => ({}));
 // Holds per key with REDIS_URL: a turn running on one instance holds its estimate against its
 // key's own limit on every instance ("another instance" is this process with its memory wiped),
 // and not against another key's; the provider-wide hold still counts every key's turns.
-
-const g = globalThis as unknown as {
-  __byokLimits?: { redis?: Redis };
-  __byokEnv?: unknown;
-  __byokSpendHolds?: unknown;
-};
-const REDIS = "redis://127.0.0.1:6379";
-const otherInstance = () => delete g.__byokSpendHolds;
-
-async function useBackend(url?: string) {
-  g.__byokLimits?.redis?.disconnect();
-  delete g.__byokLimits;
-  delete g.__byokEnv;
-  delete g.__byokSpendHolds;
-  if (url) process.env.REDIS_URL = url;
-  else delete process.env.REDIS_URL;
-  if (url) {
-    const { connectLimitStore } = await import("@/lib/limits");
-    await connectLimitStore(2000);
-  }
-}
 
 let h: Harness;
 beforeAll(async () => {
