@@ -2,6 +2,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { CreateModelInput } from "@/lib/ai/model";
 import type { ProviderId } from "@/lib/ai/registry";
 import type { AppError } from "@/lib/errors";
+import type { NextKey } from "@/lib/keys/failover";
 import type { PreloadedKeys, ResolvedKey } from "@/lib/keys/resolve";
 import type { RetryPolicy } from "./retry";
 
@@ -18,12 +19,7 @@ export type ProviderCallDeps = {
    * The user's next key after the ones `tried` (several keys per provider), or null: a personal
    * key refused before the first token (invalid, quota, rate limit) passes the request on to it.
    */
-  nextKey?: (
-    userId: string,
-    provider: ProviderId,
-    preloaded: PreloadedKeys,
-    tried: readonly string[],
-  ) => Promise<ResolvedKey | null>;
+  nextKey?: NextKey;
   markKeyInvalid: (userId: string, provider: ProviderId, opts?: KeyOpts) => Promise<unknown>;
   createModel: (input: CreateModelInput) => LanguageModelV4;
   mapError: (error: unknown, provider: string) => AppError;

@@ -6,8 +6,8 @@ import type { ProviderId } from "@/lib/ai/registry";
 import { db as processDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, ERROR_CODES, type ErrorCode, invalidField } from "@/lib/errors";
-import { writeAudit } from "@/lib/keys/audit";
 import { endpointOf } from "@/lib/keys/endpoints";
+import { walkKeys } from "@/lib/keys/failover";
 import { checkSpendingOnKeys, type LimitHold, settleTurnSpending } from "@/lib/keys/limits";
 import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
@@ -173,23 +173,20 @@ export async function startTurn(
   const settings = input.settings ?? ctx.settings;
   const params = resolveParams(settings, ctx.defaultSystemPrompt, input.provider, input.model);
   const settingsChanged = input.settings !== undefined && !sameSettings(input.settings, ctx.settings);
-  // Several keys: the ones this turn has run on (or skipped), so the next is one not yet tried.
-  const tried: string[] = key.keyId ? [key.keyId] : [];
-  const nextUntried = async () => {
-    const next = deps.nextKey ? await deps.nextKey(userId, input.provider, keys, tried) : null;
-    if (next?.keyId) tried.push(next.keyId);
-    return next;
-  };
+  // Several keys: the next one not tried yet, and the record of each hand-over.
+  const walk = walkKeys({
+    db,
+    userId,
+    provider: input.provider,
+    rows: keyRows,
+    first: key,
+    nextKey: deps.nextKey,
+    logPrefix: "chat",
+    ...(deps.log ? { log: deps.log } : {}),
+  });
   // A key passed over for one of its own limits: recorded like a failover, before any call on it.
-  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) => {
-    deps.log?.("chat.key_failover", { provider: input.provider, code: e.code, reason: "key_limit" });
-    return writeAudit(db, userId, {
-      action: "key.failover",
-      provider: input.provider,
-      last4: keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
-      detail: { keyId: from.keyId ?? null, nextKeyId: to.keyId ?? null, code: e.code, reason: "key_limit" },
-    }).catch(() => undefined);
-  };
+  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) =>
+    walk.handOver(from, to, e.code, "key_limit");
   // The user's own spending limits (the provider's, and the key's own), with this turn's estimate
   // held until it is settled; a key at its own limit hands the turn to the next key. The turn's
   // one lookup says whether there are any, so a user without limits pays no extra query.
@@ -202,7 +199,7 @@ export async function startTurn(
   };
   let spending: LimitHold | null = null;
   if (ctx.hasSpendingLimits) {
-    const checked = await checkSpendingOnKeys(db, spendingInput, key, nextUntried, skipped);
+    const checked = await checkSpendingOnKeys(db, spendingInput, key, walk.next, skipped);
     spending = checked.spending;
     if (checked.key !== key) {
       key = checked.key;
@@ -379,10 +376,7 @@ export async function startTurn(
   const retried = new Promise<null>((resolve) => {
     retrying = () => resolve(null);
   });
-  const anotherKey = () =>
-    key.source === "personal" &&
-    !!deps.nextKey &&
-    chatCandidates(input.provider, keyRows).some((r) => !tried.includes(r.id));
+  const anotherKey = () => walk.hasAnother(key);
   const openOnce = () =>
     openStream({
       model,
@@ -409,25 +403,18 @@ export async function startTurn(
       try {
         return await openOnce();
       } catch (e) {
-        if (!(e instanceof AppError) || !FAILOVER_CODES.has(e.code) || !anotherKey() || !deps.nextKey)
-          throw e;
-        let next = await nextUntried();
+        if (!(e instanceof AppError) || !FAILOVER_CODES.has(e.code) || !anotherKey()) throw e;
+        let next = await walk.next();
         if (!next) throw e;
         const from = key;
         if (e.code === "INVALID_API_KEY")
           await deps
             .markKeyInvalid(userId, input.provider, { keyVersion: from.keyVersion, keyId: from.keyId })
             .catch(() => undefined);
-        deps.log?.("chat.key_failover", { provider: input.provider, code: e.code });
-        await writeAudit(db, userId, {
-          action: "key.failover",
-          provider: input.provider,
-          last4: keyRows.find((r) => r.id === from.keyId)?.last4 ?? null,
-          detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: e.code },
-        }).catch(() => undefined);
+        await walk.handOver(from, next, e.code);
         // The next key's own limits hold as the first key's did (skipping any at its limit).
         if (ctx.hasSpendingLimits) {
-          const checked = await checkSpendingOnKeys(db, spendingInput, next, nextUntried, skipped, spending);
+          const checked = await checkSpendingOnKeys(db, spendingInput, next, walk.next, skipped, spending);
           spending = checked.spending;
           next = checked.key;
         }

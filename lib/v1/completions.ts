@@ -2,10 +2,10 @@ import { generateId } from "ai";
 import { checkTokenScope, type TokenCaller } from "@/lib/api-tokens/tokens";
 import { ClientAbortError, type OpenedStream, openStream, type StreamPart } from "@/lib/chat/open-stream";
 import { AppError } from "@/lib/errors";
-import { writeAudit } from "@/lib/keys/audit";
 import { endpointNamed } from "@/lib/keys/endpoints";
+import { walkKeys } from "@/lib/keys/failover";
 import { checkSpendingOnKeys, settleTurnSpending } from "@/lib/keys/limits";
-import { chatCandidates, FAILOVER_CODES } from "@/lib/keys/order";
+import { FAILOVER_CODES } from "@/lib/keys/order";
 import type { KeySource } from "@/lib/keys/policy";
 import type { ResolvedKey } from "@/lib/keys/resolve";
 import type { RequestContext } from "@/lib/keys/schemas";
@@ -78,26 +78,20 @@ export async function startCompletion(
   let key: ResolvedKey = await deps.resolveKey(caller.userId, provider, rows ? { rows } : undefined);
   await deps.checkUserRateLimit(caller.userId, key.source);
   const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-  // Several keys: the ones this request has run on (or skipped), so the next is one not yet tried.
-  const tried: string[] = key.keyId ? [key.keyId] : [];
-  const nextUntried = async () => {
-    const next =
-      deps.nextKey && rows && key.source === "personal"
-        ? await deps.nextKey(caller.userId, provider, { rows }, tried)
-        : null;
-    if (next?.keyId) tried.push(next.keyId);
-    return next;
-  };
+  // Several keys: the next one not tried yet, and the record of each hand-over.
+  const walk = walkKeys({
+    db: deps.db,
+    userId: caller.userId,
+    provider,
+    rows,
+    first: key,
+    nextKey: deps.nextKey,
+    logPrefix: "v1",
+    ...(deps.log ? { log: deps.log } : {}),
+  });
   // A key passed over for one of its own limits: recorded like a failover, before any call on it.
-  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) => {
-    deps.log?.("v1.key_failover", { provider, code: e.code, reason: "key_limit" });
-    return writeAudit(deps.db, caller.userId, {
-      action: "key.failover",
-      provider,
-      last4: rows?.find((r) => r.id === from.keyId)?.last4 ?? null,
-      detail: { keyId: from.keyId ?? null, nextKeyId: to.keyId ?? null, code: e.code, reason: "key_limit" },
-    }).catch(() => undefined);
-  };
+  const skipped = (from: ResolvedKey, to: ResolvedKey, e: AppError) =>
+    walk.handOver(from, to, e.code, "key_limit");
   // The user's own spending limits hold for scripts as for the chat: checked before the call
   // (an estimate), released when the request ends (its usage event holds the real cost). A key
   // at its own limit hands the request to the next key, with no call on it.
@@ -108,7 +102,7 @@ export async function startCompletion(
     promptChars: messages.reduce((n, m) => n + JSON.stringify(m.content).length, 0),
     ...(maxOutputTokens ? { maxOutputTokens } : {}),
   };
-  const checked = await checkSpendingOnKeys(deps.db, spendingInput, key, nextUntried, skipped);
+  const checked = await checkSpendingOnKeys(deps.db, spendingInput, key, walk.next, skipped);
   let spending = checked.spending;
   key = checked.key;
   const createModel = (k: ResolvedKey) =>
@@ -128,11 +122,7 @@ export async function startCompletion(
 
   // Several keys: a key refused before the first token (invalid, quota, rate limit) passes the
   // request to the next one of the user's keys, never to the system key.
-  const anotherKey = () =>
-    key.source === "personal" &&
-    !!deps.nextKey &&
-    !!rows &&
-    chatCandidates(provider, rows).some((r) => !tried.includes(r.id));
+  const anotherKey = () => walk.hasAnother(key);
   let opened: OpenedStream;
   for (;;) {
     try {
@@ -155,7 +145,7 @@ export async function startCompletion(
         throw new AppError("PROVIDER_UNAVAILABLE", "The request was cancelled.", { status: 499 });
       }
       const raw = e instanceof AppError ? e : deps.mapError(e, provider);
-      let next = FAILOVER_CODES.has(raw.code) && anotherKey() ? await nextUntried() : null;
+      let next = FAILOVER_CODES.has(raw.code) && anotherKey() ? await walk.next() : null;
       if (raw.code === "INVALID_API_KEY" && key.source === "personal") {
         await deps
           .markKeyInvalid(caller.userId, provider, { keyVersion: key.keyVersion, keyId: key.keyId })
@@ -163,23 +153,10 @@ export async function startCompletion(
       }
       if (next) {
         const from = key;
-        deps.log?.("v1.key_failover", { provider, code: raw.code });
-        await writeAudit(deps.db, caller.userId, {
-          action: "key.failover",
-          provider,
-          last4: rows?.find((r) => r.id === from.keyId)?.last4 ?? null,
-          detail: { keyId: from.keyId ?? null, nextKeyId: next.keyId ?? null, code: raw.code },
-        }).catch(() => undefined);
+        await walk.handOver(from, next, raw.code);
         // The next key's own limits hold as the first key's did (skipping any at its limit).
         try {
-          const moved = await checkSpendingOnKeys(
-            deps.db,
-            spendingInput,
-            next,
-            nextUntried,
-            skipped,
-            spending,
-          );
+          const moved = await checkSpendingOnKeys(deps.db, spendingInput, next, walk.next, skipped, spending);
           spending = moved.spending;
           next = moved.key;
         } catch (limitError) {
